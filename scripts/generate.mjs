@@ -32,7 +32,7 @@ async function generate(outDir) {
       spec,
       "-o",
       typesFile,
-      "--alphabetize=false",
+      "--default-non-nullable=false",
     ],
     { cwd: root, stdio: ["ignore", "ignore", "inherit"] },
   );

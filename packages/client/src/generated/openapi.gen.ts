@@ -513,7 +513,7 @@ export interface components {
              * @description How long events are kept. Default 7 days; at least 1 minute, at most 10 years.
              * @default 604800000
              */
-            event_retention_ms: number;
+            event_retention_ms?: number;
         };
         /**
          * @description A page of streams.
@@ -630,7 +630,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @default false */
-            deleted: boolean;
+            deleted?: boolean;
             resource_id?: string | null;
             provider?: string | null;
             /** Format: date-time */
@@ -846,13 +846,13 @@ export interface components {
          */
         ConsumerFilters: {
             /** @default * */
-            collection_id: string;
+            collection_id?: string;
             /** @default * */
-            resource_id: string;
+            resource_id?: string;
             /** @default * */
-            provider: string;
+            provider?: string;
             /** @default * */
-            sync_id: string;
+            sync_id?: string;
         };
         /**
          * @description The consumer's filters, every one present (`*` = any).
@@ -988,9 +988,9 @@ export interface components {
          */
         NextRequest: {
             /** @default 1 */
-            batch_size: number;
+            batch_size?: number;
             /** @default 0 */
-            wait_for: number;
+            wait_for?: number;
         };
         /**
          * @description Opaque, unguessable token of one delivery of one message in one consumer.
@@ -1250,7 +1250,7 @@ export interface components {
              * @description Milliseconds to wait for the consumers after the upstream write succeeded.
              * @default 30000
              */
-            await_consumers_timeout: number;
+            await_consumers_timeout?: number;
         };
         /**
          * @description The records as they are after the mutation, in request order.

@@ -1,0 +1,46 @@
+// Facts about the machine a benchmark ran on, printed with every result.
+import os from "node:os";
+import pg from "pg";
+
+export interface MachineFacts {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  postgres: string;
+  postgresSettings: Record<string, string>;
+}
+
+const SETTINGS = [
+  "shared_buffers",
+  "synchronous_commit",
+  "fsync",
+  "wal_level",
+  "max_connections",
+  "work_mem",
+  "checkpoint_timeout",
+];
+
+export async function machineFacts(databaseUrl: string): Promise<MachineFacts> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const version = await client.query<{ server_version: string }>("SHOW server_version");
+    const settings = await client.query<{ name: string; setting: string; unit: string | null }>(
+      "SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)",
+      [SETTINGS],
+    );
+    return {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      postgres: version.rows[0]?.server_version ?? "unknown",
+      postgresSettings: Object.fromEntries(
+        settings.rows.map((r) => [r.name, r.unit ? `${r.setting} ${r.unit}` : r.setting]),
+      ),
+    };
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,23 @@
+// The floor: the server's own lease and ack statements, called straight from Node (no HTTP),
+// with the same batch sizes and worker count as the end-to-end run.
+import { decodeAckTokens } from "../../../apps/server/src/consume/ack-token.js";
+import { lease } from "../../../apps/server/src/consume/lease.js";
+import { ack } from "../../../apps/server/src/consume/settle.js";
+import type { Db } from "../../../apps/server/src/index.js";
+import { runWorkers, type Throughput } from "../lib/measure.js";
+
+export async function floorThroughput(
+  db: Db,
+  accountId: string,
+  consumerId: string,
+  batchSize: number,
+  workers: number,
+  durationMs: number,
+): Promise<Throughput> {
+  return runWorkers(workers, durationMs, async () => {
+    const { messages } = await lease(db, accountId, consumerId, batchSize);
+    if (messages.length === 0) return 0;
+    await ack(db, accountId, consumerId, decodeAckTokens(messages.map((m) => m.ack_token)));
+    return messages.length;
+  });
+}

@@ -1,0 +1,61 @@
+// Latency from a record upsert (HTTP) to the start of its handler in a long-polling runConsumer,
+// one record at a time (light load).
+import { createClient, runConsumer } from "@sequin/client";
+import { percentile } from "../lib/measure.js";
+
+export interface LatencyResult {
+  samples: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export async function upsertToHandlerLatency(
+  url: string,
+  token: string,
+  streamId: string,
+  consumer: string,
+  samples: number,
+): Promise<LatencyResult> {
+  const client = createClient({ baseUrl: url, token });
+  const waiting = new Map<string, (at: number) => void>();
+  const worker = runConsumer<{ key: string }>({
+    client,
+    consumer,
+    batchSize: 10,
+    waitFor: 10_000,
+    onError: (err) => console.error("latency worker", err),
+    handler: (message) => {
+      const at = performance.now();
+      if ("record" in message) waiting.get(message.record.data.key)?.(at);
+    },
+  });
+  const latencies: number[] = [];
+  try {
+    // Let the worker's first long-poll reach the server.
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < samples; i++) {
+      const key = `lat-${i}`;
+      const seen = new Promise<number>((resolve) => waiting.set(key, resolve));
+      const start = performance.now();
+      await fetch(`${url}/v1/streams/${streamId}/records`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          records: [{ collection_id: "bench:latency", upstream_id: key, data: { key } }],
+        }),
+      }).then((r) => r.arrayBuffer());
+      const at = await seen;
+      latencies.push(at - start);
+      waiting.delete(key);
+    }
+  } finally {
+    await worker.stop();
+  }
+  return {
+    samples: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: Math.max(...latencies),
+  };
+}
