@@ -870,20 +870,17 @@ export interface components {
             sync_id: string;
         };
         /**
-         * @description How long a leased message stays invisible to other workers before it is delivered again.
-         * @default 30000
+         * @description How long a leased message stays invisible to other workers before it is delivered again. Default 30000 on create.
          * @example 30000
          */
         AckWaitMs: number;
         /**
-         * @description Deliveries without an ack after which a message becomes a dead letter. -1 means no limit.
-         * @default -1
+         * @description Deliveries without an ack after which a message becomes a dead letter. -1 means no limit. Default -1 on create.
          * @example -1
          */
         MaxDeliver: number;
         /**
-         * @description The most messages leased and not yet acked at once, across all workers.
-         * @default 1000
+         * @description The most messages leased and not yet acked at once, across all workers. Default 1000 on create.
          * @example 1000
          */
         MaxAckPending: number;
@@ -1126,6 +1123,7 @@ export interface components {
          */
         ExtendRequest: {
             ack_tokens: components["schemas"]["AckToken"][];
+            /** @description New lease length in ms, from now. Default the consumer's `ack_wait_ms`. */
             extend_ms?: components["schemas"]["AckWaitMs"];
         };
         /**

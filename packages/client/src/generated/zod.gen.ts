@@ -265,19 +265,19 @@ export const zConsumerFiltersOut = z.object({
 });
 
 /**
- * How long a leased message stays invisible to other workers before it is delivered again.
+ * How long a leased message stays invisible to other workers before it is delivered again. Default 30000 on create.
  */
-export const zAckWaitMs = z.int().gte(100).lte(43200000).default(30000);
+export const zAckWaitMs = z.int().gte(100).lte(43200000);
 
 /**
- * Deliveries without an ack after which a message becomes a dead letter. -1 means no limit.
+ * Deliveries without an ack after which a message becomes a dead letter. -1 means no limit. Default -1 on create.
  */
-export const zMaxDeliver = z.int().gte(-1).lte(1000000).default(-1);
+export const zMaxDeliver = z.int().gte(-1).lte(1000000);
 
 /**
- * The most messages leased and not yet acked at once, across all workers.
+ * The most messages leased and not yet acked at once, across all workers. Default 1000 on create.
  */
-export const zMaxAckPending = z.int().gte(1).lte(100000).default(1000);
+export const zMaxAckPending = z.int().gte(1).lte(100000);
 
 /**
  * Unique per account; usable in place of the id in paths.

@@ -1,0 +1,65 @@
+import type { components } from "../generated/openapi.gen.js";
+
+type ErrorBody = components["schemas"]["Error"];
+type ErrorCode = components["schemas"]["ErrorCode"];
+type ErrorDetail = components["schemas"]["ErrorDetail"];
+
+/** A failure the mock answers with the spec's `Error` shape, as the real server does. */
+export class MockHttpError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[] | undefined;
+  readonly records: ErrorBody["records"];
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    code: ErrorCode,
+    message: string,
+    extra: {
+      details?: ErrorDetail[];
+      records?: ErrorBody["records"];
+      headers?: Record<string, string>;
+    } = {},
+  ) {
+    super(message);
+    this.name = "MockHttpError";
+    this.status = status;
+    this.code = code;
+    this.details = extra.details;
+    this.records = extra.records;
+    this.headers = extra.headers ?? {};
+  }
+
+  toBody(requestId: string): ErrorBody {
+    const body: ErrorBody = { error: this.message, code: this.code, request_id: requestId };
+    if (this.details) body.details = this.details;
+    if (this.records) body.records = this.records;
+    return body;
+  }
+}
+
+export function notFound(what: string, ref: string): MockHttpError {
+  return new MockHttpError(404, "not_found", `${what} not found: ${ref}`);
+}
+
+export function conflict(message: string): MockHttpError {
+  return new MockHttpError(409, "conflict", message);
+}
+
+/** 400 for a bad query or path parameter, naming each. */
+export function badRequest(details: ErrorDetail[]): MockHttpError {
+  return new MockHttpError(400, "bad_request", summarize(details), { details });
+}
+
+/** 422 for a well-formed body that does not match the schema. */
+export function validationFailed(details: ErrorDetail[]): MockHttpError {
+  return new MockHttpError(422, "validation_failed", summarize(details), { details });
+}
+
+// Names the first three fields, as the reference server does.
+function summarize(details: ErrorDetail[]): string {
+  const shown = details.slice(0, 3).map((d) => `${d.path}: ${d.message}`);
+  if (details.length > 3) shown.push(`and ${details.length - 3} more`);
+  return shown.join("; ");
+}

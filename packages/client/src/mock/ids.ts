@@ -1,0 +1,48 @@
+// Web Crypto and btoa only (no node: imports), so the mock also runs under MSW's setupWorker in a browser.
+
+/** A random UUID v4. */
+export function uuid(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/** `bytes` random bytes as base64url: unguessable ack tokens and request ids. */
+export function randomToken(bytes = 24): string {
+  const buf = new Uint8Array(bytes);
+  globalThis.crypto.getRandomValues(buf);
+  return bytesToBase64Url(buf);
+}
+
+export function requestId(): string {
+  return `req_${randomToken(9)}`;
+}
+
+export function encodeBase64Url(text: string): string {
+  return bytesToBase64Url(new TextEncoder().encode(text));
+}
+
+/** Undefined when `text` is not base64url of UTF-8 text. */
+export function decodeBase64Url(text: string): string | undefined {
+  const bytes = base64UrlToBytes(text);
+  try {
+    return bytes && new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Undefined when `text` is not base64url. */
+export function base64UrlToBytes(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  try {
+    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+export function bytesToBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}

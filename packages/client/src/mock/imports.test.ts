@@ -1,0 +1,34 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+// `@sequin/client/mock` must load only msw and zod: never pg, drizzle, prisma or the SDK's other parts.
+describe("import graph of the mock entry", () => {
+  it("reaches only msw, zod and files under src/mock and src/generated", () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const src = resolve(here, "..");
+    const seen = new Set<string>();
+    const bare = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, "utf8");
+      // Type-only imports vanish from the build; everything else is loaded at runtime.
+      for (const m of text.matchAll(
+        /^(?:import|export)\s+(?!type\s)[^;]*?from\s+["']([^"']+)["']/gms,
+      )) {
+        const spec = m[1] ?? "";
+        if (!spec.startsWith(".")) bare.add(spec);
+        else visit(join(dirname(file), spec.replace(/\.js$/, ".ts")));
+      }
+    };
+    visit(join(here, "index.ts"));
+    expect([...bare].sort()).toEqual(["msw", "zod"]);
+    const outside = [...seen].filter(
+      (f) => !f.startsWith(join(src, "mock")) && !f.startsWith(join(src, "generated")),
+    );
+    expect(outside).toEqual([]);
+    expect(seen.size).toBeGreaterThan(10);
+  });
+});

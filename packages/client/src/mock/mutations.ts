@@ -1,0 +1,176 @@
+import type { components } from "../generated/openapi.gen.js";
+import { findConsumer } from "./consumers.js";
+import type { MockContext } from "./context.js";
+import { MockHttpError, notFound, validationFailed } from "./errors.js";
+import { eventRowKey, recordRowKey } from "./fan-out.js";
+import { type UpsertOutcome, upsertRecord } from "./records.js";
+import { type ConsumerState, recordKey, type StreamState, type WireRecord } from "./store.js";
+import { resolveStream } from "./streams.js";
+
+type Schemas = components["schemas"];
+type MutationRequest = Schemas["MutationRequest"];
+
+/**
+ * Applies a create, update or delete to the stream, the mock being its own upstream (as the
+ * reference server's default upstream is), then waits for `await_consumer_ids` if asked.
+ * Everything is checked before anything is written: a rejected mutation changes nothing.
+ */
+export async function runMutation(
+  ctx: MockContext,
+  accountId: string,
+  input: MutationRequest,
+  signal?: AbortSignal,
+): Promise<Schemas["MutationResponse"]> {
+  checkShape(input);
+  const stream = resolveStream(ctx, accountId, input.stream_id);
+  const awaited = dedupe(
+    (input.await_consumer_ids ?? []).map((ref) => findConsumer(ctx, accountId, ref)),
+  );
+  const targets = input.kind === "create" ? [] : findTargets(stream, input);
+
+  const now = ctx.clock.iso();
+  const outcomes: UpsertOutcome[] = [];
+  if (input.kind === "create") {
+    for (const { data } of input.records ?? []) {
+      outcomes.push(
+        upsertRecord(ctx, stream, {
+          collection_id: input.collection_id,
+          upstream_id: globalThis.crypto.randomUUID(),
+          data,
+          deleted: false,
+          provider: providerOf(input.collection_id),
+          upstream_created_at: now,
+          upstream_updated_at: now,
+          sync: input.sync_id === undefined ? null : { id: input.sync_id },
+        }),
+      );
+    }
+  } else {
+    const patches = input.kind === "update" ? (input.records ?? []) : [];
+    targets.forEach((target, i) => {
+      // Re-read: an earlier item of the same request may have changed this record already.
+      const record =
+        stream.records.get(recordKey(target.collection_id, target.upstream_id)) ?? target;
+      const patch = patches[i]?.data ?? {};
+      outcomes.push(
+        upsertRecord(ctx, stream, {
+          collection_id: record.collection_id,
+          upstream_id: record.upstream_id,
+          data: input.kind === "update" ? { ...record.data, ...patch } : record.data,
+          deleted: input.kind === "delete",
+          upstream_updated_at: laterOf(now, record.upstream_updated_at),
+        }),
+      );
+    });
+  }
+  const records = outcomes.map((o) => o.record);
+  await awaitConsumers(
+    ctx,
+    awaited,
+    outcomes,
+    input.await_consumers_timeout ?? 30_000,
+    records,
+    signal,
+  );
+  return { records };
+}
+
+// Waits until each consumer has acked the versions this mutation produced (or newer ones).
+async function awaitConsumers(
+  ctx: MockContext,
+  consumers: ConsumerState[],
+  outcomes: UpsertOutcome[],
+  timeoutMs: number,
+  records: WireRecord[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (consumers.length === 0) return;
+  const deadline = ctx.clock.nowMs() + timeoutMs;
+  for (;;) {
+    const waiting = consumers.filter((c) => !isDone(ctx, c, outcomes));
+    if (waiting.length === 0) return;
+    if (ctx.clock.nowMs() >= deadline || signal?.aborted) {
+      const ids = waiting.map((c) => c.consumer.id).join(", ");
+      throw new MockHttpError(
+        500,
+        "consumers_timeout",
+        `Error: Timed out waiting for consumers: ${ids}`,
+        { records },
+      );
+    }
+    await ctx.waker.wait(
+      waiting.map((c) => c.consumer.id),
+      deadline,
+      signal,
+    );
+  }
+}
+
+/**
+ * A message leaves a consumer's rows only when acked (or dead-lettered), and an ack of an older
+ * version keeps the row: so "no row and no dead letter" means the produced version or a newer one
+ * was acked, or the consumer's filters never wanted it.
+ */
+function isDone(ctx: MockContext, state: ConsumerState, outcomes: UpsertOutcome[]): boolean {
+  if (ctx.store.consumers.get(state.consumer.id) !== state) return false;
+  for (const { event, record } of outcomes) {
+    if (!event) continue;
+    const key = state.consumer.kind === "record" ? recordRowKey(record.id) : eventRowKey(event.id);
+    if (state.rows.has(key)) return false;
+    for (const dead of state.deadLetters.values()) if (dead.key === key) return false;
+  }
+  return true;
+}
+
+function checkShape(input: MutationRequest): void {
+  const details: Schemas["ErrorDetail"][] = [];
+  const required = (field: string): number =>
+    details.push({ path: field, message: `Required for kind ${input.kind}` });
+  const forbidden = (field: string): number =>
+    details.push({ path: field, message: `Not allowed for kind ${input.kind}` });
+  if (input.kind === "delete") {
+    if (input.upstream_ids === undefined) required("upstream_ids");
+    if (input.records !== undefined) forbidden("records");
+  } else {
+    if (input.records === undefined) required("records");
+    if (input.upstream_ids !== undefined) forbidden("upstream_ids");
+    (input.records ?? []).forEach((record, i) => {
+      const hasId = "upstream_id" in record;
+      if (input.kind === "create" && hasId) forbidden(`records.${i}.upstream_id`);
+      if (input.kind === "update" && !hasId) required(`records.${i}.upstream_id`);
+    });
+  }
+  if (details.length > 0) throw validationFailed(details);
+}
+
+// Updates and deletes name existing records (of `sync_id`, when given); updates skip deleted ones.
+function findTargets(stream: StreamState, input: MutationRequest): WireRecord[] {
+  const ids =
+    input.kind === "delete"
+      ? (input.upstream_ids ?? [])
+      : (input.records ?? []).map((r) => ("upstream_id" in r ? r.upstream_id : ""));
+  const missing: string[] = [];
+  const found: WireRecord[] = [];
+  for (const upstreamId of ids) {
+    const record = stream.records.get(recordKey(input.collection_id, upstreamId));
+    const inSync = input.sync_id === undefined || record?.sync?.id === input.sync_id;
+    if (!record || !inSync || (input.kind === "update" && record.deleted)) missing.push(upstreamId);
+    else found.push(record);
+  }
+  if (missing.length > 0) throw notFound("Record", `${input.collection_id}/${missing.join(", ")}`);
+  return found;
+}
+
+function providerOf(collectionId: string): string | null {
+  const colon = collectionId.indexOf(":");
+  return colon > 0 ? collectionId.slice(0, colon) : null;
+}
+
+// The new version must not look older than the stored one, or the upsert would call it stale.
+function laterOf(now: string, stored: string | null): string {
+  return stored !== null && Date.parse(stored) > Date.parse(now) ? stored : now;
+}
+
+function dedupe(states: ConsumerState[]): ConsumerState[] {
+  return [...new Map(states.map((s) => [s.consumer.id, s])).values()];
+}
