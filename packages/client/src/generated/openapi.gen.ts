@@ -1553,7 +1553,10 @@ export interface components {
         /**
          * @description Makes a retry safe. A repeated request with the same key and the same body gets the first
          *     answer back and writes nothing; the same key with another body gets a 409
-         *     (`idempotency_key_reused`). Keys are kept for 24 hours.
+         *     (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
+         *     (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
+         *     `await_consumers_timeout` are not part of the comparison: a retry after a consumers
+         *     timeout writes nothing and waits again, as long as it likes.
          * @example 6f1f0a3e-2b1c-4d6e-8f9a-0b1c2d3e4f5a
          */
         IdempotencyKey: string;
@@ -1646,7 +1649,10 @@ export interface operations {
                 /**
                  * @description Makes a retry safe. A repeated request with the same key and the same body gets the first
                  *     answer back and writes nothing; the same key with another body gets a 409
-                 *     (`idempotency_key_reused`). Keys are kept for 24 hours.
+                 *     (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
+                 *     (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
+                 *     `await_consumers_timeout` are not part of the comparison: a retry after a consumers
+                 *     timeout writes nothing and waits again, as long as it likes.
                  * @example 6f1f0a3e-2b1c-4d6e-8f9a-0b1c2d3e4f5a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -1767,6 +1773,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listRecords: {
@@ -1845,6 +1852,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     upsertRecords: {
@@ -1913,6 +1921,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listEvents: {
@@ -1989,6 +1998,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     appendEvents: {
@@ -1998,7 +2008,10 @@ export interface operations {
                 /**
                  * @description Makes a retry safe. A repeated request with the same key and the same body gets the first
                  *     answer back and writes nothing; the same key with another body gets a 409
-                 *     (`idempotency_key_reused`). Keys are kept for 24 hours.
+                 *     (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
+                 *     (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
+                 *     `await_consumers_timeout` are not part of the comparison: a retry after a consumers
+                 *     timeout writes nothing and waits again, as long as it likes.
                  * @example 6f1f0a3e-2b1c-4d6e-8f9a-0b1c2d3e4f5a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2080,6 +2093,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listConsumers: {
@@ -2145,6 +2159,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createConsumer: {
@@ -2154,7 +2169,10 @@ export interface operations {
                 /**
                  * @description Makes a retry safe. A repeated request with the same key and the same body gets the first
                  *     answer back and writes nothing; the same key with another body gets a 409
-                 *     (`idempotency_key_reused`). Keys are kept for 24 hours.
+                 *     (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
+                 *     (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
+                 *     `await_consumers_timeout` are not part of the comparison: a retry after a consumers
+                 *     timeout writes nothing and waits again, as long as it likes.
                  * @example 6f1f0a3e-2b1c-4d6e-8f9a-0b1c2d3e4f5a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2218,6 +2236,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getConsumer: {
@@ -2268,6 +2287,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteConsumer: {
@@ -2303,6 +2323,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateConsumer: {
@@ -2368,6 +2389,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     receiveMessages: {
@@ -2503,6 +2525,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     nackMessages: {
@@ -2555,6 +2578,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     extendLeases: {
@@ -2607,6 +2631,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listDeadLetters: {
@@ -2685,6 +2710,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     redriveDeadLetters: {
@@ -2734,6 +2760,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     runMutation: {
@@ -2743,7 +2770,10 @@ export interface operations {
                 /**
                  * @description Makes a retry safe. A repeated request with the same key and the same body gets the first
                  *     answer back and writes nothing; the same key with another body gets a 409
-                 *     (`idempotency_key_reused`). Keys are kept for 24 hours.
+                 *     (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
+                 *     (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
+                 *     `await_consumers_timeout` are not part of the comparison: a retry after a consumers
+                 *     timeout writes nothing and waits again, as long as it likes.
                  * @example 6f1f0a3e-2b1c-4d6e-8f9a-0b1c2d3e4f5a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2814,6 +2844,7 @@ export interface operations {
                 };
             };
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };

@@ -528,7 +528,10 @@ export const zWaitFor = z.int().gte(0).lte(60000).default(0);
 /**
  * Makes a retry safe. A repeated request with the same key and the same body gets the first
  * answer back and writes nothing; the same key with another body gets a 409
- * (`idempotency_key_reused`). Keys are kept for 24 hours.
+ * (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
+ * (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
+ * `await_consumers_timeout` are not part of the comparison: a retry after a consumers
+ * timeout writes nothing and waits again, as long as it likes.
  *
  */
 export const zIdempotencyKey = z.string().min(1).max(255);
