@@ -34,12 +34,12 @@ export type ErrorCode = Schemas["ErrorCode"];
 export type RecordMessage<Data extends object = Record<string, unknown>> = Omit<
   Schemas["RecordMessage"],
   "record"
-> & { record: SequinRecord<Data> };
+> & { record: SequinRecord<Data>; event?: never };
 /** A leased event, with the token that acks it. */
 export type EventMessage<Data extends object = Record<string, unknown>> = Omit<
   Schemas["EventMessage"],
   "event"
-> & { event: SequinEvent<Data> };
+> & { event: SequinEvent<Data>; record?: never };
 /** A leased record or event. */
 export type Message<Data extends object = Record<string, unknown>> =
   | RecordMessage<Data>

@@ -1,0 +1,62 @@
+import type { Message } from "../types.js";
+import type { ErrorInfo, RunConsumerHooks } from "./types.js";
+
+/** Calls the user's hooks so that none of them can break the worker. */
+export interface Reporter<Data extends object> {
+  received(message: Message<Data>): void;
+  processed(message: Message<Data>, durationMs: number): void;
+  failed(message: Message<Data>, error: unknown, durationMs: number): void;
+  acked(message: Message<Data>): void;
+  nacked(message: Message<Data>): void;
+  leaseLost(message: Message<Data>, during: "extend" | "ack" | "nack", error: unknown): void;
+  error(error: unknown, info: ErrorInfo<Data>): void;
+}
+
+export function createReporter<Data extends object>(
+  hooks: RunConsumerHooks<Data> = {},
+  onError?: RunConsumerHooks<Data>["onError"],
+): Reporter<Data> {
+  const sinks = [...new Set([onError, hooks.onError])].filter((sink) => sink !== undefined);
+
+  const error = (cause: unknown, info: ErrorInfo<Data>) => {
+    if (sinks.length === 0) {
+      console.error(`[sequin] runConsumer: error during ${info.during}:`, cause);
+      return;
+    }
+    for (const sink of sinks) {
+      try {
+        const result: unknown = sink(cause, info);
+        if (result instanceof Promise) result.catch(() => {});
+      } catch {
+        // An error handler that throws has nowhere left to report to.
+      }
+    }
+  };
+
+  const call = <A extends unknown[]>(hook: ((...args: A) => void) | undefined, ...args: A) => {
+    if (!hook) return;
+    try {
+      const result: unknown = hook(...args);
+      if (result instanceof Promise) result.catch((e: unknown) => error(e, { during: "hook" }));
+    } catch (e) {
+      error(e, { during: "hook" });
+    }
+  };
+
+  return {
+    received: (message) => call(hooks.onReceived, message),
+    processed: (message, durationMs) => call(hooks.onProcessed, message, { durationMs }),
+    failed: (message, cause, durationMs) => {
+      // Without onFailed, a handler's error would vanish into a nack: report it as an error.
+      if (hooks.onFailed) call(hooks.onFailed, message, cause, { durationMs });
+      else error(cause, { during: "handler", message });
+    },
+    acked: (message) => call(hooks.onAcked, message),
+    nacked: (message) => call(hooks.onNacked, message),
+    leaseLost: (message, during, cause) => {
+      if (hooks.onLeaseLost) call(hooks.onLeaseLost, message, { during });
+      else error(cause, { during, message });
+    },
+    error,
+  };
+}
