@@ -34,12 +34,12 @@ export type ErrorCode = Schemas["ErrorCode"];
 export type RecordMessage<Data extends object = Record<string, unknown>> = Omit<
   Schemas["RecordMessage"],
   "record"
-> & { record: SequinRecord<Data>; event?: never };
+> & { record: SequinRecord<Data> };
 /** A leased event, with the token that acks it. */
 export type EventMessage<Data extends object = Record<string, unknown>> = Omit<
   Schemas["EventMessage"],
   "event"
-> & { event: SequinEvent<Data>; record?: never };
+> & { event: SequinEvent<Data> };
 /** A leased record or event. */
 export type Message<Data extends object = Record<string, unknown>> =
   | RecordMessage<Data>
