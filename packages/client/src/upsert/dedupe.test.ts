@@ -41,5 +41,7 @@ describe("prepareBatch", () => {
       "records[1].updated_idx",
     );
     expect(() => prepareBatch([record("a", Number.NaN)])).toThrow(TypeError);
+    const message = { ack_token: "t", record: record("a", 1) } as unknown as SequinRecord;
+    expect(() => prepareBatch([message])).toThrow("pass message.record, not the message");
   });
 });

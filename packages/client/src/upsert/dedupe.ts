@@ -9,7 +9,10 @@ export interface PreparedBatch<R extends SequinRecord<object>> {
 
 function assertRecord(record: SequinRecord<object>, index: number): void {
   if (typeof record?.id !== "string" || record.id === "") {
-    throw new TypeError(`records[${index}].id must be a non-empty string`);
+    const hint = record !== null && typeof record === "object" && "record" in record;
+    throw new TypeError(
+      `records[${index}].id must be a non-empty string${hint ? " (pass message.record, not the message)" : ""}`,
+    );
   }
   if (!Number.isSafeInteger(record.updated_idx)) {
     throw new TypeError(`records[${index}].updated_idx must be an integer`);

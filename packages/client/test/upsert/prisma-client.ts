@@ -27,6 +27,7 @@ export async function generatePrismaClient(): Promise<void> {
       ...process.env,
       PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false",
       PRISMA_HIDE_UPDATE_MESSAGE: "1",
+      CHECKPOINT_DISABLE: "1",
     },
   });
 }
