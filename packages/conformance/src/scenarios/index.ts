@@ -1,0 +1,39 @@
+import type { Scenario } from "../scenario.js";
+import { ackNackScenarios } from "./ack-nack.js";
+import { authScenarios } from "./auth.js";
+import { deadLetterScenarios } from "./dead-letters.js";
+import { deliverPolicyScenarios } from "./deliver-policy.js";
+import { errorScenarios } from "./errors.js";
+import { eventScenarios } from "./events.js";
+import { expiryScenarios } from "./expiry.js";
+import { filterScenarios } from "./filters.js";
+import { flowControlScenarios } from "./flow-control.js";
+import { idempotencyScenarios } from "./idempotency.js";
+import { leasingScenarios } from "./leasing.js";
+import { longPollScenarios } from "./long-poll.js";
+import { mutationAwaitScenarios } from "./mutation-await.js";
+import { mutationScenarios } from "./mutations.js";
+import { paginationScenarios } from "./pagination.js";
+import { recordScenarios } from "./records.js";
+import { runConsumerScenarios } from "./run-consumer.js";
+
+/** Every scenario, in report order. Each runs on every target. */
+export const scenarios: Scenario[] = [
+  ...leasingScenarios,
+  ...longPollScenarios,
+  ...ackNackScenarios,
+  ...expiryScenarios,
+  ...recordScenarios,
+  ...eventScenarios,
+  ...filterScenarios,
+  ...deliverPolicyScenarios,
+  ...deadLetterScenarios,
+  ...flowControlScenarios,
+  ...authScenarios,
+  ...errorScenarios,
+  ...paginationScenarios,
+  ...idempotencyScenarios,
+  ...mutationScenarios,
+  ...mutationAwaitScenarios,
+  ...runConsumerScenarios,
+];
