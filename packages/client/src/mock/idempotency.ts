@@ -13,8 +13,7 @@ const KEEP_MS = 24 * 60 * 60 * 1000;
  * `Idempotency-Key`: the first request with a key runs; a repeat with the same request gets the
  * first answer back (a concurrent repeat waits for it) and writes nothing; the same key with
  * another request is a 409 `idempotency_key_reused`. Answers that wrote nothing (4xx) are not
- * kept, so a corrected retry can run. A mutation that timed out waiting for consumers did
- * write, so its 500 is kept and replayed. Keys live 24 hours on the mock clock.
+ * kept, so a corrected retry can run. Keys live 24 hours on the mock clock.
  */
 export async function withIdempotency(
   ctx: MockContext,
@@ -59,11 +58,6 @@ export async function withIdempotency(
     settle.resolve(result);
     return result;
   } catch (error) {
-    if (error instanceof MockHttpError && error.code === "consumers_timeout") {
-      const kept: Answer = { status: error.status, body: error.toBody(requestId) };
-      settle.resolve(kept);
-      return kept;
-    }
     if (ctx.store.idempotency.get(mapKey)?.answer === answer) ctx.store.idempotency.delete(mapKey);
     settle.reject(error);
     throw error;

@@ -10,24 +10,42 @@ import { resolveStream } from "./streams.js";
 type Schemas = components["schemas"];
 type MutationRequest = Schemas["MutationRequest"];
 
+/** A checked mutation, ready to write: its stream, awaited consumers and targets. */
+export interface PreparedMutation {
+  input: MutationRequest;
+  stream: StreamState;
+  awaited: ConsumerState[];
+  targets: WireRecord[];
+}
+
+/** What a mutation wrote: kept under the Idempotency-Key, so a retry waits on the same versions. */
+export interface WrittenMutation {
+  records: WireRecord[];
+  /** The record and event ids of each version written (`event` null: nothing changed). */
+  versions: { recordId: string; eventId: string | null }[];
+}
+
 /**
- * Applies a create, update or delete to the stream, the mock being its own upstream (as the
- * reference server's default upstream is), then waits for `await_consumer_ids` if asked.
- * Everything is checked before anything is written: a rejected mutation changes nothing.
+ * Checks a mutation before anything is written (the mock is its own upstream, as the reference
+ * server's default upstream is): a rejected mutation changes nothing.
  */
-export async function runMutation(
+export function prepareMutation(
   ctx: MockContext,
   accountId: string,
   input: MutationRequest,
-  signal?: AbortSignal,
-): Promise<Schemas["MutationResponse"]> {
+): PreparedMutation {
   checkShape(input);
   const stream = resolveStream(ctx, accountId, input.stream_id);
   const awaited = dedupe(
     (input.await_consumer_ids ?? []).map((ref) => findConsumer(ctx, accountId, ref)),
   );
   const targets = input.kind === "create" ? [] : findTargets(stream, input);
+  return { input, stream, awaited, targets };
+}
 
+/** Applies a create, update or delete to the stream. */
+export function writeMutation(ctx: MockContext, prepared: PreparedMutation): WrittenMutation {
+  const { input, stream, targets } = prepared;
   const now = ctx.clock.iso();
   const outcomes: UpsertOutcome[] = [];
   if (input.kind === "create") {
@@ -63,23 +81,34 @@ export async function runMutation(
       );
     });
   }
-  const records = outcomes.map((o) => o.record);
+  return {
+    records: outcomes.map((o) => o.record),
+    versions: outcomes.map((o) => ({ recordId: o.record.id, eventId: o.event?.id ?? null })),
+  };
+}
+
+/** Waits for `await_consumer_ids`, if any; a timeout is Sequin's 500 with the records written. */
+export async function awaitMutation(
+  ctx: MockContext,
+  prepared: PreparedMutation,
+  written: WrittenMutation,
+  signal?: AbortSignal,
+): Promise<void> {
   await awaitConsumers(
     ctx,
-    awaited,
-    outcomes,
-    input.await_consumers_timeout ?? 30_000,
-    records,
+    prepared.awaited,
+    written.versions,
+    prepared.input.await_consumers_timeout ?? 30_000,
+    written.records,
     signal,
   );
-  return { records };
 }
 
 // Waits until each consumer has acked the versions this mutation produced (or newer ones).
 async function awaitConsumers(
   ctx: MockContext,
   consumers: ConsumerState[],
-  outcomes: UpsertOutcome[],
+  versions: WrittenMutation["versions"],
   timeoutMs: number,
   records: WireRecord[],
   signal: AbortSignal | undefined,
@@ -87,7 +116,7 @@ async function awaitConsumers(
   if (consumers.length === 0) return;
   const deadline = ctx.clock.nowMs() + timeoutMs;
   for (;;) {
-    const waiting = consumers.filter((c) => !isDone(ctx, c, outcomes));
+    const waiting = consumers.filter((c) => !isDone(ctx, c, versions));
     if (waiting.length === 0) return;
     if (ctx.clock.nowMs() >= deadline || signal?.aborted) {
       const ids = waiting.map((c) => c.consumer.id).join(", ");
@@ -111,11 +140,15 @@ async function awaitConsumers(
  * version keeps the row: so "no row and no dead letter" means the produced version or a newer one
  * was acked, or the consumer's filters never wanted it.
  */
-function isDone(ctx: MockContext, state: ConsumerState, outcomes: UpsertOutcome[]): boolean {
+function isDone(
+  ctx: MockContext,
+  state: ConsumerState,
+  versions: WrittenMutation["versions"],
+): boolean {
   if (ctx.store.consumers.get(state.consumer.id) !== state) return false;
-  for (const { event, record } of outcomes) {
-    if (!event) continue;
-    const key = state.consumer.kind === "record" ? recordRowKey(record.id) : eventRowKey(event.id);
+  for (const { eventId, recordId } of versions) {
+    if (eventId === null) continue;
+    const key = state.consumer.kind === "record" ? recordRowKey(recordId) : eventRowKey(eventId);
     if (state.rows.has(key)) return false;
     for (const dead of state.deadLetters.values()) if (dead.key === key) return false;
   }

@@ -33,9 +33,9 @@ export interface RouteRequest {
   hasBody: boolean;
   /**
    * Runs a write under the request's `Idempotency-Key` (call it after validation). A replay
-   * returns the first answer, which for a mutation may be its `consumers_timeout` 500.
+   * returns the first answer. `protectedBody` is what the key compares (default the whole body).
    */
-  idempotent: <A extends Answer>(run: () => Promise<A>) => Promise<A>;
+  idempotent: <A extends Answer>(run: () => Promise<A>, protectedBody?: unknown) => Promise<A>;
 }
 
 export interface RouteOptions {
@@ -91,9 +91,9 @@ export function createRouter(ctx: MockContext, baseUrl: string, faults: Faults):
           accountId,
           body,
           hasBody,
-          idempotent: <A extends Answer>(run: () => Promise<A>) => {
+          idempotent: <A extends Answer>(run: () => Promise<A>, protectedBody: unknown = body) => {
             const key = idempotencyKey(request);
-            const fingerprint = fingerprintOf(request.method, url.pathname, body);
+            const fingerprint = fingerprintOf(request.method, url.pathname, protectedBody);
             return withIdempotency(ctx, accountId, key, fingerprint, requestId, run) as Promise<A>;
           },
         });

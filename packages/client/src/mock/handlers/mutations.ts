@@ -1,19 +1,38 @@
 import type { HttpHandler } from "msw";
 import { zRunMutationBody } from "../../generated/zod.gen.js";
 import type { MockContext } from "../context.js";
-import { runMutation } from "../mutations.js";
+import type { Answer } from "../idempotency.js";
+import {
+  awaitMutation,
+  prepareMutation,
+  type WrittenMutation,
+  writeMutation,
+} from "../mutations.js";
 import type { Router } from "../route.js";
 import { parseBody } from "../validation.js";
 
 /** The Mutation API, and the health check. */
 export function mutationHandlers(ctx: MockContext, router: Router): HttpHandler[] {
   return [
-    router.route("post", "/v1/mutations/run", { body: "required" }, (req) => {
+    router.route("post", "/v1/mutations/run", { body: "required" }, async (req) => {
       const input = parseBody(zRunMutationBody, req.body);
-      return req.idempotent(async () => ({
+      // As on the server: the key protects the write; the await settings may change on a retry,
+      // which then writes nothing and waits again.
+      const { await_consumer_ids: _ids, await_consumers_timeout: _timeout, ...write } = input;
+      const prepared = prepareMutation(ctx, req.accountId, input);
+      const written = await req.idempotent(
+        async (): Promise<Answer & { body: WrittenMutation }> => ({
+          status: 200,
+          body: writeMutation(ctx, prepared),
+        }),
+        write,
+      );
+      await awaitMutation(ctx, prepared, written.body, req.request.signal);
+      return {
         status: 200 as const,
-        body: await runMutation(ctx, req.accountId, input, req.request.signal),
-      }));
+        body: { records: written.body.records },
+        ...(written.headers ? { headers: written.headers } : {}),
+      };
     }),
     router.route("get", "/health", { auth: false }, () => ({
       status: 200,
