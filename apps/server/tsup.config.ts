@@ -1,3 +1,4 @@
+import { cp } from "node:fs/promises";
 import { defineConfig } from "tsup";
 
 export default defineConfig({
@@ -7,6 +8,10 @@ export default defineConfig({
   dts: false,
   sourcemap: true,
   clean: true,
-  // SQL migrations are read from src/db/migrations at run time; see src/db/migrate.ts.
   external: ["@electric-sql/pglite", "pg", "pino", "express", "zod", "@sequin/client"],
+  // The SQL migrations are read at run time from "./migrations" next to the running module:
+  // src/db/migrations from source, dist/migrations from the bundle (see src/db/migrate.ts).
+  async onSuccess() {
+    await cp("src/db/migrations", "dist/migrations", { recursive: true });
+  },
 });

@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Environment variables of the server, validated. */
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(7376),
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  SEQUIN_DATA_DIR: z.string().trim().min(1).default("./.sequin-data"),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(20),
+  SEQUIN_UPSTREAM_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+    .optional(),
+  SEQUIN_UPSTREAM_TOKEN: z.string().min(1).optional(),
+  SEQUIN_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+});
+
+/** The server's configuration. */
+export interface Config {
+  /** Postgres to use; unset means embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** Port to listen on. Default 7376. */
+  port: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host: string;
+  /** pino level. Default info. */
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** Where embedded mode keeps its files. Default ./.sequin-data. */
+  dataDir: string;
+  /** Embedded database in memory (nothing on disk). Default false. */
+  inMemory: boolean;
+  /** Most pooled Postgres connections. Default 20. */
+  poolMax: number;
+  /** Mutations are forwarded here (HTTP upstream); unset: the stream is the system of record. */
+  upstream: { url: string; token: string | undefined; timeoutMs: number } | undefined;
+}
+
+/** Command-line flags that override the environment. */
+export interface ConfigFlags {
+  port?: string | undefined;
+  host?: string | undefined;
+  "data-dir"?: string | undefined;
+  "in-memory"?: boolean | undefined;
+}
+
+/** A configuration problem, naming each bad variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates the configuration from the environment and flags. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
+  const input = {
+    ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")),
+    ...(flags.port !== undefined ? { PORT: flags.port } : {}),
+    ...(flags.host !== undefined ? { HOST: flags.host } : {}),
+    ...(flags["data-dir"] !== undefined ? { SEQUIN_DATA_DIR: flags["data-dir"] } : {}),
+  };
+  const parsed = EnvSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const c = parsed.data;
+  if (flags["in-memory"] && c.DATABASE_URL) {
+    throw new ConfigError(
+      "Invalid configuration: --in-memory cannot be combined with DATABASE_URL",
+    );
+  }
+  return {
+    databaseUrl: c.DATABASE_URL,
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    dataDir: c.SEQUIN_DATA_DIR,
+    inMemory: flags["in-memory"] ?? false,
+    poolMax: c.DATABASE_POOL_MAX,
+    upstream: c.SEQUIN_UPSTREAM_URL
+      ? {
+          url: c.SEQUIN_UPSTREAM_URL,
+          token: c.SEQUIN_UPSTREAM_TOKEN,
+          timeoutMs: c.SEQUIN_UPSTREAM_TIMEOUT_MS,
+        }
+      : undefined,
+  };
+}

@@ -1,0 +1,49 @@
+import type { ConsumerInfo } from "../api-types.js";
+import type { Queryable } from "../db/db.js";
+
+/** The consumer's counts, plus what a long-poll needs to know when to look again. */
+export interface ConsumerState extends ConsumerInfo {
+  /** The earliest running lease's end, when a message becomes deliverable again by expiry. */
+  nextExpiry: Date | null;
+  /** True when max_ack_pending leases are out: only an ack, nack or expiry frees a place. */
+  atCapacity: boolean;
+}
+
+/**
+ * Counts without count(*) over the backlog (ADR 0002): live rows are the folded counter plus
+ * the deltas not folded yet (a handful of rows); leased rows are counted on the partial index of
+ * leased rows, which max_ack_pending bounds.
+ */
+export async function consumerState(
+  q: Queryable,
+  accountId: string,
+  consumerId: string,
+): Promise<ConsumerState> {
+  const { rows } = await q.query<{
+    live: number;
+    leased: number;
+    next_expiry: Date | null;
+    max_ack_pending: number;
+  }>(
+    `SELECT c.message_count + coalesce((
+              SELECT sum(d.delta) FROM consumer_counter_deltas d
+              WHERE d.account_id = c.account_id AND d.consumer_id = c.id), 0)::bigint AS live,
+            l.leased, l.next_expiry, c.max_ack_pending
+     FROM consumers c,
+     LATERAL (SELECT count(*)::int AS leased, min(m.leased_until) AS next_expiry
+              FROM consumer_messages m
+              WHERE m.account_id = c.account_id AND m.consumer_id = c.id
+                AND m.leased_until > statement_timestamp()) l
+     WHERE c.account_id = $1 AND c.id = $2`,
+    [accountId, consumerId],
+  );
+  const row = rows[0];
+  if (!row) return { num_pending: 0, num_ack_pending: 0, nextExpiry: null, atCapacity: false };
+  const leased = Number(row.leased);
+  return {
+    num_pending: Math.max(Number(row.live) - leased, 0),
+    num_ack_pending: leased,
+    nextExpiry: row.next_expiry,
+    atCapacity: leased >= row.max_ack_pending,
+  };
+}

@@ -1,0 +1,121 @@
+import type { Message } from "../api-types.js";
+import { CONSUMER_LEASE_LOCK } from "../db/advisory-locks.js";
+import type { Db } from "../db/db.js";
+import { retryOnDeadlock } from "../db/errors.js";
+import { iso, prefixed, unprefix } from "../db/rows.js";
+import { type EventRow, eventColumns, toEvent } from "../events/event-row.js";
+import { type RecordRow, recordColumns, toRecord } from "../records/record-row.js";
+import { encodeAckToken } from "./ack-token.js";
+
+/** A message that would be delivered for the max_deliver-th time without an ack becomes a dead letter. */
+export const DEAD_CONDITION = `(cfg.max_deliver > 0 AND m.deliver_count >= cfg.max_deliver
+  AND (m.record_id IS NULL OR coalesce(m.record_idx <= m.delivered_idx, false)))`;
+
+/**
+ * The lease: one statement (ADR 0002). Picks the oldest deliverable rows of the consumer in
+ * primary-key (seq) order, skipping rows other transactions hold, never more than max_ack_pending
+ * leased at once; moves rows that reached max_deliver to dead_letters; leases the rest with a
+ * fresh lease_id and returns them with the record's current version (or the event). A record's
+ * deliver_count counts deliveries of its current version.
+ *
+ * The data-modifying parts reach their rows only through the full key of the materialised `cand`
+ * rows (no constant condition of their own): whatever the statistics say, the planner can only
+ * look them up by primary key instead of walking every row of the consumer.
+ */
+export const LEASE_SQL = `
+WITH cfg AS (
+  SELECT ack_wait_ms, max_deliver, max_ack_pending FROM consumers WHERE account_id = $1 AND id = $2
+), active AS (
+  SELECT count(*)::int AS n FROM consumer_messages
+  WHERE account_id = $1 AND consumer_id = $2 AND leased_until > statement_timestamp()
+), cand AS MATERIALIZED (
+  SELECT m.account_id, m.consumer_id, m.seq, m.record_id FROM consumer_messages m
+  WHERE m.account_id = $1 AND m.consumer_id = $2
+    AND (m.leased_until IS NULL OR m.leased_until <= statement_timestamp())
+  ORDER BY m.seq
+  LIMIT coalesce((SELECT LEAST($3::int, GREATEST(cfg.max_ack_pending - active.n, 0)) FROM cfg, active), 0)
+  FOR UPDATE OF m SKIP LOCKED
+), dead AS (
+  DELETE FROM consumer_messages m USING cand, cfg
+  WHERE m.account_id = cand.account_id AND m.consumer_id = cand.consumer_id AND m.seq = cand.seq
+    AND ${DEAD_CONDITION}
+  RETURNING m.account_id, m.consumer_id, m.seq, m.record_id, m.event_seq, m.deliver_count
+), dl AS (
+  INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
+  SELECT account_id, consumer_id, seq, record_id, event_seq, deliver_count, statement_timestamp() FROM dead
+  RETURNING seq
+), leased AS (
+  UPDATE consumer_messages m SET
+    leased_until = statement_timestamp() + cfg.ack_wait_ms * interval '1 millisecond',
+    lease_id = gen_random_uuid(),
+    deliver_count = CASE WHEN m.record_id IS NOT NULL AND m.delivered_idx IS DISTINCT FROM r.updated_idx
+                         THEN 1 ELSE m.deliver_count + 1 END,
+    delivered_idx = r.updated_idx
+  FROM cand CROSS JOIN cfg
+    LEFT JOIN records r ON r.account_id = cand.account_id AND r.id = cand.record_id
+  WHERE m.account_id = cand.account_id AND m.consumer_id = cand.consumer_id AND m.seq = cand.seq
+    AND NOT ${DEAD_CONDITION}
+  RETURNING m.account_id AS m_account_id, m.seq AS m_seq, m.lease_id, m.leased_until, m.deliver_count,
+            m.event_seq, ${prefixed(recordColumns(), "r.", "r_")}
+)
+SELECT d.dead_count, l.*, ${prefixed(eventColumns(), "e.", "e_")}
+FROM (SELECT count(*)::int AS dead_count FROM dl) d
+LEFT JOIN (leased l LEFT JOIN events e ON e.account_id = l.m_account_id AND e.seq = l.event_seq) ON true
+ORDER BY l.m_seq`;
+
+type Prefixed<T, P extends string> = { [K in keyof T as `${P}${K & string}`]: T[K] | null };
+
+type LeaseRow = {
+  dead_count: number;
+  m_seq: number | null;
+  lease_id: string;
+  leased_until: Date;
+  deliver_count: number;
+  event_seq: number | null;
+} & Prefixed<RecordRow, "r_"> &
+  Prefixed<EventRow, "e_">;
+
+/** What one lease attempt produced. */
+export interface LeaseResult {
+  messages: Message[];
+  /** Rows moved to dead letters instead of being leased (they took places in the batch). */
+  deadLettered: number;
+}
+
+/**
+ * Leases up to `batchSize` messages. Leases of one consumer serialise on an advisory lock held for
+ * this short transaction, which makes max_ack_pending exact; the transaction commits without
+ * waiting for fsync (a lease lost in a crash only makes a message visible early).
+ */
+export async function lease(
+  db: Db,
+  accountId: string,
+  consumerId: string,
+  batchSize: number,
+): Promise<LeaseResult> {
+  const rows = await retryOnDeadlock(() =>
+    db.transaction(async (tx) => {
+      // Its own statement: the lease statement's snapshot must be taken after the lock is held.
+      await tx.query(
+        "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock($1, hashtext($2))",
+        [CONSUMER_LEASE_LOCK, consumerId],
+      );
+      return (await tx.query<LeaseRow>(LEASE_SQL, [accountId, consumerId, batchSize])).rows;
+    }),
+  );
+  const messages: Message[] = [];
+  for (const row of rows) {
+    if (row.m_seq === null) continue;
+    const base = {
+      ack_token: encodeAckToken(row.m_seq, row.lease_id),
+      deliver_count: row.deliver_count,
+      lease_expires_at: iso(row.leased_until),
+    };
+    if (row.r_id !== null) {
+      messages.push({ ...base, record: toRecord(unprefix<RecordRow>(row, "r_")) });
+    } else if (row.e_seq !== null) {
+      messages.push({ ...base, event: toEvent(unprefix<EventRow>(row, "e_")) });
+    }
+  }
+  return { messages, deadLettered: rows[0]?.dead_count ?? 0 };
+}

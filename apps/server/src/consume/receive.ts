@@ -1,0 +1,116 @@
+import type { NextResponse } from "../api-types.js";
+import type { Db } from "../db/db.js";
+import { HttpError } from "../http/errors.js";
+import type { WakeHub } from "../wake/hub.js";
+import { consumerState } from "./info.js";
+import { lease } from "./lease.js";
+
+/** Who is long-polling which consumer in this server, to cap it. */
+export class LongPollLimiter {
+  readonly #active = new Map<string, number>();
+  constructor(
+    /** Most concurrent long-polls per consumer in this server. */
+    readonly max: number,
+  ) {}
+
+  /** Takes a place or throws 429; call the returned function when done. */
+  enter(consumerId: string): () => void {
+    const n = this.#active.get(consumerId) ?? 0;
+    if (n >= this.max) {
+      throw new HttpError(
+        429,
+        "rate_limited",
+        "Too many concurrent long-polls on this consumer",
+        undefined,
+        {
+          "Retry-After": "1",
+        },
+      );
+    }
+    this.#active.set(consumerId, n + 1);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      const now = (this.#active.get(consumerId) ?? 1) - 1;
+      if (now <= 0) this.#active.delete(consumerId);
+      else this.#active.set(consumerId, now);
+    };
+  }
+}
+
+/** One call of `next`. */
+export interface ReceiveOptions {
+  accountId: string;
+  consumerId: string;
+  streamId: string;
+  batchSize: number;
+  /** Long-poll for up to this many ms when nothing is available. */
+  waitFor: number;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+/**
+ * Leases messages; with `waitFor`, waits for the first available message without polling the
+ * database in a loop: it subscribes to wake-ups of the stream and consumer before each attempt
+ * (so a write that commits meanwhile is never missed), and sets one timer for the earlier of the
+ * deadline and the consumer's next lease expiry. When max_ack_pending leases are out it also
+ * listens for acks.
+ */
+export async function receive(
+  db: Db,
+  hub: WakeHub,
+  options: ReceiveOptions,
+): Promise<NextResponse> {
+  const { accountId, consumerId, batchSize, signal } = options;
+  const deadline = Date.now() + options.waitFor;
+  let atCapacity = false;
+  let info = { num_pending: 0, num_ack_pending: 0 };
+  for (;;) {
+    // Shutting down: answer what we know instead of touching a closing database.
+    if (hub.closed) return { data: [], info };
+    let woken = false;
+    let resolveWake: () => void = () => {};
+    const wake = new Promise<void>((resolve) => {
+      resolveWake = resolve;
+    });
+    const onWake = () => {
+      woken = true;
+      resolveWake();
+    };
+    const keys = [`s:${options.streamId}`, `c:${consumerId}`];
+    if (atCapacity) keys.push(`a:${consumerId}`);
+    const unsubscribe = hub.subscribe(keys, onWake);
+    signal.addEventListener("abort", onWake, { once: true });
+    try {
+      const { messages, deadLettered } = await lease(db, accountId, consumerId, batchSize);
+      const state = await consumerState(db, accountId, consumerId);
+      info = { num_pending: state.num_pending, num_ack_pending: state.num_ack_pending };
+      // Rows that went to dead letters took places in the batch: look again at once.
+      if (messages.length === 0 && deadLettered > 0 && !signal.aborted && !hub.closed) continue;
+      const remaining = deadline - Date.now();
+      if (messages.length > 0 || remaining <= 0 || signal.aborted || hub.closed)
+        return { data: messages, info };
+      if (woken) continue;
+      if (state.atCapacity && !atCapacity) {
+        // Only an ack frees a place now: listen for acks too, then look once more.
+        atCapacity = true;
+        continue;
+      }
+      atCapacity = state.atCapacity;
+      const untilExpiry = state.nextExpiry
+        ? state.nextExpiry.getTime() - Date.now() + 5
+        : Number.POSITIVE_INFINITY;
+      const timer = setTimeout(resolveWake, Math.max(0, Math.min(remaining, untilExpiry)));
+      try {
+        await wake;
+      } finally {
+        clearTimeout(timer);
+      }
+    } finally {
+      unsubscribe();
+      signal.removeEventListener("abort", onWake);
+    }
+  }
+}

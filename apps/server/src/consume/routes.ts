@@ -1,0 +1,133 @@
+import {
+  zAckMessagesBody,
+  zExtendLeasesBody,
+  zListDeadLettersQuery,
+  zReceiveMessagesPostBody,
+  zReceiveMessagesQuery,
+  zRedriveDeadLettersBody,
+} from "@sequin/client/schemas";
+import { type Request, type Response, Router } from "express";
+import { consumerRef } from "../consumers/consumer-ref.js";
+import { resolveConsumer } from "../consumers/service.js";
+import { listDeadLetters, redrive } from "../dead-letters/service.js";
+import { requireJson } from "../http/body.js";
+import { decodeCursor, page } from "../http/cursor.js";
+import type { RouteDeps } from "../http/route-deps.js";
+import { parseBody, parseQuery } from "../http/validate.js";
+import { decodeAckTokens } from "./ack-token.js";
+import { receive } from "./receive.js";
+import { ack, extend, nack } from "./settle.js";
+
+/** Lease, ack, nack, extend, and dead letters. */
+export function consumeRoutes({ db, hub, notifier, limiter }: RouteDeps): Router {
+  const router = Router();
+
+  const next = async (
+    req: Request,
+    res: Response,
+    params: { batch_size: number; wait_for: number },
+  ) => {
+    const ref = consumerRef(req);
+    const consumer = await resolveConsumer(db, req.accountId, ref);
+    const leave = params.wait_for > 0 ? limiter.enter(consumer.id) : () => {};
+    const aborter = new AbortController();
+    const onClose = () => {
+      if (!res.writableEnded) aborter.abort();
+    };
+    res.on("close", onClose);
+    try {
+      const answer = await receive(db, hub, {
+        accountId: req.accountId,
+        consumerId: consumer.id,
+        streamId: consumer.stream_id,
+        batchSize: params.batch_size,
+        waitFor: params.wait_for,
+        signal: aborter.signal,
+      });
+      res.json(answer);
+    } finally {
+      leave();
+      res.off("close", onClose);
+    }
+  };
+
+  router.get("/v1/http-consumers/:consumer/next", async (req, res) => {
+    await next(req, res, parseQuery(zReceiveMessagesQuery, req.query));
+  });
+
+  router.post("/v1/http-consumers/:consumer/next", requireJson, async (req, res) => {
+    const query = parseQuery(zReceiveMessagesQuery, req.query);
+    const raw = (req.body ?? {}) as Record<string, unknown>;
+    const body = parseBody(zReceiveMessagesPostBody, req.body ?? {});
+    // The body wins, but only for what it says: its defaults must not override the query.
+    await next(req, res, {
+      batch_size: "batch_size" in raw ? body.batch_size : query.batch_size,
+      wait_for: "wait_for" in raw ? body.wait_for : query.wait_for,
+    });
+  });
+
+  router.post("/v1/http-consumers/:consumer/ack", requireJson, async (req, res) => {
+    const ref = consumerRef(req);
+    const body = parseBody(zAckMessagesBody, req.body);
+    const tokens = decodeAckTokens(body.ack_tokens);
+    const consumer = await resolveConsumer(db, req.accountId, ref);
+    const { madeAvailable, ...answer } = await ack(db, req.accountId, consumer.id, tokens);
+    notifier.publish(`a:${consumer.id}`, ...(madeAvailable ? [`c:${consumer.id}`] : []));
+    res.json(answer);
+  });
+
+  router.post("/v1/http-consumers/:consumer/nack", requireJson, async (req, res) => {
+    const ref = consumerRef(req);
+    const body = parseBody(zAckMessagesBody, req.body);
+    const tokens = decodeAckTokens(body.ack_tokens);
+    const consumer = await resolveConsumer(db, req.accountId, ref);
+    const { madeAvailable: _, ...answer } = await nack(db, req.accountId, consumer.id, tokens);
+    if (answer.count > 0) notifier.publish(`c:${consumer.id}`, `a:${consumer.id}`);
+    res.json(answer);
+  });
+
+  router.post("/v1/http-consumers/:consumer/extend", requireJson, async (req, res) => {
+    const ref = consumerRef(req);
+    const body = parseBody(zExtendLeasesBody, req.body);
+    const tokens = decodeAckTokens(body.ack_tokens);
+    const consumer = await resolveConsumer(db, req.accountId, ref);
+    const ms = body.extend_ms ?? consumer.ack_wait_ms;
+    const { madeAvailable: _, ...answer } = await extend(
+      db,
+      req.accountId,
+      consumer.id,
+      tokens,
+      ms,
+    );
+    res.json(answer);
+  });
+
+  router.get("/v1/http-consumers/:consumer/dead-letters", async (req, res) => {
+    const ref = consumerRef(req);
+    const query = parseQuery(zListDeadLettersQuery, req.query);
+    const consumer = await resolveConsumer(db, req.accountId, ref);
+    const rows = await listDeadLetters(db, req.accountId, consumer.id, {
+      after: decodeCursor(query.cursor),
+      limit: query.limit,
+    });
+    const { data, next_cursor } = page(rows, query.limit, (r) => r.key);
+    res.json({ data: data.map(({ key: _, ...letter }) => letter), next_cursor });
+  });
+
+  router.post(
+    "/v1/http-consumers/:consumer/dead-letters/redrive",
+    requireJson,
+    async (req, res) => {
+      const ref = consumerRef(req);
+      const body = parseBody(zRedriveDeadLettersBody, req.body ?? {});
+      const consumer = await resolveConsumer(db, req.accountId, ref);
+      // Ids are message numbers; anything else names no dead letter.
+      const ids = body.ids?.filter((id) => /^\d{1,18}$/.test(id));
+      const count = await redrive(db, req.accountId, consumer.id, ids);
+      if (count > 0) notifier.publish(`c:${consumer.id}`);
+      res.json({ count });
+    },
+  );
+
+  return router;
+}

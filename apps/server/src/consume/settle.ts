@@ -1,0 +1,137 @@
+import type { AckResponse } from "../api-types.js";
+import type { Db } from "../db/db.js";
+import { retryOnDeadlock } from "../db/errors.js";
+import type { Delivery } from "./ack-token.js";
+import { DEAD_CONDITION } from "./lease.js";
+
+// Ack, nack and extend: one statement each. Each first locks the named deliveries in seq order
+// (writers lock in that order too, so they can wait on each other but never deadlock) and reads
+// their latest version; the data-modifying parts then act on exactly those rows. Rows are only
+// reached through the full key of a materialised CTE, so the plan is a primary-key lookup per
+// token whatever the statistics say.
+
+const TOKENS = `t AS MATERIALIZED (
+  SELECT $1::uuid AS account_id, $2::uuid AS consumer_id, t.seq, t.lease_id
+  FROM unnest($3::bigint[], $4::uuid[]) AS t(seq, lease_id)
+)`;
+const BY_KEY = (a: string, b: string) =>
+  `${a}.account_id = ${b}.account_id AND ${a}.consumer_id = ${b}.consumer_id AND ${a}.seq = ${b}.seq`;
+
+/**
+ * Finishes deliveries. A record row whose record changed since the delivered version is not
+ * deleted: its lease is cleared so the newer version is delivered again.
+ */
+const ACK_SQL = `
+WITH ${TOKENS}, locked AS MATERIALIZED (
+  SELECT m.account_id, m.consumer_id, m.seq, t.lease_id,
+         (m.record_id IS NULL OR coalesce(m.delivered_idx >= m.record_idx, true)) AS done
+  FROM t JOIN consumer_messages m ON ${BY_KEY("m", "t")} AND m.lease_id = t.lease_id
+  ORDER BY m.seq
+  FOR UPDATE OF m
+), del AS (
+  DELETE FROM consumer_messages m USING locked l
+  WHERE ${BY_KEY("m", "l")} AND l.done
+  RETURNING m.seq, l.lease_id
+), again AS (
+  -- acked_idx: an awaited mutation is done with the version acked here (migration 0002).
+  UPDATE consumer_messages m SET leased_until = NULL, lease_id = NULL, acked_idx = m.delivered_idx
+  FROM locked l
+  WHERE ${BY_KEY("m", "l")} AND NOT l.done
+  RETURNING m.seq, l.lease_id
+)
+SELECT seq, lease_id, false AS again FROM del UNION ALL SELECT seq, lease_id, true FROM again`;
+
+/** Ends deliveries and makes them available at once, or dead letters once max_deliver is reached. */
+const NACK_SQL = `
+WITH ${TOKENS}, cfg AS (
+  SELECT max_deliver FROM consumers WHERE account_id = $1 AND id = $2
+), locked AS MATERIALIZED (
+  SELECT m.account_id, m.consumer_id, m.seq, t.lease_id, ${DEAD_CONDITION} AS dead
+  FROM t JOIN consumer_messages m ON ${BY_KEY("m", "t")} AND m.lease_id = t.lease_id CROSS JOIN cfg
+  ORDER BY m.seq
+  FOR UPDATE OF m
+), dead AS (
+  DELETE FROM consumer_messages m USING locked l
+  WHERE ${BY_KEY("m", "l")} AND l.dead
+  RETURNING m.account_id, m.consumer_id, m.seq, m.record_id, m.event_seq, m.deliver_count, l.lease_id
+), dl AS (
+  INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
+  SELECT account_id, consumer_id, seq, record_id, event_seq, deliver_count, statement_timestamp() FROM dead
+), again AS (
+  UPDATE consumer_messages m SET leased_until = NULL, lease_id = NULL
+  FROM locked l
+  WHERE ${BY_KEY("m", "l")} AND NOT l.dead
+  RETURNING m.seq, l.lease_id
+)
+SELECT seq, lease_id, false AS again FROM dead UNION ALL SELECT seq, lease_id, true FROM again`;
+
+/** Extends leases still running; an expired one may already belong to someone else's future. */
+const EXTEND_SQL = `
+WITH ${TOKENS}, locked AS MATERIALIZED (
+  SELECT m.account_id, m.consumer_id, m.seq, t.lease_id
+  FROM t JOIN consumer_messages m ON ${BY_KEY("m", "t")} AND m.lease_id = t.lease_id
+  -- coalesce() keeps the planner from reading this as a reason to use the partial index of
+  -- leased rows (a scan of every lease of the consumer per token).
+  WHERE coalesce(m.leased_until > statement_timestamp(), false)
+  ORDER BY m.seq
+  FOR UPDATE OF m
+)
+UPDATE consumer_messages m SET leased_until = statement_timestamp() + $5::float8 * interval '1 millisecond'
+FROM locked l
+WHERE ${BY_KEY("m", "l")}
+RETURNING m.seq, l.lease_id, false AS again`;
+
+/** What a settle call did. */
+export interface SettleResult extends AckResponse {
+  /** Some messages are pending again (nack, or a record acked in an older version). */
+  madeAvailable: boolean;
+}
+
+async function settle(
+  db: Db,
+  sql: string,
+  accountId: string,
+  consumerId: string,
+  tokens: Map<string, Delivery>,
+  extra: unknown[] = [],
+): Promise<SettleResult> {
+  const deliveries = [...tokens.values()];
+  const { rows } = await retryOnDeadlock(() =>
+    db.query<{ seq: number; lease_id: string; again: boolean }>(sql, [
+      accountId,
+      consumerId,
+      deliveries.map((d) => d.seq),
+      deliveries.map((d) => d.leaseId),
+      ...extra,
+    ]),
+  );
+  const key = (seq: string | number, leaseId: string) => `${seq}/${leaseId.toLowerCase()}`;
+  const matched = new Set(rows.map((r) => key(r.seq, r.lease_id)));
+  const unknown = [...tokens]
+    .filter(([, d]) => !matched.has(key(d.seq, d.leaseId)))
+    .map(([token]) => token);
+  return {
+    success: true,
+    count: matched.size,
+    unknown_ack_tokens: unknown,
+    madeAvailable: rows.some((r) => r.again),
+  };
+}
+
+export const ack = (db: Db, accountId: string, consumerId: string, tokens: Map<string, Delivery>) =>
+  settle(db, ACK_SQL, accountId, consumerId, tokens);
+
+export const nack = (
+  db: Db,
+  accountId: string,
+  consumerId: string,
+  tokens: Map<string, Delivery>,
+) => settle(db, NACK_SQL, accountId, consumerId, tokens);
+
+export const extend = (
+  db: Db,
+  accountId: string,
+  consumerId: string,
+  tokens: Map<string, Delivery>,
+  ms: number,
+) => settle(db, EXTEND_SQL, accountId, consumerId, tokens, [ms]);

@@ -1,0 +1,48 @@
+import type { Consumer } from "../api-types.js";
+import { iso } from "../db/rows.js";
+
+/** A row of `consumers` as the driver returns it. */
+export interface ConsumerRow {
+  id: string;
+  ord: number;
+  name: string;
+  stream_id: string;
+  kind: "record" | "event";
+  filter_collection_id: string;
+  filter_resource_id: string;
+  filter_provider: string;
+  filter_sync_id: string;
+  deliver_policy: "all" | "new";
+  ack_wait_ms: number;
+  max_deliver: number;
+  max_ack_pending: number;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const CONSUMER_COLUMNS = `id, ord, name, stream_id, kind, filter_collection_id, filter_resource_id,
+  filter_provider, filter_sync_id, deliver_policy, ack_wait_ms, max_deliver, max_ack_pending, metadata,
+  created_at, updated_at`;
+
+export function toConsumer(row: ConsumerRow): Consumer {
+  return {
+    id: row.id,
+    name: row.name,
+    stream_id: row.stream_id,
+    kind: row.kind,
+    filters: {
+      collection_id: row.filter_collection_id,
+      resource_id: row.filter_resource_id,
+      provider: row.filter_provider,
+      sync_id: row.filter_sync_id,
+    },
+    deliver_policy: row.deliver_policy,
+    ack_wait_ms: row.ack_wait_ms,
+    max_deliver: row.max_deliver,
+    max_ack_pending: row.max_ack_pending,
+    metadata: row.metadata,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
+}

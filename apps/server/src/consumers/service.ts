@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import type { Consumer, ConsumerCreate, ConsumerUpdate } from "../api-types.js";
+import type { Queryable } from "../db/db.js";
+import { isUniqueViolation } from "../db/errors.js";
+import { UUID_RE } from "../db/rows.js";
+import { conflict, notFound } from "../http/errors.js";
+import { defaultStreamId, lockStream } from "../streams/service.js";
+import { backfill } from "./backfill.js";
+import { CONSUMER_COLUMNS, type ConsumerRow, toConsumer } from "./consumer-row.js";
+
+const DEFAULTS = {
+  kind: "record",
+  deliver_policy: "all",
+  ack_wait_ms: 30_000,
+  max_deliver: -1,
+  max_ack_pending: 1000,
+} as const;
+
+type Filters = NonNullable<ConsumerCreate["filters"]>;
+
+const filterValues = (filters: Filters | undefined) => [
+  filters?.collection_id ?? "*",
+  filters?.resource_id ?? "*",
+  filters?.provider ?? "*",
+  filters?.sync_id ?? "*",
+];
+
+function nameTaken(err: unknown, name: string | undefined): never {
+  if (isUniqueViolation(err, "consumers_name_key"))
+    throw conflict(`A consumer named ${name} already exists`);
+  throw err;
+}
+
+/**
+ * Creates a consumer. It takes the stream's write lock, so no write can fan out between the
+ * consumer's creation and its backfill: with `all`, everything already in the stream is pending;
+ * with `new`, exactly what commits after creation is.
+ */
+export async function createConsumer(
+  tx: Queryable,
+  accountId: string,
+  input: ConsumerCreate,
+): Promise<Consumer> {
+  const streamId = input.stream_id ?? (await defaultStreamId(tx, accountId));
+  await lockStream(tx, accountId, streamId);
+  const kind = input.kind ?? DEFAULTS.kind;
+  const policy = input.deliver_policy ?? DEFAULTS.deliver_policy;
+  let row: ConsumerRow;
+  try {
+    const { rows } = await tx.query<ConsumerRow>(
+      `INSERT INTO consumers (account_id, id, name, stream_id, kind, filter_collection_id, filter_resource_id,
+                              filter_provider, filter_sync_id, deliver_policy, ack_wait_ms, max_deliver,
+                              max_ack_pending, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb)
+       RETURNING ${CONSUMER_COLUMNS}`,
+      [
+        accountId,
+        randomUUID(),
+        input.name,
+        streamId,
+        kind,
+        ...filterValues(input.filters),
+        policy,
+        input.ack_wait_ms ?? DEFAULTS.ack_wait_ms,
+        input.max_deliver ?? DEFAULTS.max_deliver,
+        input.max_ack_pending ?? DEFAULTS.max_ack_pending,
+        JSON.stringify(input.metadata ?? {}),
+      ],
+    );
+    row = rows[0]!;
+  } catch (err) {
+    nameTaken(err, input.name);
+  }
+  if (policy === "all") await backfill(tx, accountId, row);
+  return toConsumer(row);
+}
+
+/** Finds a consumer by id or by name (names are unique per account); 404 otherwise. */
+export async function resolveConsumer(
+  q: Queryable,
+  accountId: string,
+  ref: string,
+): Promise<ConsumerRow> {
+  const { rows } = await q.query<ConsumerRow>(
+    `SELECT ${CONSUMER_COLUMNS} FROM consumers
+     WHERE account_id = $1 AND (id = $2::uuid OR name = $3)
+     ORDER BY (id = $2::uuid) DESC NULLS LAST LIMIT 1`,
+    [accountId, UUID_RE.test(ref) ? ref : null, ref],
+  );
+  if (!rows[0]) throw notFound(`Consumer not found: ${ref}`);
+  return rows[0];
+}
+
+export async function listConsumers(
+  q: Queryable,
+  accountId: string,
+  options: { after: number | undefined; limit: number; streamId: string | undefined },
+): Promise<ConsumerRow[]> {
+  const { rows } = await q.query<ConsumerRow>(
+    `SELECT ${CONSUMER_COLUMNS} FROM consumers
+     WHERE account_id = $1 AND ord > $2 AND ($3::uuid IS NULL OR stream_id = $3)
+     ORDER BY ord LIMIT $4`,
+    [accountId, options.after ?? 0, options.streamId ?? null, options.limit + 1],
+  );
+  return rows;
+}
+
+/**
+ * Changes the given fields. New filters apply to what is written afterwards (the stream lock
+ * makes "afterwards" exact); pending messages stay pending.
+ */
+export async function updateConsumer(
+  tx: Queryable,
+  accountId: string,
+  ref: string,
+  input: ConsumerUpdate,
+): Promise<ConsumerRow> {
+  const current = await resolveConsumer(tx, accountId, ref);
+  if (input.filters) await lockStream(tx, accountId, current.stream_id);
+  const [collection, resource, provider, sync] = input.filters ? filterValues(input.filters) : [];
+  try {
+    const { rows } = await tx.query<ConsumerRow>(
+      `UPDATE consumers SET
+         name = coalesce($3, name),
+         filter_collection_id = coalesce($4, filter_collection_id),
+         filter_resource_id = coalesce($5, filter_resource_id),
+         filter_provider = coalesce($6, filter_provider),
+         filter_sync_id = coalesce($7, filter_sync_id),
+         ack_wait_ms = coalesce($8, ack_wait_ms),
+         max_deliver = coalesce($9, max_deliver),
+         max_ack_pending = coalesce($10, max_ack_pending),
+         metadata = coalesce($11::text::jsonb, metadata),
+         updated_at = now()
+       WHERE account_id = $1 AND id = $2
+       RETURNING ${CONSUMER_COLUMNS}`,
+      [
+        accountId,
+        current.id,
+        input.name ?? null,
+        collection ?? null,
+        resource ?? null,
+        provider ?? null,
+        sync ?? null,
+        input.ack_wait_ms ?? null,
+        input.max_deliver ?? null,
+        input.max_ack_pending ?? null,
+        input.metadata === undefined ? null : JSON.stringify(input.metadata),
+      ],
+    );
+    if (!rows[0]) throw notFound(`Consumer not found: ${ref}`);
+    return rows[0];
+  } catch (err) {
+    nameTaken(err, input.name);
+  }
+}
+
+/** Deletes a consumer with its pending messages and dead letters. */
+export async function deleteConsumer(
+  q: Queryable,
+  accountId: string,
+  ref: string,
+): Promise<string> {
+  const current = await resolveConsumer(q, accountId, ref);
+  const { rowCount } = await q.query("DELETE FROM consumers WHERE account_id = $1 AND id = $2", [
+    accountId,
+    current.id,
+  ]);
+  if (rowCount === 0) throw notFound(`Consumer not found: ${ref}`);
+  return current.id;
+}

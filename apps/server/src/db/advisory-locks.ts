@@ -1,0 +1,11 @@
+// Namespaces of the advisory locks (the first key of the two-int4 form), one per purpose.
+// The second key is hashtext() of the object's id; a collision only serialises a little more.
+
+/** Writes to one stream: held from the first sequence value to commit, so seq order is commit order. */
+export const STREAM_WRITE_LOCK = 737_601;
+/** Leases of one consumer: makes the max_ack_pending check and the lease atomic. */
+export const CONSUMER_LEASE_LOCK = 737_602;
+/** One background sweep of a kind at a time across all servers. */
+export const BACKGROUND_LOCK = 737_603;
+/** Migrations (single bigint key, session-free: taken per transaction). */
+export const MIGRATION_LOCK = 737_600_001;

@@ -1,0 +1,70 @@
+import type { DeadLetter } from "../api-types.js";
+import type { Queryable } from "../db/db.js";
+import { iso, prefixed, unprefix } from "../db/rows.js";
+import { type EventRow, eventColumns, toEvent } from "../events/event-row.js";
+import { type RecordRow, recordColumns, toRecord } from "../records/record-row.js";
+
+/** A page of dead letters in message order (seq), with each record in its current version. */
+export async function listDeadLetters(
+  q: Queryable,
+  accountId: string,
+  consumerId: string,
+  options: { after: number | undefined; limit: number },
+): Promise<Array<DeadLetter & { key: number }>> {
+  const { rows } = await q.query<
+    Record<string, unknown> & { seq: number; deliver_count: number; dead_at: Date }
+  >(
+    `WITH d AS MATERIALIZED (
+       SELECT account_id, seq, record_id, event_seq, deliver_count, dead_at FROM dead_letters
+       WHERE account_id = $1 AND consumer_id = $2 AND seq > $3
+       ORDER BY seq LIMIT $4
+     )
+     SELECT d.seq, d.deliver_count, d.dead_at, ${prefixed(recordColumns(), "r.", "r_")}, ${prefixed(eventColumns(), "e.", "e_")}
+     FROM d
+     LEFT JOIN records r ON r.account_id = d.account_id AND r.id = d.record_id
+     LEFT JOIN events e ON e.account_id = d.account_id AND e.seq = d.event_seq
+     ORDER BY d.seq`,
+    [accountId, consumerId, options.after ?? 0, options.limit + 1],
+  );
+  return rows.map((row) => {
+    const letter: DeadLetter & { key: number } = {
+      key: Number(row.seq),
+      id: String(row.seq),
+      deliver_count: row.deliver_count,
+      dead_at: iso(row.dead_at),
+    };
+    if (row.r_id != null) letter.record = toRecord(unprefix<RecordRow>(row, "r_"));
+    if (row.e_seq != null) letter.event = toEvent(unprefix<EventRow>(row, "e_"));
+    return letter;
+  });
+}
+
+/**
+ * Makes dead letters pending again with a fresh delivery count, in their old place in the order.
+ * A record that was written again meanwhile already has a pending row: that one stays.
+ */
+export async function redrive(
+  q: Queryable,
+  accountId: string,
+  consumerId: string,
+  ids: string[] | undefined,
+): Promise<number> {
+  const { rows } = await q.query<{ count: number }>(
+    `WITH d AS (
+       DELETE FROM dead_letters
+       WHERE account_id = $1 AND consumer_id = $2 AND ($3::bigint[] IS NULL OR seq = ANY($3::bigint[]))
+       RETURNING account_id, consumer_id, seq, record_id, event_seq
+     ), back AS (
+       INSERT INTO consumer_messages (account_id, consumer_id, seq, record_id, record_idx, event_seq)
+       SELECT d.account_id, d.consumer_id, d.seq, d.record_id, r.updated_idx, d.event_seq
+       FROM d
+       LEFT JOIN records r ON r.account_id = d.account_id AND r.id = d.record_id
+       LEFT JOIN events e ON e.account_id = d.account_id AND e.seq = d.event_seq
+       WHERE r.id IS NOT NULL OR e.seq IS NOT NULL
+       ON CONFLICT DO NOTHING
+     )
+     SELECT count(*)::int AS count FROM d`,
+    [accountId, consumerId, ids ?? null],
+  );
+  return rows[0]?.count ?? 0;
+}

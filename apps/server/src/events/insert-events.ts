@@ -1,0 +1,90 @@
+import { filterMatch } from "../consumers/filters-sql.js";
+import type { Queryable } from "../db/db.js";
+import { type EventRow, eventColumns } from "./event-row.js";
+
+/** One event to store; `seq` comes from {@link allocateSeqs}. JSON fields are objects. */
+export interface NewEvent {
+  seq: number;
+  record_id: string | null;
+  collection_id: string;
+  resource_id: string | null;
+  provider: string | null;
+  upstream_id: string | null;
+  action: string;
+  changes: Record<string, unknown> | null;
+  data: Record<string, unknown>;
+  updated_idx: number | null;
+  /** Sent to Postgres as text, so no precision is lost. */
+  upstream_updated_at: string | null;
+  sync: { id: string } | null;
+}
+
+const json = (value: unknown) =>
+  value === null || value === undefined ? null : JSON.stringify(value);
+
+/**
+ * Stores events and makes each pending in every event consumer of the stream whose filters
+ * match, in one statement. The caller holds the stream lock (see lockStream).
+ */
+export async function insertEvents(
+  tx: Queryable,
+  accountId: string,
+  streamId: string,
+  events: NewEvent[],
+): Promise<EventRow[]> {
+  if (events.length === 0) return [];
+  const { rows } = await tx.query<EventRow>(
+    `WITH ev AS (
+       INSERT INTO events (account_id, stream_id, seq, record_id, collection_id, resource_id, provider,
+                           upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync)
+       SELECT $1, $2, e.seq, e.record_id, e.collection_id, e.resource_id, e.provider, e.upstream_id,
+              e.action, e.changes::jsonb, e.data::jsonb, e.updated_idx, e.upstream_updated_at::timestamptz,
+              e.sync::jsonb
+       FROM unnest($3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                   $10::text[], $11::text[], $12::bigint[], $13::text[], $14::text[])
+         AS e(seq, record_id, collection_id, resource_id, provider, upstream_id, action, changes, data,
+              updated_idx, upstream_updated_at, sync)
+       RETURNING *
+     ), fan AS (
+       INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq)
+       SELECT $1, c.id, ev.seq, ev.seq
+       FROM ev JOIN consumers c ON c.account_id = $1 AND c.stream_id = $2 AND c.kind = 'event'
+         AND ${filterMatch("c", "ev")}
+     )
+     SELECT ${eventColumns()} FROM ev ORDER BY seq`,
+    [
+      accountId,
+      streamId,
+      events.map((e) => e.seq),
+      events.map((e) => e.record_id),
+      events.map((e) => e.collection_id),
+      events.map((e) => e.resource_id),
+      events.map((e) => e.provider),
+      events.map((e) => e.upstream_id),
+      events.map((e) => e.action),
+      events.map((e) => json(e.changes)),
+      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => e.updated_idx),
+      events.map((e) => e.upstream_updated_at),
+      events.map((e) => json(e.sync)),
+    ],
+  );
+  return rows;
+}
+
+/** Draws `records` record versions and `events` event positions, each ascending. */
+export async function allocateSeqs(
+  tx: Queryable,
+  records: number,
+  events: number,
+): Promise<{ versions: number[]; seqs: number[] }> {
+  if (records === 0 && events === 0) return { versions: [], seqs: [] };
+  const { rows } = await tx.query<{ versions: string[] | number[]; seqs: string[] | number[] }>(
+    `SELECT ARRAY(SELECT nextval('record_version_seq') FROM generate_series(1, $1)) AS versions,
+            ARRAY(SELECT nextval('event_seq') FROM generate_series(1, $2)) AS seqs`,
+    [records, events],
+  );
+  const row = rows[0]!;
+  const sorted = (values: Array<string | number>) => values.map(Number).sort((a, b) => a - b);
+  return { versions: sorted(row.versions), seqs: sorted(row.seqs) };
+}

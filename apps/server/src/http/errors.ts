@@ -1,0 +1,49 @@
+import type { ErrorCode } from "../api-types.js";
+
+/** One invalid field: `path` is dotted (`records.0.collection_id`). */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** An error answered in the spec's Error shape. */
+export class HttpError extends Error {
+  constructor(
+    /** HTTP status. */
+    readonly status: number,
+    /** Machine-readable code of the spec's ErrorCode enum. */
+    readonly code: ErrorCode,
+    message: string,
+    /** One entry per invalid field. */
+    readonly details?: ErrorDetail[],
+    /** Extra response headers (Retry-After). */
+    readonly headers?: Record<string, string>,
+    /** Extra fields of the Error body (`records` of a consumers timeout, `docs`). */
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+/** Joins field errors into one human-readable message that names the fields. */
+export function describeDetails(details: ErrorDetail[]): string {
+  const shown = details.slice(0, 3).map((d) => `${d.path}: ${d.message}`);
+  if (details.length > 3) shown.push(`and ${details.length - 3} more`);
+  return shown.join("; ");
+}
+
+export const badRequest = (message: string, details?: ErrorDetail[]) =>
+  new HttpError(400, "bad_request", message, details);
+
+/** 400 naming each field; for query and path parameters and other malformed requests. */
+export const badParams = (details: ErrorDetail[]) =>
+  new HttpError(400, "bad_request", describeDetails(details), details);
+
+/** 422 naming each field; for a well-formed body that does not match the schema. */
+export const validationFailed = (details: ErrorDetail[]) =>
+  new HttpError(422, "validation_failed", describeDetails(details), details);
+
+export const notFound = (message: string) => new HttpError(404, "not_found", message);
+
+export const conflict = (message: string) => new HttpError(409, "conflict", message);

@@ -1,0 +1,14 @@
+import type { Logger } from "pino";
+import type { LongPollLimiter } from "../consume/receive.js";
+import type { Db } from "../db/db.js";
+import type { WakeHub } from "../wake/hub.js";
+import type { WakeNotifier } from "../wake/notifier.js";
+
+/** What route handlers need. */
+export interface RouteDeps {
+  db: Db;
+  hub: WakeHub;
+  notifier: WakeNotifier;
+  limiter: LongPollLimiter;
+  logger: Logger;
+}

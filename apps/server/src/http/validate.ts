@@ -1,0 +1,68 @@
+import type { z } from "zod";
+import { badParams, type ErrorDetail, validationFailed } from "./errors.js";
+
+type Issue = z.core.$ZodIssue;
+
+function pathOf(path: PropertyKey[]): string {
+  return path.map(String).join(".");
+}
+
+/** Turns zod issues into `details`: unknown keys are named one by one, a missing field says "Required". */
+export function issuesToDetails(issues: readonly Issue[], root = "body"): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        details.push({ path: pathOf([...issue.path, key]), message: "Unknown field" });
+      }
+      continue;
+    }
+    const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message);
+    details.push({
+      path: pathOf(issue.path) || root,
+      message: missing ? "Required" : issue.message,
+    });
+  }
+  return details;
+}
+
+/** Parses a JSON body; a mismatch is a 422 `validation_failed` naming each field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw validationFailed(issuesToDetails(result.error.issues));
+  return result.data;
+}
+
+/** Parses path parameters; a mismatch is a 400 `bad_request`. */
+export function parsePath<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
+  const result = schema.safeParse(params);
+  if (!result.success) throw badParams(issuesToDetails(result.error.issues, "path"));
+  return result.data;
+}
+
+function baseType(schema: z.ZodType): string {
+  let def = schema._zod.def as { type: string; innerType?: z.ZodType };
+  while (def.innerType && ["optional", "default", "nullable", "prefault"].includes(def.type)) {
+    def = def.innerType._zod.def as { type: string; innerType?: z.ZodType };
+  }
+  return def.type;
+}
+
+/**
+ * Parses the query string with a generated schema. Query values arrive as text, so integer
+ * parameters are converted first; anything that is not a whole number is a 400 that names it.
+ */
+export function parseQuery<S extends z.ZodObject>(schema: S, query: unknown): z.output<S> {
+  const input: Record<string, unknown> = { ...(query as Record<string, unknown>) };
+  const details: ErrorDetail[] = [];
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const value = input[key];
+    if (typeof value !== "string" || baseType(field as z.ZodType) !== "number") continue;
+    if (/^-?\d{1,15}$/.test(value.trim())) input[key] = Number(value);
+    else details.push({ path: key, message: "must be an integer" });
+  }
+  if (details.length > 0) throw badParams(details);
+  const result = schema.safeParse(input);
+  if (!result.success) throw badParams(issuesToDetails(result.error.issues, "query"));
+  return result.data;
+}

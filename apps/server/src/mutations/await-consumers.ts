@@ -1,0 +1,91 @@
+import type { Db } from "../db/db.js";
+import type { WakeHub } from "../wake/hub.js";
+
+/** A record version a mutation wrote. */
+export interface WrittenVersion {
+  recordId: string;
+  updatedIdx: number;
+}
+
+/**
+ * The awaited consumers that have not yet acked every written version (or a newer one). A
+ * record consumer is done with a record when it has no row for it (acked, or filtered out) or
+ * its row was acked at that version or later (`acked_idx`; the row stays when a newer version
+ * arrived during the lease). An event consumer is done when the event of that version has no row
+ * (acked or filtered out). A dead letter is never done.
+ */
+const PENDING_SQL = `
+SELECT c.id FROM unnest($2::uuid[]) AS c(id)
+WHERE EXISTS (
+  SELECT 1 FROM unnest($3::uuid[], $4::bigint[]) AS w(record_id, idx)
+  WHERE EXISTS (
+      SELECT 1 FROM consumer_messages m
+      WHERE m.account_id = $1 AND m.consumer_id = c.id AND m.record_id = w.record_id
+        AND coalesce(m.acked_idx, 0) < w.idx)
+    OR EXISTS (
+      SELECT 1 FROM events e
+      JOIN consumer_messages m ON m.account_id = $1 AND m.consumer_id = c.id AND m.seq = e.seq AND m.event_seq = e.seq
+      WHERE e.account_id = $1 AND e.record_id = w.record_id AND e.updated_idx = w.idx)
+    OR EXISTS (
+      SELECT 1 FROM dead_letters d
+      WHERE d.account_id = $1 AND d.consumer_id = c.id
+        AND (d.record_id = w.record_id OR d.event_seq IN (
+          SELECT e.seq FROM events e WHERE e.account_id = $1 AND e.record_id = w.record_id AND e.updated_idx = w.idx)))
+)`;
+
+/**
+ * Waits until each consumer has acked the written versions, woken by the ack wake-ups of those
+ * consumers (in this process, or relayed by NOTIFY from other servers) — never by a sleep loop.
+ * Resolves with the ids of the consumers still pending when `timeoutMs` ran out (empty: all done).
+ */
+export async function awaitConsumers(
+  db: Db,
+  hub: WakeHub,
+  accountId: string,
+  consumerIds: string[],
+  written: WrittenVersion[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  if (consumerIds.length === 0 || written.length === 0) return [];
+  const deadline = Date.now() + timeoutMs;
+  const params = [
+    accountId,
+    consumerIds,
+    written.map((w) => w.recordId),
+    written.map((w) => w.updatedIdx),
+  ];
+  let pending = consumerIds;
+  const aborted = new Promise<void>((resolve) =>
+    signal?.addEventListener("abort", () => resolve(), { once: true }),
+  );
+  for (;;) {
+    // Subscribe before checking, so an ack between the check and the wait is not missed.
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    const unsubscribe = hub.subscribe(
+      pending.map((id) => `a:${id}`),
+      () => wake(),
+    );
+    try {
+      const { rows } = await db.query<{ id: string }>(PENDING_SQL, params);
+      const still = new Set(rows.map((r) => r.id));
+      pending = consumerIds.filter((id) => still.has(id));
+      const left = deadline - Date.now();
+      if (pending.length === 0 || left <= 0 || signal?.aborted || hub.closed) return pending;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        woken,
+        aborted,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, left);
+        }),
+      ]);
+      clearTimeout(timer);
+    } finally {
+      unsubscribe();
+    }
+  }
+}

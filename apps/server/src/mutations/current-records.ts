@@ -1,0 +1,40 @@
+import type { SequinRecord } from "../api-types.js";
+import type { Queryable } from "../db/db.js";
+import { describeDetails, HttpError } from "../http/errors.js";
+import { type RecordRow, recordColumns, toRecord } from "../records/record-row.js";
+
+/**
+ * The stream's records with these upstream ids (and this sync, when given), by upstream id.
+ * With `lock`, the rows stay locked until the transaction ends. An id that has no live record
+ * is a 404 whose details name its place in the request: nothing has been applied yet.
+ */
+export async function currentRecords(
+  q: Queryable,
+  accountId: string,
+  streamId: string,
+  collectionId: string,
+  syncId: string | undefined,
+  upstreamIds: string[],
+  paths: (index: number) => string,
+  lock = false,
+): Promise<Map<string, SequinRecord>> {
+  if (upstreamIds.length === 0) return new Map();
+  const { rows } = await q.query<RecordRow>(
+    `SELECT ${recordColumns()} FROM records
+     WHERE account_id = $1 AND stream_id = $2 AND collection_id = $3 AND upstream_id = ANY($4::text[])
+       AND NOT deleted AND ($5::text IS NULL OR sync ->> 'id' = $5)
+     ORDER BY collection_id, upstream_id
+     ${lock ? "FOR UPDATE" : ""}`,
+    [accountId, streamId, collectionId, upstreamIds, syncId ?? null],
+  );
+  const found = new Map(rows.map((row) => [row.upstream_id, toRecord(row)]));
+  const missing = upstreamIds
+    .map((id, i) => ({ id, i }))
+    .filter(({ id }) => !found.has(id))
+    .map(({ id, i }) => ({
+      path: paths(i),
+      message: `no ${collectionId} record with upstream id ${id}${syncId ? ` in sync ${syncId}` : ""}`,
+    }));
+  if (missing.length > 0) throw new HttpError(404, "not_found", describeDetails(missing), missing);
+  return found;
+}

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken, revokeToken } from "../src/accounts/tokens.js";
+import type { Db } from "../src/db/db.js";
+import { Api } from "./helpers/api.js";
+import { useTestDatabase } from "./helpers/database.js";
+import { createConsumer, createStream, next, record, upsert } from "./helpers/fixtures.js";
+import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { operations } from "./helpers/spec.js";
+
+const database = useTestDatabase();
+let db: Db;
+let server: TestServer;
+let alice: Awaited<ReturnType<typeof newAccount>>;
+let bob: Awaited<ReturnType<typeof newAccount>>;
+
+beforeAll(async () => {
+  db = await database.open();
+  server = await startTestServer(db);
+  alice = await newAccount(db, server, "alice");
+  bob = await newAccount(db, server, "bob");
+});
+afterAll(() => server?.close());
+
+describe("authentication", () => {
+  it("every route of the spec exists and needs a token, except GET /health", async () => {
+    const anonymous = new Api(server.url);
+    for (const op of operations) {
+      const path = op.path
+        .replace("{stream_id}", "0b8c9d2e-4f1a-4c3b-9e7d-5a6b7c8d9e0f")
+        .replace("{consumer}", "some-consumer");
+      const res = await anonymous.call(
+        op.method,
+        path,
+        op.method === "GET" || op.method === "DELETE" ? undefined : {},
+      );
+      if (op.operationId === "getHealth") {
+        expect(res.status).toBe(200);
+      } else {
+        expect(res.status, `${op.method} ${op.path}`).toBe(401);
+        expect(res.body.code).toBe("unauthorized");
+        expect(res.headers.get("www-authenticate")).toBe("Bearer");
+      }
+    }
+  });
+
+  it("refuses unknown tokens and malformed headers", async () => {
+    for (const header of ["Bearer sqn_nope", "Basic abc", "Bearer", "bearer  ", "sqn_x"]) {
+      const res = await alice.api.get("/v1/streams", {
+        noAuth: true,
+        headers: { authorization: header },
+      });
+      expect(res.status, header).toBe(401);
+    }
+  });
+
+  it("a revoked token stops working at once; other tokens of the account keep working", async () => {
+    const extra = await createToken(db, alice.accountId, "extra");
+    const api = alice.api.as(extra.token);
+    expect((await api.get("/v1/streams")).status).toBe(200);
+    expect(await revokeToken(db, extra.token)).toBe(true);
+    expect((await api.get("/v1/streams")).status).toBe(401);
+    expect((await alice.api.get("/v1/streams")).status).toBe(200);
+    const byId = await createToken(db, alice.accountId);
+    expect(await revokeToken(db, byId.id)).toBe(true);
+    expect((await alice.api.as(byId.token).get("/v1/streams")).status).toBe(401);
+  });
+});
+
+describe("accounts are isolated", () => {
+  it("another account's objects are 404 on every route", async () => {
+    const stream = await createStream(alice.api);
+    const consumer = await createConsumer(alice.api, { stream_id: stream, max_deliver: 1 });
+    await upsert(alice.api, stream, [record("a")]);
+    const leased = await next(alice.api, consumer.id);
+    const token = leased.data[0]!.ack_token;
+    const c = `/v1/http-consumers/${consumer.id}`;
+    const byName = `/v1/http-consumers/${consumer.name}`;
+
+    const attempts: Array<[string, string, unknown?]> = [
+      ["GET", `/v1/streams/${stream}`],
+      ["DELETE", `/v1/streams/${stream}`],
+      ["GET", `/v1/streams/${stream}/records`],
+      ["POST", `/v1/streams/${stream}/records`, { records: [record("x")] }],
+      ["GET", `/v1/streams/${stream}/events`],
+      [
+        "POST",
+        `/v1/streams/${stream}/events`,
+        { events: [{ collection_id: "x", action: "y", data: {} }] },
+      ],
+      ["POST", "/v1/http-consumers", { name: "stolen", stream_id: stream }],
+      ["GET", c],
+      ["GET", byName],
+      ["PATCH", c, { ack_wait_ms: 1000 }],
+      ["DELETE", c],
+      ["GET", `${c}/next`],
+      ["POST", `${c}/next`, {}],
+      ["POST", `${c}/ack`, { ack_tokens: [token] }],
+      ["POST", `${c}/nack`, { ack_tokens: [token] }],
+      ["POST", `${c}/extend`, { ack_tokens: [token] }],
+      ["GET", `${c}/dead-letters`],
+      ["POST", `${c}/dead-letters/redrive`, {}],
+    ];
+    for (const [method, path, body] of attempts) {
+      const res = await bob.api.call(method, path, body);
+      expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(404);
+      expect(res.body.code).toBe("not_found");
+    }
+    const list = await bob.api.get(`/v1/http-consumers?stream_id=${stream}`);
+    expect(list.body.data).toEqual([]);
+    expect(
+      (await bob.api.get("/v1/streams")).body.data.map((s: { id: string }) => s.id),
+    ).not.toContain(stream);
+
+    // Nothing of Alice's changed: her lease is intact and acks.
+    expect((await alice.api.post(`${c}/ack`, { ack_tokens: [token] })).body.count).toBe(1);
+    expect((await alice.api.get(`/v1/streams/${stream}/records`)).body.data).toHaveLength(1);
+  });
+
+  it("a token of one consumer acks nothing on another consumer", async () => {
+    const stream = await createStream(alice.api);
+    const one = await createConsumer(alice.api, { stream_id: stream });
+    const two = await createConsumer(alice.api, { stream_id: stream });
+    await upsert(alice.api, stream, [record("a")]);
+    const leased = await next(alice.api, one.id);
+    const res = await alice.api.post(`/v1/http-consumers/${two.id}/ack`, {
+      ack_tokens: [leased.data[0]!.ack_token],
+    });
+    expect(res.body).toMatchObject({ count: 0, unknown_ack_tokens: [leased.data[0]!.ack_token] });
+  });
+});
+
+describe("health", () => {
+  it("answers 200 while the database is up and 503 when it is not", async () => {
+    expect((await server.api.get("/health")).body).toEqual({ status: "ok", database: "ok" });
+    const broken = await database.open();
+    const other = await startTestServer(broken);
+    try {
+      await broken.close();
+      const res = await other.api.get("/health");
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe("unavailable");
+      expect(res.headers.get("retry-after")).toBe("1");
+      // A request that needs the database gets the same clean 503.
+      const api = other.api.as(alice.token);
+      const down = await api.get("/v1/streams");
+      expect(down.status).toBe(503);
+    } finally {
+      await other.close();
+    }
+  });
+});

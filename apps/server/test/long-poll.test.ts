@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../src/db/db.js";
+import { useTestDatabase } from "./helpers/database.js";
+import {
+  ack,
+  createConsumer,
+  createStream,
+  next,
+  record,
+  sleep,
+  upsert,
+} from "./helpers/fixtures.js";
+import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+
+const database = useTestDatabase();
+let dbA: Db;
+let dbB: Db;
+let serverA: TestServer;
+let serverB: TestServer;
+let token: string;
+
+beforeAll(async () => {
+  dbA = await database.open();
+  dbB = await database.open();
+  serverA = await startTestServer(dbA);
+  serverB = await startTestServer(dbB, { maxLongPollsPerConsumer: 2 });
+  token = (await newAccount(dbA, serverA)).token;
+});
+afterAll(async () => {
+  await serverA?.close();
+  await serverB?.close();
+});
+
+describe("long-polls across servers", () => {
+  it("a write through one server wakes a long-poll on the other at once", async () => {
+    const a = serverA.api.as(token);
+    const b = serverB.api.as(token);
+    const stream = await createStream(a);
+    const consumer = await createConsumer(a, { stream_id: stream });
+    const started = Date.now();
+    const polling = next(b, consumer.id, 10, 20_000);
+    await sleep(300);
+    await upsert(a, stream, [record("a")]);
+    const res = await polling;
+    expect(res.data.map((m) => m.record.upstream_id)).toEqual(["a"]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("an ack on one server frees a place for a long-poll on the other", async () => {
+    const a = serverA.api.as(token);
+    const b = serverB.api.as(token);
+    const stream = await createStream(a);
+    const consumer = await createConsumer(a, { stream_id: stream, max_ack_pending: 1 });
+    await upsert(a, stream, [record("a"), record("b")]);
+    const held = await next(a, consumer.id);
+    const started = Date.now();
+    const polling = next(b, consumer.id, 1, 20_000);
+    await sleep(300);
+    await ack(a, consumer.id, [held.data[0]!.ack_token]);
+    const res = await polling;
+    expect(res.data.map((m) => m.record.upstream_id)).toEqual(["b"]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("a nack on one server wakes a long-poll on the other", async () => {
+    const a = serverA.api.as(token);
+    const b = serverB.api.as(token);
+    const stream = await createStream(a);
+    const consumer = await createConsumer(a, { stream_id: stream });
+    await upsert(a, stream, [record("a")]);
+    const held = await next(a, consumer.id);
+    const polling = next(b, consumer.id, 1, 20_000);
+    await sleep(300);
+    const started = Date.now();
+    await a.post(`/v1/http-consumers/${consumer.id}/nack`, {
+      ack_tokens: [held.data[0]!.ack_token],
+    });
+    const res = await polling;
+    expect(res.data).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe("long-poll limits", () => {
+  it("too many concurrent long-polls on one consumer get a 429 with Retry-After", async () => {
+    const b = serverB.api.as(token);
+    const stream = await createStream(b);
+    const consumer = await createConsumer(b, { stream_id: stream });
+    const aborter = new AbortController();
+    const held = [1, 2].map(() =>
+      b
+        .get(`/v1/http-consumers/${consumer.id}/next?wait_for=20000`, { signal: aborter.signal })
+        .catch(() => undefined),
+    );
+    await sleep(300);
+    const refused = await b.get(`/v1/http-consumers/${consumer.id}/next?wait_for=1000`);
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe("rate_limited");
+    expect(refused.headers.get("retry-after")).toBe("1");
+    // A call that does not wait is never refused.
+    expect((await b.get(`/v1/http-consumers/${consumer.id}/next`)).status).toBe(200);
+
+    // Clients that go away give their places back.
+    aborter.abort();
+    await Promise.all(held);
+    await sleep(200);
+    const again = await b.get(`/v1/http-consumers/${consumer.id}/next?wait_for=100`);
+    expect(again.status).toBe(200);
+  });
+
+  it("closing the app answers open long-polls at once", async () => {
+    const db = await database.open();
+    const server = await startTestServer(db);
+    const api = server.api.as(token);
+    const stream = await createStream(api);
+    const consumer = await createConsumer(api, { stream_id: stream });
+    const started = Date.now();
+    const polling = next(api, consumer.id, 1, 30_000);
+    await sleep(300);
+    await server.sequin.close();
+    const res = await polling;
+    expect(res.data).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await server.close();
+  });
+});
