@@ -18,7 +18,10 @@ import { pgBossThroughput } from "./peers/pg-boss.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const only = args
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
 const wants = (section: string) => !only || only.includes(section);
 const RUNS = 2;
 const WORKERS = 4;
@@ -35,7 +38,9 @@ async function repeat(label: string, fn: () => Promise<Throughput>): Promise<Fig
   const values: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const r = await fn();
-    progress(`${label} run ${i + 1}: ${Math.round(r.perSecond)} msg/s (${r.messages} in ${r.seconds.toFixed(1)} s)`);
+    progress(
+      `${label} run ${i + 1}: ${Math.round(r.perSecond)} msg/s (${r.messages} in ${r.seconds.toFixed(1)} s)`,
+    );
     values.push(r.perSecond);
   }
   const s = summarize(values);
@@ -43,7 +48,9 @@ async function repeat(label: string, fn: () => Promise<Throughput>): Promise<Fig
   return s;
 }
 
-const facts = await machineFacts(process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
+const facts = await machineFacts(
+  process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+);
 progress(`machine: ${facts.cpus} cores, Node ${facts.node}, Postgres ${facts.postgres}`);
 const { db, url } = await freshDatabase(DB, WORKERS + 4);
 let rssMax = 0;
@@ -72,20 +79,49 @@ try {
           withConsumer((c) => floorThroughput(db, seeded.accountId, c, b, WORKERS, DURATION_MS)),
         sdk: (b) =>
           withConsumer((c) =>
-            sdkThroughput({ url: server.url, token: seeded.token, consumer: c, batchSize: b, workers: WORKERS, durationMs: DURATION_MS, total: backlog }),
+            sdkThroughput({
+              url: server.url,
+              token: seeded.token,
+              consumer: c,
+              batchSize: b,
+              workers: WORKERS,
+              durationMs: DURATION_MS,
+              total: backlog,
+            }),
           ),
         rawHttp: (b) =>
           withConsumer((c) =>
-            rawHttpThroughput({ url: server.url, token: seeded.token, consumer: c, batchSize: b, workers: WORKERS, durationMs: DURATION_MS, total: backlog }),
+            rawHttpThroughput({
+              url: server.url,
+              token: seeded.token,
+              consumer: c,
+              batchSize: b,
+              workers: WORKERS,
+              durationMs: DURATION_MS,
+              total: backlog,
+            }),
           ),
         pgBoss: (b) =>
-          pgBossThroughput({ databaseUrl: url, batchSize: b, workers: WORKERS, durationMs: DURATION_MS, messages: Math.min(backlog, b * 2000) }),
+          pgBossThroughput({
+            databaseUrl: url,
+            batchSize: b,
+            workers: WORKERS,
+            durationMs: DURATION_MS,
+            messages: Math.min(backlog, b * 2000),
+          }),
         nats: (b) =>
-          natsThroughput({ servers: "127.0.0.1:4222", batchSize: b, workers: WORKERS, durationMs: DURATION_MS, messages: Math.min(backlog, b * 2000 + 5000) }),
+          natsThroughput({
+            servers: "127.0.0.1:4222",
+            batchSize: b,
+            workers: WORKERS,
+            durationMs: DURATION_MS,
+            messages: Math.min(backlog, b * 2000 + 5000),
+          }),
       };
       for (const [name, run] of Object.entries(runs)) {
         throughput[name] = {};
-        for (const b of BATCHES) throughput[name]![b] = await repeat(`${name} batch ${b}`, () => run(b));
+        for (const b of BATCHES)
+          throughput[name]![b] = await repeat(`${name} batch ${b}`, () => run(b));
       }
       results.throughput = throughput;
     }
@@ -94,8 +130,16 @@ try {
       const samples = quick ? 300 : 1000;
       const lat = [] as Awaited<ReturnType<typeof upsertToHandlerLatency>>[];
       for (let i = 0; i < RUNS; i++) {
-        const r = await upsertToHandlerLatency(server.url, seeded.token, seeded.streamId, consumer, samples);
-        progress(`latency run ${i + 1}: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(2)} ms`);
+        const r = await upsertToHandlerLatency(
+          server.url,
+          seeded.token,
+          seeded.streamId,
+          consumer,
+          samples,
+        );
+        progress(
+          `latency run ${i + 1}: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(2)} ms`,
+        );
         lat.push(r);
       }
       results.latency = lat;
@@ -113,10 +157,17 @@ try {
   await dropDatabase(DB);
 }
 
-async function createBenchConsumerNew(dbh: typeof db, seededAcct: Awaited<ReturnType<typeof seedRecords>>) {
+async function createBenchConsumerNew(
+  dbh: typeof db,
+  seededAcct: Awaited<ReturnType<typeof seedRecords>>,
+) {
   const { createConsumer } = await import("../../apps/server/src/consumers/service.js");
   const c = await dbh.transaction((tx) =>
-    createConsumer(tx, seededAcct.accountId, { name: "latency", deliver_policy: "new", filters: { collection_id: "bench:latency" } }),
+    createConsumer(tx, seededAcct.accountId, {
+      name: "latency",
+      deliver_policy: "new",
+      filters: { collection_id: "bench:latency" },
+    }),
   );
   return c.id;
 }
@@ -136,7 +187,9 @@ async function backlogScaling(short: boolean) {
         const costs = [];
         for (let i = 0; i < RUNS; i++) {
           const c = await nextAckCost(server.url, s.token, consumer, 40);
-          progress(`backlog ${size} run ${i + 1}: mean ${c.meanMs.toFixed(2)} ms per next(100)+ack`);
+          progress(
+            `backlog ${size} run ${i + 1}: mean ${c.meanMs.toFixed(2)} ms per next(100)+ack`,
+          );
           costs.push(c);
         }
         out[size] = costs;
@@ -151,5 +204,8 @@ async function backlogScaling(short: boolean) {
   return out;
 }
 
-writeFileSync(join(outDir, "results.json"), `${JSON.stringify({ command: `pnpm bench ${args.join(" ")}`.trim(), date: new Date().toISOString(), machine: facts, results }, null, 2)}\n`);
+writeFileSync(
+  join(outDir, "results.json"),
+  `${JSON.stringify({ command: `pnpm bench ${args.join(" ")}`.trim(), date: new Date().toISOString(), machine: facts, results }, null, 2)}\n`,
+);
 progress("wrote bench/results.json");

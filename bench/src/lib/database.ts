@@ -2,7 +2,8 @@
 import pg from "pg";
 import { type Db, migrate, openDatabase } from "../../../apps/server/src/index.js";
 
-export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export function urlFor(database: string): string {
   const url = new URL(ADMIN_URL);

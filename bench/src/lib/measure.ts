@@ -35,8 +35,7 @@ export async function runWorkers(
 export function summarize(values: number[]): { min: number; median: number; runs: number[] } {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return { min: sorted[0]!, median, runs: values };
 }
 

@@ -1,8 +1,7 @@
 // This project end to end: the server over HTTP, driven by runConsumer (SDK) or by plain fetch
 // (raw /next + /ack, to separate the SDK's cost from the server's).
 import { createClient, runConsumer } from "@sequin/client";
-import { type Throughput } from "../lib/measure.js";
-import { runWorkers } from "../lib/measure.js";
+import { runWorkers, type Throughput } from "../lib/measure.js";
 
 export interface E2eRun {
   url: string;

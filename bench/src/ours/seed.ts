@@ -1,11 +1,9 @@
 // Backlogs for the benchmarks, written straight into the server's tables: setting up a
 // million records through the API would take longer than the benchmark itself. What is measured
 // afterwards (lease, ack) always goes through the server's own code.
-import {
-  type Db,
-  createAccount,
-} from "../../../apps/server/src/index.js";
+
 import { createConsumer } from "../../../apps/server/src/consumers/service.js";
+import { createAccount, type Db } from "../../../apps/server/src/index.js";
 
 export interface Seeded {
   accountId: string;

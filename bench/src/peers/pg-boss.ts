@@ -22,7 +22,10 @@ export async function pgBossThroughput(run: PeerRun): Promise<Throughput> {
     for (let offset = 0; offset < run.messages; offset += 1000) {
       const count = Math.min(1000, run.messages - offset);
       await boss.insert(
-        Array.from({ length: count }, (_, i) => ({ name: queue, data: { ...payload, n: offset + i } })),
+        Array.from({ length: count }, (_, i) => ({
+          name: queue,
+          data: { ...payload, n: offset + i },
+        })),
       );
     }
     return await runWorkers(run.workers, run.durationMs, async () => {

@@ -1072,7 +1072,39 @@ export interface components {
             lease_expires_at?: components["schemas"]["Timestamp"];
             event: components["schemas"]["Event"];
         };
-        /** @description A leased record or event. */
+        /**
+         * @description A leased record or event.
+         * @example {
+         *       "ack_token": "MTYyeJ7abUjl1pO",
+         *       "deliver_count": 1,
+         *       "lease_expires_at": "2024-03-01T12:00:30Z",
+         *       "record": {
+         *         "id": "aa9a329d-c3cb-4dea-9ea4-42e99cfc08d7",
+         *         "stream_id": "0b8c9d2e-4f1a-4c3b-9e7d-5a6b7c8d9e0f",
+         *         "collection_id": "salesforce:contact",
+         *         "resource_id": "7d522b89-b092-40ec-9016-e69b81b5b317",
+         *         "provider": "salesforce",
+         *         "upstream_id": "0031U00000Qn2ZVQAZ",
+         *         "upstream_created_at": "2024-02-28T09:30:00Z",
+         *         "upstream_updated_at": "2024-03-01T12:00:00Z",
+         *         "updated_idx": 1042,
+         *         "deleted": false,
+         *         "data": {
+         *           "FirstName": "Paul",
+         *           "LastName": "Atreides",
+         *           "Email": "paul@arrakis.org"
+         *         },
+         *         "inserted_at": "2024-03-01T12:00:01Z",
+         *         "sync": {
+         *           "id": "5c3b2a1d-0e9f-4a8b-8c7d-6e5f4a3b2c1d",
+         *           "external_id": "acme-corp",
+         *           "metadata": {
+         *             "plan": "enterprise"
+         *           }
+         *         }
+         *       }
+         *     }
+         */
         Message: components["schemas"]["RecordMessage"] | components["schemas"]["EventMessage"];
         /**
          * @description Counts of the consumer at the time of the answer.
