@@ -9,8 +9,6 @@ export const mutationAwaitScenarios: Scenario[] = [
   {
     area: "mutations",
     name: "await_consumer_ids naming an unknown consumer is a 404 and writes nothing",
-    knownDifference:
-      "the server answers 422 validation_failed (details await_consumer_ids.0); the mock answers 404 not_found, as for other objects a body names that do not exist (stream_id of a consumer)",
     async run(ctx) {
       const error = await expectError(
         ctx.client.runMutation({
@@ -105,8 +103,6 @@ export const mutationAwaitScenarios: Scenario[] = [
   {
     area: "mutations",
     name: "a retry with the same Idempotency-Key after a timeout writes nothing and waits again",
-    knownDifference:
-      "the mock compares await_consumers_timeout as part of the request (a retry with a longer await gets 409 idempotency_key_reused) and replays the first 500 instead of waiting again; openapi.yaml (Idempotency-Key) says await_consumer_ids and await_consumers_timeout are not part of the comparison and a retry waits again",
     clock:
       "await_consumers_timeout 300 on the first try: servers wait for real; the mock advances its clock",
     async run(ctx) {

@@ -126,8 +126,6 @@ export const mutationScenarios: Scenario[] = [
   {
     area: "mutations",
     name: "an update of an unknown upstream_id is a 404 and applies nothing of the request",
-    knownDifference:
-      "the server answers 422 validation_failed (details records.1.upstream_id); the mock answers 404 not_found, as the spec's NotFound ('No such object in this account') reads",
     async run(ctx) {
       const record = await create(ctx, { FirstName: "Alia" });
       const error = await expectError(

@@ -1,0 +1,159 @@
+// Turns the results of one `pnpm bench` run into bench/RESULTS.md.
+import type { MachineFacts } from "./machine.js";
+import type { summarize } from "./measure.js";
+
+type Figure = ReturnType<typeof summarize>;
+
+export interface BenchResults {
+  command: string;
+  date: string;
+  machine: MachineFacts;
+  throughput?: Record<string, Record<number, Figure>>;
+  latency?: { p50: number; p99: number; max: number; samples: number }[];
+  mutations?: { p50: number; p99: number; max: number; samples: number }[];
+  serverRssMaxMb?: number;
+  backlog?: Record<string, { meanMs: number; p50Ms: number; p99Ms: number; cycles: number }[]>;
+  soak?: { minutes: number[]; firstPerSecond: number; lastPerSecond: number; ratio: number };
+}
+
+const n = (v: number | undefined, digits = 0) =>
+  v === undefined || Number.isNaN(v)
+    ? "–"
+    : v.toLocaleString("en-US", { maximumFractionDigits: digits });
+const met = (ok: boolean | undefined) =>
+  ok === undefined ? "not measured" : ok ? "**met**" : "**not met**";
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export function renderResults(r: BenchResults): string {
+  const out: string[] = [];
+  out.push("# Benchmark results", "");
+  out.push(`Command: \`${r.command}\` (from the repository root) — ${r.date}`, "");
+  const m = r.machine;
+  out.push(
+    `Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, PostgreSQL ${m.postgres} ` +
+      `(${Object.entries(m.postgresSettings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")}).`,
+    "",
+    "Every figure ran at least twice; tables show the median, with the minimum in brackets.",
+    "",
+  );
+  const targets: string[] = [];
+  const t = r.throughput;
+  if (t) {
+    out.push("## Throughput (messages leased, handled and acked per second; 4 workers)", "");
+    out.push("| | batch 1 | batch 10 | batch 100 |", "|---|---:|---:|---:|");
+    const names: Record<string, string> = {
+      floor: "Floor: the server's lease + ack SQL from Node, no HTTP",
+      sdk: "This project end to end: server + `runConsumer`",
+      rawHttp: "This project, raw HTTP `/next` + `/ack` (no SDK)",
+      pgBoss: "pg-boss 10 fetch + complete",
+      nats: "NATS JetStream pull fetch + ack",
+    };
+    for (const [key, label] of Object.entries(names)) {
+      const row = t[key];
+      if (!row) continue;
+      out.push(
+        `| ${label} | ${[1, 10, 100].map((b) => (row[b] ? `${n(row[b].median)} (${n(row[b].min)})` : "–")).join(" | ")} |`,
+      );
+    }
+    out.push("");
+    const ratio = (a?: Figure, b?: Figure) => (a && b ? a.median / b.median : undefined);
+    const r100 = ratio(t.sdk?.[100], t.floor?.[100]);
+    const r10 = ratio(t.sdk?.[10], t.floor?.[10]);
+    out.push(
+      `Ratios (median): end to end / floor = ${n((ratio(t.sdk?.[1], t.floor?.[1]) ?? Number.NaN) * 100)} % at batch 1, ` +
+        `${n((r10 ?? Number.NaN) * 100)} % at batch 10, ${n((r100 ?? Number.NaN) * 100)} % at batch 100; ` +
+        `end to end / pg-boss = ${[1, 10, 100].map((b) => `${n(ratio(t.sdk?.[b], t.pgBoss?.[b]), 1)}×`).join(", ")}.`,
+      "",
+    );
+    targets.push(
+      `| End to end ≥ 70 % of the floor at batch 100 | ${n((r100 ?? Number.NaN) * 100)} % | ${met(r100 === undefined ? undefined : r100 >= 0.7)} |`,
+    );
+    targets.push(
+      `| End to end ≥ 50 % of the floor at batch 10 | ${n((r10 ?? Number.NaN) * 100)} % | ${met(r10 === undefined ? undefined : r10 >= 0.5)} |`,
+    );
+    for (const b of [1, 10, 100]) {
+      const x = ratio(t.sdk?.[b], t.pgBoss?.[b]);
+      targets.push(
+        `| ≥ 5× pg-boss at batch ${b} | ${n(x, 1)}× | ${met(x === undefined ? undefined : x >= 5)} |`,
+      );
+    }
+  }
+  if (r.latency) {
+    out.push(
+      "## Latency: record upsert (HTTP) → handler start, long-polling worker, light load",
+      "",
+    );
+    out.push("| run | samples | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|");
+    r.latency.forEach((l, i) =>
+      out.push(`| ${i + 1} | ${l.samples} | ${n(l.p50, 2)} | ${n(l.p99, 2)} | ${n(l.max, 2)} |`),
+    );
+    out.push("");
+    const p50 = median(r.latency.map((l) => l.p50));
+    const p99 = median(r.latency.map((l) => l.p99));
+    targets.push(
+      `| Latency p50 ≤ 5 ms | ${n(p50, 2)} ms | ${met(p50 === undefined ? undefined : p50 <= 5)} |`,
+    );
+    targets.push(
+      `| Latency p99 ≤ 25 ms | ${n(p99, 2)} ms | ${met(p99 === undefined ? undefined : p99 <= 25)} |`,
+    );
+  }
+  if (r.mutations) {
+    out.push("## Mutation with `await_consumer_ids`, one worker running", "");
+    out.push("| run | samples | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|");
+    r.mutations.forEach((l, i) =>
+      out.push(`| ${i + 1} | ${l.samples} | ${n(l.p50, 2)} | ${n(l.p99, 2)} | ${n(l.max, 2)} |`),
+    );
+    out.push("");
+    const p50 = median(r.mutations.map((l) => l.p50));
+    targets.push(
+      `| Mutation await p50 ≤ 50 ms | ${n(p50, 2)} ms | ${met(p50 === undefined ? undefined : p50 <= 50)} |`,
+    );
+  }
+  if (r.serverRssMaxMb !== undefined) {
+    out.push(
+      `## Memory`,
+      "",
+      `Server RSS, highest sample (every 250 ms) during the throughput and latency runs: ${n(r.serverRssMaxMb, 1)} MB.`,
+      "",
+    );
+    targets.push(
+      `| Server RSS ≤ 150 MB | ${n(r.serverRssMaxMb, 1)} MB | ${met(r.serverRssMaxMb <= 150)} |`,
+    );
+  }
+  if (r.backlog) {
+    out.push("## Backlog scaling: one `/next?batch_size=100` + `/ack` round, one worker", "");
+    out.push("| pending | run | mean ms | p50 ms | p99 ms |", "|---:|---:|---:|---:|---:|");
+    for (const [size, runs] of Object.entries(r.backlog)) {
+      runs.forEach((c, i) =>
+        out.push(
+          `| ${n(Number(size))} | ${i + 1} | ${n(c.meanMs, 2)} | ${n(c.p50Ms, 2)} | ${n(c.p99Ms, 2)} |`,
+        ),
+      );
+    }
+    out.push("");
+    const sizes = Object.keys(r.backlog)
+      .map(Number)
+      .sort((a, b) => a - b);
+    const small = median(r.backlog[String(sizes[0])]!.map((c) => c.meanMs));
+    const large = median(r.backlog[String(sizes[sizes.length - 1])]!.map((c) => c.meanMs));
+    const x = large !== undefined && small !== undefined ? large / small : undefined;
+    targets.push(
+      `| ${n(sizes[sizes.length - 1])}-backlog cost ≤ 1.2× the ${n(sizes[0])} cost | ${n(x, 2)}× | ${met(x === undefined ? undefined : x <= 1.2)} |`,
+    );
+  }
+  if (r.soak) {
+    out.push("## Soak with one transaction held open", "");
+    out.push("| minute | msg/s |", "|---:|---:|");
+    r.soak.minutes.forEach((v, i) => out.push(`| ${i + 1} | ${n(v)} |`));
+    out.push("");
+    targets.push(
+      `| Soak: last minute ≥ 80 % of the first | ${n(r.soak.ratio * 100)} % over ${r.soak.minutes.length} min | ${met(r.soak.ratio >= 0.8)} |`,
+    );
+  }
+  if (targets.length > 0) {
+    out.push("## Targets", "", "| target | measured | |", "|---|---:|---|", ...targets, "");
+  }
+  return `${out.join("\n")}\n`;
+}
