@@ -1,5 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createClient, runConsumer } from "@sequin/client";
+import { upsertRecords } from "@sequin/client/pg";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../src/db/db.js";
 import { httpUpstream } from "../src/mutations/http-upstream.js";
@@ -187,10 +190,32 @@ describe("mutations: validation rejects and applies nothing", () => {
 });
 
 describe("mutations: awaiting consumers", () => {
-  it("read-your-writes: when the call returns, the worker has already written the new data", async () => {
+  it("read-your-writes: when the call returns, the worker has already written the new data to its table", async () => {
+    // The app's side: a real table, written by runConsumer with the guarded pg upsert.
+    const pool = new pg.Pool({ connectionString: database.url(), max: 2 });
+    await pool.query(
+      `CREATE TABLE ryw_contacts (id text PRIMARY KEY, upstream_id text NOT NULL, deleted boolean NOT NULL,
+         updated_idx bigint NOT NULL, sync_id text, sync_external_id text, sync_metadata jsonb, data jsonb NOT NULL)`,
+    );
     const consumer = await createConsumer(api, { filters: { collection_id: "ryw:contact" } });
-    const table = new Map<string, Record<string, unknown>>();
-    const stop = startWorker(consumer.id, table);
+    const client = createClient({ baseUrl: server.url, token: api.token! });
+    const worker = runConsumer({
+      client,
+      consumer: consumer.id,
+      batchSize: 10,
+      waitFor: 1000,
+      onError: (err) => console.error(err),
+      batchHandler: async (messages) => {
+        await upsertRecords(
+          pool,
+          "ryw_contacts",
+          messages.flatMap((m) => ("record" in m ? [m.record] : [])),
+        );
+      },
+    });
+    const row = async (upstreamId: string) =>
+      (await pool.query("SELECT data FROM ryw_contacts WHERE upstream_id = $1", [upstreamId]))
+        .rows[0]?.data;
     try {
       for (let i = 0; i < 5; i++) {
         const res = await run({
@@ -201,18 +226,20 @@ describe("mutations: awaiting consumers", () => {
           await_consumers_timeout: 10_000,
         });
         expect(res.status, JSON.stringify(res.body)).toBe(200);
-        expect(table.get(res.body.records[0].upstream_id)).toEqual({ n: i });
+        const upstreamId = res.body.records[0].upstream_id;
+        expect(await row(upstreamId)).toEqual({ n: i });
         const upd = await run({
           kind: "update",
           collection_id: "ryw:contact",
-          records: [{ upstream_id: res.body.records[0].upstream_id, data: { n: i + 100 } }],
+          records: [{ upstream_id: upstreamId, data: { n: i + 100 } }],
           await_consumer_ids: [consumer.name],
         });
         expect(upd.status).toBe(200);
-        expect(table.get(res.body.records[0].upstream_id)).toEqual({ n: i + 100 });
+        expect(await row(upstreamId)).toEqual({ n: i + 100 });
       }
     } finally {
-      await stop();
+      await worker.stop();
+      await pool.end();
     }
   });
 
