@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../src/db/db.js";
-import type { Api } from "./helpers/api.js";
+import type { Api, Loose } from "./helpers/api.js";
 import { useTestDatabase } from "./helpers/database.js";
 import { createConsumer, createStream, record } from "./helpers/fixtures.js";
 import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
@@ -23,7 +23,7 @@ afterAll(() => server?.close());
 
 /** Expects a 4xx in the Error shape (the client checks the shape) with this code and text. */
 async function expectError(
-  res: Promise<{ status: number; body: any }>,
+  res: Promise<{ status: number; body: Loose }>,
   status: number,
   code: string,
   mentions?: string,

@@ -162,6 +162,29 @@ describe("many workers on one consumer", () => {
     expect(byServer).toBe(true);
   }, 120_000);
 
+  it("concurrent first upserts of one key, through two servers, create one record and one event", async () => {
+    const a = serverA.api.as(token);
+    const b = serverB.api.as(token);
+    const stream = await createStream(a);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        upsert(i % 2 ? a : b, stream, [record("same", { v: 1 }), record(`other-${i}`)]),
+      ),
+    );
+    const results = answers.map((r) => r[0]!);
+    expect(results.filter((r) => r.result === "inserted")).toHaveLength(1);
+    expect(results.filter((r) => r.result === "unchanged")).toHaveLength(11);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    const events = await a.get(`/v1/streams/${stream}/events?limit=100`);
+    expect(
+      events.body.data.filter((e: { upstream_id: string }) => e.upstream_id === "same"),
+    ).toHaveLength(1);
+    // Events of concurrent batches are visible in seq order with no gaps from late commits.
+    const seqs = events.body.data.map((e: { seq: number }) => e.seq);
+    expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+    expect(events.body.data).toHaveLength(13);
+  }, 60_000);
+
   it("records updated while workers hold them: the last version of every record is delivered and acked", async () => {
     const a = serverA.api.as(token);
     const b = serverB.api.as(token);

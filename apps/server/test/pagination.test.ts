@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Api } from "./helpers/api.js";
+import type { Api, Loose } from "./helpers/api.js";
 import { useTestDatabase } from "./helpers/database.js";
 import { createConsumer, createStream, next, record, upsert } from "./helpers/fixtures.js";
 import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
@@ -17,12 +17,12 @@ afterAll(() => server?.close());
 
 /** Follows next_cursor to the end; returns every item and the number of pages. */
 async function walk(path: string, limit: number) {
-  const items: any[] = [];
+  const items: Loose[] = [];
   let cursor: string | null = null;
   let pages = 0;
   do {
     const sep = path.includes("?") ? "&" : "?";
-    const res: { status: number; body: any } = await api.get(
+    const res: { status: number; body: Loose } = await api.get(
       `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
     );
     expect(res.status).toBe(200);

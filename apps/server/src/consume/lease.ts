@@ -28,13 +28,18 @@ WITH cfg AS (
 ), active AS (
   SELECT count(*)::int AS n FROM consumer_messages
   WHERE account_id = $1 AND consumer_id = $2 AND leased_until > statement_timestamp()
-), cand AS MATERIALIZED (
+), locked AS MATERIALIZED (
   SELECT m.account_id, m.consumer_id, m.seq, m.record_id FROM consumer_messages m
   WHERE m.account_id = $1 AND m.consumer_id = $2
     AND (m.leased_until IS NULL OR m.leased_until <= statement_timestamp())
   ORDER BY m.seq
-  LIMIT coalesce((SELECT LEAST($3::int, GREATEST(cfg.max_ack_pending - active.n, 0)) FROM cfg, active), 0)
+  LIMIT $3
   FOR UPDATE OF m SKIP LOCKED
+), cand AS MATERIALIZED (
+  -- A separate step: with the capacity expression as the LIMIT above, the planner could not
+  -- know the row count and would plan the updates below for 10% of the table.
+  SELECT * FROM locked ORDER BY seq
+  LIMIT coalesce((SELECT GREATEST(cfg.max_ack_pending - active.n, 0) FROM cfg, active), 0)
 ), dead AS (
   DELETE FROM consumer_messages m USING cand, cfg
   WHERE m.account_id = cand.account_id AND m.consumer_id = cand.consumer_id AND m.seq = cand.seq

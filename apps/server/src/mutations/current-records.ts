@@ -21,7 +21,10 @@ export async function currentRecords(
   if (upstreamIds.length === 0) return new Map();
   const { rows } = await q.query<RecordRow>(
     `SELECT ${recordColumns()} FROM records
-     WHERE account_id = $1 AND stream_id = $2 AND collection_id = $3 AND upstream_id = ANY($4::text[])
+     -- stream_id through IS NOT DISTINCT FROM: only the identity index (account, collection,
+     -- upstream id, stream) fits, never a walk of the stream by version (see write-records.ts).
+     WHERE account_id = $1 AND stream_id IS NOT DISTINCT FROM $2::uuid AND collection_id = $3
+       AND upstream_id = ANY($4::text[])
        AND NOT deleted AND ($5::text IS NULL OR sync ->> 'id' = $5)
      ORDER BY collection_id, upstream_id
      ${lock ? "FOR UPDATE" : ""}`,

@@ -95,15 +95,19 @@ export async function writeRecords(
   const { rows: existing } = await tx.query<
     RecordRow & { uca_text: string | null; uua_text: string | null }
   >(
-    // Keys materialised: each record is found through the identity index, whatever the statistics say.
+    // Each record must be found through the identity index, whatever the statistics say. The keys
+    // are materialised (no constants for the planner to combine), and stream_id is compared with
+    // IS NOT DISTINCT FROM, which no index can use: otherwise (account_id, stream_id) is also a
+    // prefix of records_by_version, and a planner without statistics may pick that index and walk
+    // the whole stream once per key.
     `WITH k AS MATERIALIZED (
        SELECT $1::uuid AS account_id, $2::uuid AS stream_id, k.collection_id, k.upstream_id
        FROM unnest($3::text[], $4::text[]) AS k(collection_id, upstream_id)
      )
      SELECT ${recordColumns("r.")}, r.upstream_created_at::text AS uca_text, r.upstream_updated_at::text AS uua_text
      FROM k JOIN records r
-       ON r.account_id = k.account_id AND r.stream_id = k.stream_id
-      AND r.collection_id = k.collection_id AND r.upstream_id = k.upstream_id
+       ON r.account_id = k.account_id AND r.collection_id = k.collection_id AND r.upstream_id = k.upstream_id
+      AND r.stream_id IS NOT DISTINCT FROM k.stream_id
      ORDER BY r.collection_id, r.upstream_id
      FOR UPDATE OF r`,
     [accountId, streamId, keys.map((r) => r.collection_id), keys.map((r) => r.upstream_id)],
@@ -255,8 +259,9 @@ async function saveRecords(
   if (dirty.length === 0) return [];
   const col = <T>(fn: (c: Current) => T) => dirty.map(fn);
   const { rows } = await tx.query<RecordRow>(
-    `WITH w AS (
-       SELECT * FROM unnest($3::uuid[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+    // w carries account_id so the update finds rows by primary key only (see ADR 0002, "Plans").
+    `WITH w AS MATERIALIZED (
+       SELECT $1::uuid AS account_id, * FROM unnest($3::uuid[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                             $10::text[], $11::bigint[], $12::boolean[], $13::text[], $14::text[])
          AS w(id, is_new, collection_id, upstream_id, resource_id, provider, created_text, updated_text,
               updated_idx, deleted, data, sync)
@@ -272,7 +277,7 @@ async function saveRecords(
        UPDATE records r SET resource_id = w.resource_id, provider = w.provider,
               upstream_created_at = w.created_text::timestamptz, upstream_updated_at = w.updated_text::timestamptz,
               updated_idx = w.updated_idx, deleted = w.deleted, data = w.data::jsonb, sync = w.sync::jsonb
-       FROM w WHERE NOT w.is_new AND r.account_id = $1 AND r.id = w.id
+       FROM w WHERE NOT w.is_new AND r.account_id = w.account_id AND r.id = w.id
        RETURNING ${recordColumns("r.")}
      )
      SELECT * FROM ins UNION ALL SELECT * FROM upd`,

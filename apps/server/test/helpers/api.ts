@@ -2,8 +2,12 @@ import { zError } from "@sequin/client/schemas";
 import { expect } from "vitest";
 import { findOperation } from "./spec.js";
 
+/** A JSON body as tests read it: loosely typed, because its shape is checked against the spec. */
+// biome-ignore lint/suspicious/noExplicitAny: see above.
+export type Loose = any;
+
 /** An answer of the server, already checked against the spec. */
-export interface ApiResponse<T = any> {
+export interface ApiResponse<T = Loose> {
   status: number;
   body: T;
   headers: Headers;
@@ -70,7 +74,7 @@ export class Api {
     return new Api(this.baseUrl, token);
   }
 
-  async call<T = any>(
+  async call<T = Loose>(
     method: string,
     path: string,
     body?: unknown,
@@ -109,16 +113,16 @@ export class Api {
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
-  get<T = any>(path: string, options?: CallOptions) {
+  get<T = Loose>(path: string, options?: CallOptions) {
     return this.call<T>("GET", path, undefined, options);
   }
-  post<T = any>(path: string, body?: unknown, options?: CallOptions) {
+  post<T = Loose>(path: string, body?: unknown, options?: CallOptions) {
     return this.call<T>("POST", path, body, options);
   }
-  patch<T = any>(path: string, body?: unknown, options?: CallOptions) {
+  patch<T = Loose>(path: string, body?: unknown, options?: CallOptions) {
     return this.call<T>("PATCH", path, body, options);
   }
-  delete<T = any>(path: string, options?: CallOptions) {
+  delete<T = Loose>(path: string, options?: CallOptions) {
     return this.call<T>("DELETE", path, undefined, options);
   }
 }

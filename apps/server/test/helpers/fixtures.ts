@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { Api } from "./api.js";
+import type { Api, Loose } from "./api.js";
 
 let counter = 0;
 /** A name unique in this process. */
@@ -54,8 +54,8 @@ export async function next(api: Api, consumer: string, batchSize = 10, waitFor =
       ack_token: string;
       deliver_count: number;
       lease_expires_at: string;
-      record?: any;
-      event?: any;
+      record?: Loose;
+      event?: Loose;
     }>;
     info: { num_pending: number; num_ack_pending: number };
   };
