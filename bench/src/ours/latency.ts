@@ -31,11 +31,13 @@ export async function upsertToHandlerLatency(
     },
   });
   const latencies: number[] = [];
+  const runId = Date.now().toString(36);
   try {
     // Let the worker's first long-poll reach the server.
     await new Promise((r) => setTimeout(r, 300));
     for (let i = 0; i < samples; i++) {
-      const key = `lat-${i}`;
+      // Unique per run: an upsert with unchanged data is a no-op and would never be delivered.
+      const key = `lat-${runId}-${i}`;
       const seen = new Promise<number>((resolve) => waiting.set(key, resolve));
       const start = performance.now();
       await fetch(`${url}/v1/streams/${streamId}/records`, {
@@ -45,7 +47,12 @@ export async function upsertToHandlerLatency(
           records: [{ collection_id: "bench:latency", upstream_id: key, data: { key } }],
         }),
       }).then((r) => r.arrayBuffer());
-      const at = await seen;
+      const at = await Promise.race([
+        seen,
+        new Promise<number>((_, reject) =>
+          setTimeout(() => reject(new Error(`record ${key} not delivered within 10 s`)), 10_000),
+        ),
+      ]);
       latencies.push(at - start);
       waiting.delete(key);
     }
