@@ -86,9 +86,8 @@ export function renderResults(r: BenchResults): string {
       "",
     );
     out.push("| run | samples | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|");
-    r.latency.forEach((l, i) =>
-      out.push(`| ${i + 1} | ${l.samples} | ${n(l.p50, 2)} | ${n(l.p99, 2)} | ${n(l.max, 2)} |`),
-    );
+    for (const [i, l] of r.latency.entries())
+      out.push(`| ${i + 1} | ${l.samples} | ${n(l.p50, 2)} | ${n(l.p99, 2)} | ${n(l.max, 2)} |`);
     out.push("");
     const p50 = median(r.latency.map((l) => l.p50));
     const p99 = median(r.latency.map((l) => l.p99));
@@ -102,9 +101,8 @@ export function renderResults(r: BenchResults): string {
   if (r.mutations) {
     out.push("## Mutation with `await_consumer_ids`, one worker running", "");
     out.push("| run | samples | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|");
-    r.mutations.forEach((l, i) =>
-      out.push(`| ${i + 1} | ${l.samples} | ${n(l.p50, 2)} | ${n(l.p99, 2)} | ${n(l.max, 2)} |`),
-    );
+    for (const [i, l] of r.mutations.entries())
+      out.push(`| ${i + 1} | ${l.samples} | ${n(l.p50, 2)} | ${n(l.p99, 2)} | ${n(l.max, 2)} |`);
     out.push("");
     const p50 = median(r.mutations.map((l) => l.p50));
     targets.push(
@@ -126,11 +124,10 @@ export function renderResults(r: BenchResults): string {
     out.push("## Backlog scaling: one `/next?batch_size=100` + `/ack` round, one worker", "");
     out.push("| pending | run | mean ms | p50 ms | p99 ms |", "|---:|---:|---:|---:|---:|");
     for (const [size, runs] of Object.entries(r.backlog)) {
-      runs.forEach((c, i) =>
+      for (const [i, c] of runs.entries())
         out.push(
           `| ${n(Number(size))} | ${i + 1} | ${n(c.meanMs, 2)} | ${n(c.p50Ms, 2)} | ${n(c.p99Ms, 2)} |`,
-        ),
-      );
+        );
     }
     out.push("");
     const sizes = Object.keys(r.backlog)
@@ -146,7 +143,7 @@ export function renderResults(r: BenchResults): string {
   if (r.soak) {
     out.push("## Soak with one transaction held open", "");
     out.push("| minute | msg/s |", "|---:|---:|");
-    r.soak.minutes.forEach((v, i) => out.push(`| ${i + 1} | ${n(v)} |`));
+    for (const [i, v] of r.soak.minutes.entries()) out.push(`| ${i + 1} | ${n(v)} |`);
     out.push("");
     targets.push(
       `| Soak: last minute ≥ 80 % of the first | ${n(r.soak.ratio * 100)} % over ${r.soak.minutes.length} min | ${met(r.soak.ratio >= 0.8)} |`,
