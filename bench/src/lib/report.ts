@@ -22,7 +22,12 @@ const n = (v: number | undefined, digits = 0) =>
     : v.toLocaleString("en-US", { maximumFractionDigits: digits });
 const met = (ok: boolean | undefined) =>
   ok === undefined ? "not measured" : ok ? "**met**" : "**not met**";
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number | undefined => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return undefined;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
 export function renderResults(r: BenchResults): string {
   const out: string[] = [];
