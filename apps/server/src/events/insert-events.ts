@@ -2,22 +2,18 @@ import { filterMatch } from "../consumers/filters-sql.js";
 import type { Queryable } from "../db/db.js";
 import { type EventRow, eventColumns } from "./event-row.js";
 
-/** One event to store; `seq` comes from {@link allocateSeqs}. JSON fields are objects. */
-export interface NewEvent {
-  seq: number;
-  record_id: string | null;
-  collection_id: string;
-  resource_id: string | null;
-  provider: string | null;
-  upstream_id: string | null;
-  action: string;
-  changes: Record<string, unknown> | null;
-  data: Record<string, unknown>;
-  updated_idx: number | null;
-  /** Sent to Postgres as text, so no precision is lost. */
+/**
+ * One event to store: an `EventRow` before insertion. `seq` comes from {@link allocateSeqs}; the
+ * stream and insertion time are set by the insert; `upstream_updated_at` is sent as text, so no
+ * precision is lost.
+ */
+export type NewEvent = Omit<
+  EventRow,
+  "stream_id" | "inserted_at" | "upstream_updated_at" | "sync"
+> & {
   upstream_updated_at: string | null;
   sync: { id: string } | null;
-}
+};
 
 const json = (value: unknown) =>
   value === null || value === undefined ? null : JSON.stringify(value);
