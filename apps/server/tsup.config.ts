@@ -1,4 +1,5 @@
-import { cp } from "node:fs/promises";
+import { cp, mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { defineConfig } from "tsup";
 
 export default defineConfig({
@@ -8,10 +9,26 @@ export default defineConfig({
   dts: false,
   sourcemap: true,
   clean: true,
-  external: ["@electric-sql/pglite", "pg", "pino", "express", "zod", "@sequin/client"],
+  external: [
+    "@electric-sql/pglite",
+    "pg",
+    "pino",
+    "express",
+    "zod",
+    "@sequin/client",
+    "prom-client",
+  ],
   // The SQL migrations are read at run time from "./migrations" next to the running module:
   // src/db/migrations from source, dist/migrations from the bundle (see src/db/migrate.ts).
+  // The API reference page's files are copied to dist/docs (see src/ops/docs.ts): a built server
+  // serves /docs without the redoc package or the repository.
   async onSuccess() {
     await cp("src/db/migrations", "dist/migrations", { recursive: true });
+    await mkdir("dist/docs", { recursive: true });
+    await cp(
+      createRequire(import.meta.url).resolve("redoc/bundles/redoc.standalone.js"),
+      "dist/docs/redoc.standalone.js",
+    );
+    await cp("../../openapi.yaml", "dist/docs/openapi.yaml");
   },
 });

@@ -1,12 +1,12 @@
 // `pnpm bench`: every benchmark in one run against the local Postgres; writes bench/RESULTS.md
 // and bench/results.json. Progress goes to stderr.
 // Options: --quick (shorter runs, smaller backlogs, 1-minute soak), --only=a,b (sections:
-// throughput, latency, mutations, backlog, soak), --soak-minutes=N (default 10).
+// throughput, latency, mutations, backlog, ordering, soak), --soak-minutes=N (default 10).
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createConsumer } from "../../apps/server/src/consumers/service.js";
-import type { Db } from "../../apps/server/src/index.js";
+import { createAccount, type Db } from "../../apps/server/src/index.js";
 import { ADMIN_URL, dropDatabase, freshDatabase } from "./lib/database.js";
 import { machineFacts } from "./lib/machine.js";
 import { progress, summarize, type Throughput } from "./lib/measure.js";
@@ -16,6 +16,7 @@ import { rawHttpThroughput, sdkThroughput } from "./ours/e2e.js";
 import { floorThroughput } from "./ours/floor.js";
 import { upsertToHandlerLatency } from "./ours/latency.js";
 import { mutationAwaitLatency } from "./ours/mutation-await.js";
+import { createOrderingConsumer, leaseCost, seedKeyedEvents } from "./ours/ordering.js";
 import { createBenchConsumer, dropConsumer, type Seeded, seedRecords } from "./ours/seed.js";
 import { startServerProcess } from "./ours/server-process.js";
 import { soak } from "./ours/soak.js";
@@ -206,6 +207,42 @@ if (wants("backlog")) {
       await fresh.db.close();
       await dropDatabase(name);
     }
+  }
+}
+
+if (wants("ordering")) {
+  // per_key vs none at a large backlog: 1M events over 10k keys (quick: 200k over 2k).
+  const name = `${DB}_ordering`;
+  const fresh = await freshDatabase(name, 4);
+  const [events, keys] = quick ? [200_000, 2_000] : [1_000_000, 10_000];
+  try {
+    progress(`ordering: seeding ${events} events over ${keys} keys`);
+    const account = await createAccount(fresh.db, "bench");
+    const s: Seeded = {
+      accountId: account.accountId,
+      streamId: account.defaultStreamId,
+      token: account.token.token,
+    };
+    await seedKeyedEvents(fresh.db, s, events, keys);
+    const consumers = {
+      none: await createOrderingConsumer(fresh.db, s, "none"),
+      per_key: await createOrderingConsumer(fresh.db, s, "per_key"),
+    };
+    await fresh.db.query("VACUUM ANALYZE consumer_messages");
+    results.ordering = { events, keys, runs: { none: [], per_key: [] } };
+    for (let i = 0; i < RUNS; i++) {
+      for (const ordering of ["none", "per_key"] as const) {
+        const c = await leaseCost(fresh.db, s.accountId, consumers[ordering], 100, 60);
+        progress(
+          `ordering ${ordering} run ${i + 1}: lease(100) mean ${c.leaseMeanMs.toFixed(2)} ms, ` +
+            `p99 ${c.leaseP99Ms.toFixed(2)} ms; lease + ack ${c.cycleMeanMs.toFixed(2)} ms`,
+        );
+        results.ordering.runs[ordering].push(c);
+      }
+    }
+  } finally {
+    await fresh.db.close();
+    await dropDatabase(name);
   }
 }
 

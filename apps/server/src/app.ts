@@ -5,6 +5,7 @@ import {
   type BackgroundTasks,
   startBackgroundTasks,
 } from "./background/tasks.js";
+import { peekRoutes } from "./consume/peek-routes.js";
 import { LongPollLimiter } from "./consume/receive.js";
 import { consumeRoutes } from "./consume/routes.js";
 import { consumerRoutes } from "./consumers/routes.js";
@@ -15,10 +16,16 @@ import { errorHandler, notFoundRoute } from "./http/error-handler.js";
 import { healthRoute } from "./http/health.js";
 import { requestId } from "./http/request-id.js";
 import type { RouteDeps } from "./http/route-deps.js";
+import { httpMetrics } from "./metrics/http-metrics.js";
+import { AppMetrics, type MetricsOptions, noConsumeMetrics } from "./metrics/metrics.js";
+import { metricsRoutes } from "./metrics/routes.js";
 import { mutationRoutes } from "./mutations/routes.js";
 import { streamUpstream } from "./mutations/stream-upstream.js";
 import type { Upstream } from "./mutations/upstream.js";
+import { consoleRoutes } from "./ops/console.js";
+import { docsRoutes } from "./ops/docs.js";
 import { streamRoutes } from "./streams/routes.js";
+import { streamStatsRoutes } from "./streams/stats-routes.js";
 import { WakeHub } from "./wake/hub.js";
 import { WakeNotifier } from "./wake/notifier.js";
 
@@ -36,6 +43,10 @@ export interface AppDeps {
   runBackgroundTasks?: boolean;
   /** Where mutations are applied before the stream. Default: the stream is the system of record. */
   upstream?: Upstream;
+  /** Prometheus metrics at /metrics, without a token; `false` turns them off. Default `{}`. */
+  metrics?: MetricsOptions | false;
+  /** The built console served at /console. Default: the @sequin/console package's dist. */
+  consoleDir?: string;
 }
 
 /** The app and the parts that outlive single requests. */
@@ -46,6 +57,8 @@ export interface SequinApp {
   ready: Promise<void>;
   /** The background tasks, also runnable by hand. */
   tasks: BackgroundTasks;
+  /** This app's metrics (its own prom-client Registry); undefined when turned off. */
+  metrics: AppMetrics | undefined;
   /** Stops background tasks and wake-ups and answers open long-polls; does not close the database. */
   close(): Promise<void>;
 }
@@ -71,16 +84,26 @@ export function createApp(deps: AppDeps): SequinApp {
     logger,
   };
 
+  const metrics = deps.metrics === false ? undefined : new AppMetrics(deps.metrics);
+
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use(requestId);
+  if (metrics) app.use(httpMetrics(metrics));
   app.get("/health", healthRoute(deps.db));
+  // Public: metrics for scrapers, the API reference, the console's static files (its API calls
+  // carry the user's token).
+  if (metrics) app.use(metricsRoutes(deps.db, metrics, logger));
+  app.use(docsRoutes());
+  app.use(consoleRoutes(deps.consoleDir));
   app.use(authenticate(deps.db));
   app.use(jsonParser, storableJson);
   app.use(streamRoutes(routeDeps));
+  app.use(streamStatsRoutes(routeDeps));
   app.use(consumerRoutes(routeDeps));
-  app.use(consumeRoutes(routeDeps));
+  app.use(consumeRoutes(routeDeps, metrics ?? noConsumeMetrics));
+  app.use(peekRoutes(routeDeps));
   app.use(mutationRoutes(routeDeps, deps.upstream ?? streamUpstream));
   app.use(notFoundRoute);
   app.use(errorHandler(logger));
@@ -89,6 +112,7 @@ export function createApp(deps: AppDeps): SequinApp {
     app,
     ready,
     tasks,
+    metrics,
     async close() {
       hub.close();
       await tasks.stop();

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { accountExists, createAccount } from "./accounts/accounts.js";
 import { createToken, revokeToken } from "./accounts/tokens.js";
-import { ConfigError, type ConfigFlags, loadConfig } from "./config.js";
+import { ConfigError, type ConfigFlags, FLAG_ENV, loadConfig } from "./config.js";
 import type { Db } from "./db/db.js";
 import { migrate } from "./db/migrate.js";
 import { UUID_RE } from "./db/rows.js";
@@ -14,32 +14,46 @@ before running another command on them.`;
 
 const COMMANDS: Record<string, { usage: string; help: string }> = {
   start: {
-    usage: "sequin-server start [--port N] [--host H] [--data-dir DIR] [--in-memory]",
-    help: `Migrates the database and serves the API (default http://127.0.0.1:7376).
+    usage: "sequin-server start [--port N] [--host H] [--data-dir DIR] [--in-memory] [options]",
+    help: `Migrates the database and serves the API (default http://127.0.0.1:7376), the API
+reference at /docs, the console at /console and Prometheus metrics at /metrics.
 Without DATABASE_URL, a dev account and token are created at first start; the token is kept in
-<data dir>/dev-token and printed at every start.
-  --port N        port (env PORT, default 7376; 0 picks a free one)
-  --host H        interface (env HOST, default 127.0.0.1)
-  --data-dir DIR  embedded database directory (env SEQUIN_DATA_DIR)
-  --in-memory     embedded database in memory; everything is gone at exit`,
+<data dir>/dev-token and printed at every start. Each flag overrides its environment variable.
+  --database-url URL          Postgres to use (env DATABASE_URL; unset: embedded PGlite)
+  --port N                    port (env PORT, default 7376; 0 picks a free one)
+  --host H                    interface (env HOST, default 127.0.0.1)
+  --log-level L               fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL, default info)
+  --data-dir DIR              embedded database directory (env SEQUIN_DATA_DIR)
+  --in-memory                 embedded database in memory; everything is gone at exit
+  --pool-max N                most Postgres connections (env DATABASE_POOL_MAX, default 20)
+  --upstream-url URL          forward mutations to this HTTP upstream (env SEQUIN_UPSTREAM_URL)
+  --upstream-token T          its bearer token (env SEQUIN_UPSTREAM_TOKEN; prefer the env var)
+  --upstream-timeout-ms MS    its timeout (env SEQUIN_UPSTREAM_TIMEOUT_MS, default 10000)
+  --metrics on|off            serve /metrics without a token (env SEQUIN_METRICS, default on)`,
   },
   migrate: {
-    usage: "sequin-server migrate [--data-dir DIR]",
+    usage: "sequin-server migrate [--database-url URL | --data-dir DIR]",
     help: "Applies pending SQL migrations and exits (start does this too). Safe to run from several hosts at once.",
   },
   "create-account": {
-    usage: "sequin-server create-account [--name NAME] [--data-dir DIR]",
+    usage: "sequin-server create-account [--name NAME] [--database-url URL | --data-dir DIR]",
     help: "Creates an account with its default stream and prints the account id and an API token (shown once).",
   },
   "create-token": {
-    usage: "sequin-server create-token --account ID [--name NAME] [--data-dir DIR]",
+    usage:
+      "sequin-server create-token --account ID [--name NAME] [--database-url URL | --data-dir DIR]",
     help: "Creates another API token for an account and prints it (shown once).",
   },
   "revoke-token": {
-    usage: "sequin-server revoke-token <TOKEN | TOKEN_ID> [--data-dir DIR]",
+    usage: "sequin-server revoke-token <TOKEN | TOKEN_ID> [--database-url URL | --data-dir DIR]",
     help: "Revokes a token, given by its secret or its id. It stops working at once.",
   },
 };
+
+/** A string option per configuration flag (see FLAG_ENV in config.ts). */
+const CONFIG_OPTIONS = Object.fromEntries(
+  Object.keys(FLAG_ENV).map((flag) => [flag, { type: "string" as const }]),
+) as { [F in keyof typeof FLAG_ENV]: { type: "string" } };
 
 function usage(): string {
   return `Usage: sequin-server <command> [options]
@@ -88,7 +102,12 @@ function banner(
   dev: { token: string; created: boolean; file: string | undefined } | undefined,
   where: string,
 ) {
-  const lines = [``, `  Sequin server listening on ${url}`, `  Database: ${where}`];
+  const lines = [
+    ``,
+    `  Sequin server listening on ${url}`,
+    `  Database: ${where}`,
+    `  Console: ${url}/console   API reference: ${url}/docs`,
+  ];
   if (dev) {
     lines.push(
       ``,
@@ -180,9 +199,7 @@ async function command(argv: string[], io: CliIo): Promise<void> {
     allowPositionals: true,
     options: {
       help: { type: "boolean", short: "h" },
-      port: { type: "string" },
-      host: { type: "string" },
-      "data-dir": { type: "string" },
+      ...CONFIG_OPTIONS,
       "in-memory": { type: "boolean" },
       name: { type: "string" },
       account: { type: "string" },
@@ -192,16 +209,14 @@ async function command(argv: string[], io: CliIo): Promise<void> {
     io.stdout(`Usage: ${spec.usage}\n\n${spec.help}\n\n${DB_HELP}\n`);
     return;
   }
-  const flags: ConfigFlags = { "data-dir": values["data-dir"] };
+  const flags: ConfigFlags = {};
+  for (const flag of Object.keys(FLAG_ENV) as Array<keyof typeof FLAG_ENV>) {
+    flags[flag] = values[flag];
+  }
 
   switch (command) {
     case "start":
-      await start(io, {
-        ...flags,
-        port: values.port,
-        host: values.host,
-        "in-memory": values["in-memory"],
-      });
+      await start(io, { ...flags, "in-memory": values["in-memory"] });
       return;
     case "migrate": {
       const applied = await withDb(io.env, flags, (db) => migrate(db));

@@ -19,7 +19,25 @@ const EnvSchema = z.object({
     .optional(),
   SEQUIN_UPSTREAM_TOKEN: z.string().min(1).optional(),
   SEQUIN_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  SEQUIN_METRICS: z.enum(["on", "off"]).default("on"),
 });
+
+/** Each flag of `sequin-server start` and the variable it overrides: one flag per variable. */
+export const FLAG_ENV = {
+  "database-url": "DATABASE_URL",
+  port: "PORT",
+  host: "HOST",
+  "log-level": "LOG_LEVEL",
+  "data-dir": "SEQUIN_DATA_DIR",
+  "pool-max": "DATABASE_POOL_MAX",
+  "upstream-url": "SEQUIN_UPSTREAM_URL",
+  "upstream-token": "SEQUIN_UPSTREAM_TOKEN",
+  "upstream-timeout-ms": "SEQUIN_UPSTREAM_TIMEOUT_MS",
+  metrics: "SEQUIN_METRICS",
+} as const satisfies Record<string, keyof z.input<typeof EnvSchema>>;
+
+/** Every environment variable the server reads. */
+export const ENV_VARIABLES = Object.keys(EnvSchema.shape) as Array<keyof z.input<typeof EnvSchema>>;
 
 /** The server's configuration. */
 export interface Config {
@@ -39,15 +57,14 @@ export interface Config {
   poolMax: number;
   /** Mutations are forwarded here (HTTP upstream); unset: the stream is the system of record. */
   upstream: { url: string; token: string | undefined; timeoutMs: number } | undefined;
+  /** Serve Prometheus metrics at /metrics, without a token (SEQUIN_METRICS). Default true. */
+  metrics: boolean;
 }
 
 /** Command-line flags that override the environment. */
-export interface ConfigFlags {
-  port?: string | undefined;
-  host?: string | undefined;
-  "data-dir"?: string | undefined;
+export type ConfigFlags = { -readonly [F in keyof typeof FLAG_ENV]?: string | undefined } & {
   "in-memory"?: boolean | undefined;
-}
+};
 
 /** A configuration problem, naming each bad variable. */
 export class ConfigError extends Error {
@@ -58,9 +75,11 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
   const input = {
     ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")),
-    ...(flags.port !== undefined ? { PORT: flags.port } : {}),
-    ...(flags.host !== undefined ? { HOST: flags.host } : {}),
-    ...(flags["data-dir"] !== undefined ? { SEQUIN_DATA_DIR: flags["data-dir"] } : {}),
+    ...Object.fromEntries(
+      Object.entries(FLAG_ENV)
+        .map(([flag, variable]) => [variable, flags[flag as keyof typeof FLAG_ENV]])
+        .filter(([, v]) => v !== undefined),
+    ),
   };
   const parsed = EnvSchema.safeParse(input);
   if (!parsed.success) {
@@ -88,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
           timeoutMs: c.SEQUIN_UPSTREAM_TIMEOUT_MS,
         }
       : undefined,
+    metrics: c.SEQUIN_METRICS === "on",
   };
 }

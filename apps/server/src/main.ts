@@ -51,8 +51,29 @@ export async function openConfiguredDatabase(
   }
 }
 
+/**
+ * How long a client may take to send its request. A client that stalls is answered 408 and cut
+ * off, so slow clients cannot hold sockets and memory. Long-polls are not affected: they wait
+ * after the request is in.
+ */
+export interface ServerTimeouts {
+  /** Until the request's headers are in, ms. Default 10000. */
+  headersTimeoutMs?: number;
+  /** Until the whole request (headers and body) is in, ms. Default 30000. */
+  requestTimeoutMs?: number;
+}
+
+/** Options of {@link startServer} that are not configuration (tests). */
+export interface StartOptions {
+  timeouts?: ServerTimeouts;
+}
+
 /** Reads nothing from the environment: opens the database, migrates, listens. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const { db, close: closeDb } = await openConfiguredDatabase(config, logger);
   let sequin: SequinApp | undefined;
   try {
@@ -65,9 +86,19 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       db,
       logger,
       ...(config.upstream ? { upstream: httpUpstream(config.upstream) } : {}),
+      metrics: config.metrics ? { process: true } : false,
     });
     await sequin.ready;
-    const server = createServer(sequin.app);
+    const headersTimeout = options.timeouts?.headersTimeoutMs ?? 10_000;
+    const server = createServer(
+      {
+        headersTimeout,
+        requestTimeout: options.timeouts?.requestTimeoutMs ?? 30_000,
+        // Node checks the timeouts every 30 s by default: a stalled client would stay far longer.
+        connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+      },
+      sequin.app,
+    );
     // Long-polls last up to 60 s; keep idle keep-alive sockets a little longer than typical clients.
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,6 @@
 // Turns the results of one `pnpm bench` run into bench/RESULTS.md.
+
+import type { LeaseCost } from "../ours/ordering.js";
 import type { MachineFacts } from "./machine.js";
 import type { summarize } from "./measure.js";
 
@@ -13,6 +15,11 @@ export interface BenchResults {
   mutations?: { p50: number; p99: number; max: number; samples: number }[];
   serverRssMaxMb?: number;
   backlog?: Record<string, { meanMs: number; p50Ms: number; p99Ms: number; cycles: number }[]>;
+  ordering?: {
+    events: number;
+    keys: number;
+    runs: Record<"none" | "per_key", LeaseCost[]>;
+  };
   soak?: { minutes: number[]; firstPerSecond: number; lastPerSecond: number; ratio: number };
 }
 
@@ -143,6 +150,30 @@ export function renderResults(r: BenchResults): string {
     const x = large !== undefined && small !== undefined ? large / small : undefined;
     targets.push(
       `| ${n(sizes[sizes.length - 1])}-backlog cost ≤ 1.2× the ${n(sizes[0])} cost | ${n(x, 2)}× | ${met(x === undefined ? undefined : x <= 1.2)} |`,
+    );
+  }
+  if (r.ordering) {
+    const o = r.ordering;
+    out.push(
+      `## Ordering: lease(100) + ack at ${n(o.events)} pending events over ${n(o.keys)} keys, one worker, no HTTP`,
+      "",
+    );
+    out.push(
+      "| ordering | run | lease mean ms | lease p50 ms | lease p99 ms | lease + ack mean ms |",
+      "|---|---:|---:|---:|---:|---:|",
+    );
+    for (const ordering of ["none", "per_key"] as const) {
+      for (const [i, c] of o.runs[ordering].entries())
+        out.push(
+          `| ${ordering} | ${i + 1} | ${n(c.leaseMeanMs, 2)} | ${n(c.leaseP50Ms, 2)} | ${n(c.leaseP99Ms, 2)} | ${n(c.cycleMeanMs, 2)} |`,
+        );
+    }
+    out.push("");
+    const none = median(o.runs.none.map((c) => c.leaseMeanMs));
+    const perKey = median(o.runs.per_key.map((c) => c.leaseMeanMs));
+    const x = none !== undefined && perKey !== undefined ? perKey / none : undefined;
+    targets.push(
+      `| per_key lease ≤ 1.5× none at ${n(o.events)} pending / ${n(o.keys)} keys | ${n(x, 2)}× | ${met(x === undefined ? undefined : x <= 1.5)} |`,
     );
   }
   if (r.soak) {

@@ -55,6 +55,8 @@ export type {
   MutationRequest,
   MutationResponse,
   operations,
+  PeekedMessage,
+  PeekResponse,
   paths,
   RecordInput,
   RecordMessage,
@@ -63,6 +65,7 @@ export type {
   SequinRecord,
   Stream,
   StreamCreate,
+  StreamStats,
 } from "./types.js";
 // Worker
 export { runConsumer } from "./worker/run-consumer.js";

@@ -26,6 +26,10 @@ export type RecordUpsertResult = Schemas["RecordUpsertResult"];
 export type EventInput = Schemas["EventInput"];
 export type AckResponse = Schemas["AckResponse"];
 export type DeadLetter = Schemas["DeadLetter"];
+/** A live message of a consumer as `consumers.peek` shows it (not leased). */
+export type PeekedMessage = Schemas["PeekedMessage"];
+export type PeekResponse = Schemas["PeekResponse"];
+export type StreamStats = Schemas["StreamStats"];
 export type MutationRequest = Schemas["MutationRequest"];
 export type MutationResponse = Schemas["MutationResponse"];
 export type ErrorBody = Schemas["Error"];

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Message } from "../api-types.js";
 import { CONSUMER_LEASE_LOCK } from "../db/advisory-locks.js";
 import type { Db } from "../db/db.js";
@@ -15,25 +16,33 @@ export const DEAD_CONDITION = `(cfg.max_deliver > 0 AND m.deliver_count >= cfg.m
  * The lease: one statement (ADR 0002). Picks the oldest deliverable rows of the consumer in
  * primary-key (seq) order, skipping rows other transactions hold, never more than max_ack_pending
  * leased at once; moves rows that reached max_deliver to dead_letters; leases the rest with a
- * fresh lease_id and returns them with the record's current version (or the event). A record's
- * deliver_count counts deliveries of its current version.
+ * fresh lease_id and returns them with the record's current version (or the event), each row as
+ * one jsonb value. A record's deliver_count counts deliveries of its current version.
  *
  * The data-modifying parts reach their rows only through the full key of the materialised `cand`
  * rows (no constant condition of their own): whatever the statistics say, the planner can only
  * look them up by primary key instead of walking every row of the consumer.
+ *
+ * `account`, `consumer` and `batch` are the SQL expressions of the three inputs.
  */
-export const LEASE_SQL = `
+export function leaseSql(account: string, consumer: string, batch: string): string {
+  return `
 WITH cfg AS (
-  SELECT ack_wait_ms, max_deliver, max_ack_pending FROM consumers WHERE account_id = $1 AND id = $2
+  SELECT ack_wait_ms, max_deliver, max_ack_pending FROM consumers WHERE account_id = ${account} AND id = ${consumer}
 ), active AS (
   SELECT count(*)::int AS n FROM consumer_messages
-  WHERE account_id = $1 AND consumer_id = $2 AND leased_until > statement_timestamp()
+  WHERE account_id = ${account} AND consumer_id = ${consumer} AND leased_until > statement_timestamp()
 ), locked AS MATERIALIZED (
   SELECT m.account_id, m.consumer_id, m.seq, m.record_id FROM consumer_messages m
-  WHERE m.account_id = $1 AND m.consumer_id = $2
+  WHERE m.account_id = ${account} AND m.consumer_id = ${consumer}
     AND (m.leased_until IS NULL OR m.leased_until <= statement_timestamp())
+    -- ordering per_key: only the oldest live message of its key (ADR 0004).
+    AND (m.order_key IS NULL OR NOT EXISTS (
+      SELECT 1 FROM consumer_messages o
+      WHERE o.account_id = m.account_id AND o.consumer_id = m.consumer_id
+        AND o.order_key = m.order_key AND o.seq < m.seq))
   ORDER BY m.seq
-  LIMIT $3
+  LIMIT ${batch}
   FOR UPDATE OF m SKIP LOCKED
 ), cand AS MATERIALIZED (
   -- A separate step: with the capacity expression as the LIMIT above, the planner could not
@@ -63,18 +72,51 @@ WITH cfg AS (
   RETURNING m.account_id AS m_account_id, m.seq AS m_seq, m.lease_id, m.leased_until, m.deliver_count,
             m.event_seq, ${prefixed(recordColumns(), "r.", "r_")}
 )
-SELECT d.dead_count, l.*, ${prefixed(eventColumns(), "e.", "e_")}
-FROM (SELECT count(*)::int AS dead_count FROM dl) d
-LEFT JOIN (leased l LEFT JOIN events e ON e.account_id = l.m_account_id AND e.seq = l.event_seq) ON true
-ORDER BY l.m_seq`;
+SELECT to_jsonb(z) FROM (
+  SELECT d.dead_count, l.*, ${prefixed(eventColumns(), "e.", "e_")}
+  FROM (SELECT count(*)::int AS dead_count FROM dl) d
+  LEFT JOIN (leased l LEFT JOIN events e ON e.account_id = l.m_account_id AND e.seq = l.event_seq) ON true
+  ORDER BY l.m_seq
+) z`;
+}
+
+/**
+ * The lease as one round trip: a function that takes the consumer's lease lock, then runs the
+ * lease statement with a snapshot taken after the lock is held (a volatile PL/pgSQL function takes
+ * a new snapshot per statement), and commits without waiting for fsync (a lease lost in a crash
+ * only makes a message visible early). Serialising the leases of one consumer on the lock makes
+ * max_ack_pending exact and spares the leases from fighting over the same rows; the lock is held
+ * only while the statement runs, never across a round trip to the server.
+ *
+ * Its name carries a hash of its text, so servers of different versions sharing a database each
+ * call their own; `migrate` installs it (see routines.ts). Custom plans: the best plan depends on
+ * the batch size and the consumer's backlog.
+ */
+const LEASE_BODY = `
+CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_consumer uuid, p_batch int)
+RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
+SET plan_cache_mode = force_custom_plan
+AS $lease$
+BEGIN
+  PERFORM set_config('synchronous_commit', 'off', true);
+  PERFORM pg_advisory_xact_lock(${CONSUMER_LEASE_LOCK}, hashtext(p_consumer::text));
+  RETURN QUERY ${leaseSql("p_account", "p_consumer", "p_batch")};
+END
+$lease$`;
+
+export const LEASE_FUNCTION = `sequin_lease_${createHash("sha256").update(LEASE_BODY).digest("hex").slice(0, 12)}`;
+
+/** The statement that installs the lease function (idempotent). */
+export const LEASE_FUNCTION_SQL = LEASE_BODY.replace("%NAME%", LEASE_FUNCTION);
 
 type Prefixed<T, P extends string> = { [K in keyof T as `${P}${K & string}`]: T[K] | null };
 
+/** One row of the lease function, as jsonb: timestamps arrive as text (the row types allow it). */
 type LeaseRow = {
   dead_count: number;
   m_seq: number | null;
   lease_id: string;
-  leased_until: Date;
+  leased_until: string;
   deliver_count: number;
   event_seq: number | null;
 } & Prefixed<RecordRow, "r_"> &
@@ -87,27 +129,21 @@ export interface LeaseResult {
   deadLettered: number;
 }
 
-/**
- * Leases up to `batchSize` messages. Leases of one consumer serialise on an advisory lock held for
- * this short transaction, which makes max_ack_pending exact; the transaction commits without
- * waiting for fsync (a lease lost in a crash only makes a message visible early).
- */
+/** Leases up to `batchSize` messages, in one round trip (see LEASE_FUNCTION_SQL). */
 export async function lease(
   db: Db,
   accountId: string,
   consumerId: string,
   batchSize: number,
 ): Promise<LeaseResult> {
-  const rows = await retryOnDeadlock(() =>
-    db.transaction(async (tx) => {
-      // Its own statement: the lease statement's snapshot must be taken after the lock is held.
-      await tx.query(
-        "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock($1, hashtext($2))",
-        [CONSUMER_LEASE_LOCK, consumerId],
-      );
-      return (await tx.query<LeaseRow>(LEASE_SQL, [accountId, consumerId, batchSize])).rows;
-    }),
+  const { rows: wrapped } = await retryOnDeadlock(() =>
+    db.query<{ row: LeaseRow }>(`SELECT row FROM ${LEASE_FUNCTION}($1, $2, $3) AS row`, [
+      accountId,
+      consumerId,
+      batchSize,
+    ]),
   );
+  const rows = wrapped.map((w) => w.row);
   const messages: Message[] = [];
   for (const row of rows) {
     if (row.m_seq === null) continue;

@@ -14,12 +14,19 @@ import { requireJson } from "../http/body.js";
 import { decodeCursor, page } from "../http/cursor.js";
 import type { RouteDeps } from "../http/route-deps.js";
 import { parseBody, parseQuery } from "../http/validate.js";
+import { type ConsumeMetrics, noConsumeMetrics } from "../metrics/metrics.js";
 import { decodeAckTokens } from "./ack-token.js";
 import { receive } from "./receive.js";
 import { ack, extend, nack } from "./settle.js";
 
-/** Lease, ack, nack, extend, and dead letters. */
-export function consumeRoutes({ db, hub, notifier, limiter }: RouteDeps): Router {
+/** Seconds since `start` (from process.hrtime.bigint()). */
+const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+/** Lease, ack, nack, extend, and dead letters; `metrics` counts and times leases and settles. */
+export function consumeRoutes(
+  { db, hub, notifier, limiter }: RouteDeps,
+  metrics: ConsumeMetrics = noConsumeMetrics,
+): Router {
   const router = Router();
 
   const next = async (
@@ -35,6 +42,7 @@ export function consumeRoutes({ db, hub, notifier, limiter }: RouteDeps): Router
       if (!res.writableEnded) aborter.abort();
     };
     res.on("close", onClose);
+    const start = process.hrtime.bigint();
     try {
       const answer = await receive(db, hub, {
         accountId: req.accountId,
@@ -44,6 +52,7 @@ export function consumeRoutes({ db, hub, notifier, limiter }: RouteDeps): Router
         waitFor: params.wait_for,
         signal: aborter.signal,
       });
+      metrics.leased(since(start), answer.data.length, params.wait_for > 0);
       res.json(answer);
     } finally {
       leave();
@@ -71,7 +80,9 @@ export function consumeRoutes({ db, hub, notifier, limiter }: RouteDeps): Router
     const body = parseBody(zAckMessagesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
     const consumer = await resolveConsumer(db, req.accountId, ref);
+    const start = process.hrtime.bigint();
     const { madeAvailable, ...answer } = await ack(db, req.accountId, consumer.id, tokens);
+    metrics.settled("ack", since(start), answer.count);
     notifier.publish(`a:${consumer.id}`, ...(madeAvailable ? [`c:${consumer.id}`] : []));
     res.json(answer);
   });
@@ -81,8 +92,10 @@ export function consumeRoutes({ db, hub, notifier, limiter }: RouteDeps): Router
     const body = parseBody(zAckMessagesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
     const consumer = await resolveConsumer(db, req.accountId, ref);
-    const { madeAvailable: _, ...answer } = await nack(db, req.accountId, consumer.id, tokens);
-    if (answer.count > 0) notifier.publish(`c:${consumer.id}`, `a:${consumer.id}`);
+    const start = process.hrtime.bigint();
+    const { madeAvailable, ...answer } = await nack(db, req.accountId, consumer.id, tokens);
+    metrics.settled("nack", since(start), answer.count);
+    if (answer.count > 0 || madeAvailable) notifier.publish(`c:${consumer.id}`, `a:${consumer.id}`);
     res.json(answer);
   });
 
@@ -92,6 +105,7 @@ export function consumeRoutes({ db, hub, notifier, limiter }: RouteDeps): Router
     const tokens = decodeAckTokens(body.ack_tokens);
     const consumer = await resolveConsumer(db, req.accountId, ref);
     const ms = body.extend_ms ?? consumer.ack_wait_ms;
+    const start = process.hrtime.bigint();
     const { madeAvailable: _, ...answer } = await extend(
       db,
       req.accountId,
@@ -99,6 +113,7 @@ export function consumeRoutes({ db, hub, notifier, limiter }: RouteDeps): Router
       tokens,
       ms,
     );
+    metrics.settled("extend", since(start), answer.count);
     res.json(answer);
   });
 

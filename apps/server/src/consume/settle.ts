@@ -31,7 +31,7 @@ WITH ${TOKENS}, locked AS MATERIALIZED (
 ), del AS (
   DELETE FROM consumer_messages m USING locked l
   WHERE ${BY_KEY("m", "l")} AND l.done
-  RETURNING m.seq, l.lease_id
+  RETURNING m.seq, l.lease_id, m.order_key
 ), again AS (
   -- acked_idx: an awaited mutation is done with the version acked here (migration 0002).
   UPDATE consumer_messages m SET leased_until = NULL, lease_id = NULL, acked_idx = m.delivered_idx
@@ -39,7 +39,9 @@ WITH ${TOKENS}, locked AS MATERIALIZED (
   WHERE ${BY_KEY("m", "l")} AND NOT l.done
   RETURNING m.seq, l.lease_id
 )
-SELECT seq, lease_id, false AS again FROM del UNION ALL SELECT seq, lease_id, true FROM again`;
+-- Deleting the head of a key lets the key's next message be leased.
+SELECT seq, lease_id, order_key IS NOT NULL AS wakes FROM del
+UNION ALL SELECT seq, lease_id, true FROM again`;
 
 /** Ends deliveries and makes them available at once, or dead letters once max_deliver is reached. */
 const NACK_SQL = `
@@ -53,7 +55,8 @@ WITH ${TOKENS}, cfg AS (
 ), dead AS (
   DELETE FROM consumer_messages m USING locked l
   WHERE ${BY_KEY("m", "l")} AND l.dead
-  RETURNING m.account_id, m.consumer_id, m.seq, m.record_id, m.event_seq, m.deliver_count, l.lease_id
+  RETURNING m.account_id, m.consumer_id, m.seq, m.record_id, m.event_seq, m.deliver_count, l.lease_id,
+            m.order_key
 ), dl AS (
   INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
   SELECT account_id, consumer_id, seq, record_id, event_seq, deliver_count, statement_timestamp() FROM dead
@@ -63,7 +66,9 @@ WITH ${TOKENS}, cfg AS (
   WHERE ${BY_KEY("m", "l")} AND NOT l.dead
   RETURNING m.seq, l.lease_id
 )
-SELECT seq, lease_id, false AS again FROM dead UNION ALL SELECT seq, lease_id, true FROM again`;
+-- A dead letter unblocks its key.
+SELECT seq, lease_id, order_key IS NOT NULL AS wakes FROM dead
+UNION ALL SELECT seq, lease_id, true FROM again`;
 
 /** Extends leases still running; an expired one may already belong to someone else's future. */
 const EXTEND_SQL = `
@@ -79,11 +84,14 @@ WITH ${TOKENS}, locked AS MATERIALIZED (
 UPDATE consumer_messages m SET leased_until = statement_timestamp() + $5::float8 * interval '1 millisecond'
 FROM locked l
 WHERE ${BY_KEY("m", "l")}
-RETURNING m.seq, l.lease_id, false AS again`;
+RETURNING m.seq, l.lease_id, false AS wakes`;
 
 /** What a settle call did. */
 export interface SettleResult extends AckResponse {
-  /** Some messages are pending again (nack, or a record acked in an older version). */
+  /**
+   * Some messages may be deliverable now: pending again (nack, or a record acked in an older
+   * version), or next in line after the head of their key was acked or dead-lettered.
+   */
   madeAvailable: boolean;
 }
 
@@ -97,7 +105,7 @@ async function settle(
 ): Promise<SettleResult> {
   const deliveries = [...tokens.values()];
   const { rows } = await retryOnDeadlock(() =>
-    db.query<{ seq: number; lease_id: string; again: boolean }>(sql, [
+    db.query<{ seq: number; lease_id: string; wakes: boolean }>(sql, [
       accountId,
       consumerId,
       deliveries.map((d) => d.seq),
@@ -114,7 +122,7 @@ async function settle(
     success: true,
     count: matched.size,
     unknown_ack_tokens: unknown,
-    madeAvailable: rows.some((r) => r.again),
+    madeAvailable: rows.some((r) => r.wakes),
   };
 }
 

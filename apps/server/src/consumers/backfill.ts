@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/db.js";
 import type { ConsumerRow } from "./consumer-row.js";
 import { filterMatch } from "./filters-sql.js";
+import { orderKeySql } from "./order-key-sql.js";
 
 /**
  * `deliver_policy: all`: makes every record (in its current version, tombstones included) or
@@ -20,9 +21,12 @@ export async function backfill(
     consumer.filter_resource_id,
     consumer.filter_provider,
     consumer.filter_sync_id,
+    consumer.ordering,
+    consumer.key_path,
   ];
   const f =
-    "(SELECT $4::text AS filter_collection_id, $5::text AS filter_resource_id, $6::text AS filter_provider, $7::text AS filter_sync_id)";
+    "(SELECT $4::text AS filter_collection_id, $5::text AS filter_resource_id, $6::text AS filter_provider, $7::text AS filter_sync_id, " +
+    "$8::text AS ordering, $9::text[] AS key_path)";
   if (consumer.kind === "record") {
     await tx.query(
       `INSERT INTO consumer_messages (account_id, consumer_id, seq, record_id, record_idx)
@@ -33,8 +37,8 @@ export async function backfill(
     );
   } else {
     await tx.query(
-      `INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq)
-       SELECT $1, $2, e.seq, e.seq
+      `INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq, order_key)
+       SELECT $1, $2, e.seq, e.seq, ${orderKeySql("c", "e")}
        FROM events e, ${f} c
        WHERE e.account_id = $1 AND e.stream_id = $3 AND ${filterMatch("c", "e")}`,
       params,

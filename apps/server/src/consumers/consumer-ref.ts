@@ -8,7 +8,8 @@ import { notFound } from "../http/errors.js";
  */
 export function consumerRef(req: Request): string {
   const parsed = zGetConsumerPath.safeParse(req.params);
-  if (!parsed.success)
+  // A NUL character can be in no stored name: looking it up would fail in Postgres (a 422).
+  if (!parsed.success || parsed.data.consumer.includes("\u0000"))
     throw notFound(`Consumer not found: ${String(req.params.consumer).slice(0, 200)}`);
   return parsed.data.consumer;
 }

@@ -16,13 +16,16 @@ export interface ConsumerRow {
   ack_wait_ms: number;
   max_deliver: number;
   max_ack_pending: number;
+  ordering: "none" | "per_key";
+  /** The key path split into names; null = the record. */
+  key_path: string[] | null;
   metadata: Record<string, unknown>;
   created_at: Date;
   updated_at: Date;
 }
 
 export const CONSUMER_COLUMNS = `id, ord, name, stream_id, kind, filter_collection_id, filter_resource_id,
-  filter_provider, filter_sync_id, deliver_policy, ack_wait_ms, max_deliver, max_ack_pending, metadata,
+  filter_provider, filter_sync_id, deliver_policy, ack_wait_ms, max_deliver, max_ack_pending, ordering, key_path, metadata,
   created_at, updated_at`;
 
 export function toConsumer(row: ConsumerRow): Consumer {
@@ -41,6 +44,8 @@ export function toConsumer(row: ConsumerRow): Consumer {
     ack_wait_ms: row.ack_wait_ms,
     max_deliver: row.max_deliver,
     max_ack_pending: row.max_ack_pending,
+    ordering: row.ordering,
+    key_path: row.key_path === null ? null : row.key_path.join("."),
     metadata: row.metadata,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),

@@ -3,7 +3,7 @@ import type { Consumer, ConsumerCreate, ConsumerUpdate } from "../api-types.js";
 import type { Queryable } from "../db/db.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { UUID_RE } from "../db/rows.js";
-import { conflict, notFound } from "../http/errors.js";
+import { conflict, notFound, validationFailed } from "../http/errors.js";
 import { defaultStreamId, lockStream } from "../streams/service.js";
 import { backfill } from "./backfill.js";
 import { CONSUMER_COLUMNS, type ConsumerRow, toConsumer } from "./consumer-row.js";
@@ -25,6 +25,40 @@ const filterValues = (filters: Filters | undefined) => [
   filters?.sync_id ?? "*",
 ];
 
+/**
+ * The consumer's ordering and key path (split into names). Record consumers are per-key by
+ * construction (one row per record), so they take no other setting; event consumers default to
+ * per_key, and a key path only means something with per_key.
+ */
+export function orderingOf(
+  kind: "record" | "event",
+  input: Pick<ConsumerCreate, "ordering" | "key_path">,
+): { ordering: "none" | "per_key"; keyPath: string[] | null } {
+  const keyPath = input.key_path ?? null;
+  if (kind === "record") {
+    const details = [];
+    if (input.ordering === "none") {
+      details.push({
+        path: "ordering",
+        message: "record consumers deliver one message per record: ordering is always per_key",
+      });
+    }
+    if (keyPath !== null) {
+      details.push({
+        path: "key_path",
+        message: "record consumers are keyed by the record: key_path is for event consumers",
+      });
+    }
+    if (details.length > 0) throw validationFailed(details);
+    return { ordering: "per_key", keyPath: null };
+  }
+  const ordering = input.ordering ?? "per_key";
+  if (ordering === "none" && keyPath !== null) {
+    throw validationFailed([{ path: "key_path", message: "a key path needs ordering: per_key" }]);
+  }
+  return { ordering, keyPath: keyPath === null ? null : keyPath.split(".") };
+}
+
 function nameTaken(err: unknown, name: string | undefined): never {
   if (isUniqueViolation(err, "consumers_name_key"))
     throw conflict(`A consumer named ${name} already exists`);
@@ -41,17 +75,18 @@ export async function createConsumer(
   accountId: string,
   input: ConsumerCreate,
 ): Promise<Consumer> {
+  const kind = input.kind ?? DEFAULTS.kind;
+  const { ordering, keyPath } = orderingOf(kind, input);
   const streamId = input.stream_id ?? (await defaultStreamId(tx, accountId));
   await lockStream(tx, accountId, streamId);
-  const kind = input.kind ?? DEFAULTS.kind;
   const policy = input.deliver_policy ?? DEFAULTS.deliver_policy;
   let row: ConsumerRow;
   try {
     const { rows } = await tx.query<ConsumerRow>(
       `INSERT INTO consumers (account_id, id, name, stream_id, kind, filter_collection_id, filter_resource_id,
                               filter_provider, filter_sync_id, deliver_policy, ack_wait_ms, max_deliver,
-                              max_ack_pending, metadata)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb)
+                              max_ack_pending, metadata, ordering, key_path)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $16)
        RETURNING ${CONSUMER_COLUMNS}`,
       [
         accountId,
@@ -65,6 +100,8 @@ export async function createConsumer(
         input.max_deliver ?? DEFAULTS.max_deliver,
         input.max_ack_pending ?? DEFAULTS.max_ack_pending,
         JSON.stringify(input.metadata ?? {}),
+        ordering,
+        keyPath,
       ],
     );
     row = rows[0]!;

@@ -29,4 +29,6 @@ export interface Db extends Queryable {
   ): Promise<() => Promise<void>>;
   /** Closes every connection. */
   close(): Promise<void>;
+  /** Connections of the pool now (for /metrics); absent where there is no pool (PGlite). */
+  poolStats?(): { total: number; idle: number; waiting: number };
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MIGRATION_LOCK } from "./advisory-locks.js";
 import type { Db } from "./db.js";
+import { installRoutines } from "./routines.js";
 
 /** One numbered SQL file of the migrations folder. */
 export interface Migration {
@@ -59,6 +60,7 @@ export async function migrate(db: Db, migrations?: Migration[]): Promise<number[
       ]);
       applied.push(migration.version);
     }
+    await installRoutines(tx);
     return applied;
   });
 }

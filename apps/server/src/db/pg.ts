@@ -55,6 +55,13 @@ export function openPgDb(options: PgDbOptions): Db {
     async transaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // pg-pool takes its error listener off a client while it is checked out: a connection that
+      // dies between two statements (Postgres restarting) would emit an unhandled 'error' and
+      // crash the process. Keep it here instead; the next statement fails with a clean 503.
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn(wrap(client));
@@ -68,6 +75,7 @@ export function openPgDb(options: PgDbOptions): Db {
         }
         throw err;
       } finally {
+        client.off("error", onError);
         client.release(broken);
       }
     },
@@ -90,6 +98,11 @@ export function openPgDb(options: PgDbOptions): Db {
       await Promise.all([...stops].map((stop) => stop()));
       await pool.end();
     },
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
   };
 }
 
@@ -148,7 +161,9 @@ async function listenWithReconnect(
         onReconnect?.();
       } catch (err) {
         logger?.warn({ err }, "LISTEN reconnect failed");
-        delay = Math.min(delay * 2, 10_000);
+        // At most 2 s: until LISTEN is back, long-polls of other servers wake only at their
+        // deadline, so a restarted Postgres should bring wake-ups back within seconds.
+        delay = Math.min(delay * 2, 2_000);
         scheduleReconnect();
       }
     }, delay);

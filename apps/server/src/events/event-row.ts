@@ -14,9 +14,9 @@ export interface EventRow {
   changes: Record<string, unknown> | null;
   data: Record<string, unknown>;
   updated_idx: number | null;
-  upstream_updated_at: Date | null;
+  upstream_updated_at: Date | string | null;
   sync: SequinEvent["sync"];
-  inserted_at: Date;
+  inserted_at: Date | string;
 }
 
 /** The columns of an EventRow, for SELECT lists; `prefix` qualifies them (`e.`). */

@@ -1,4 +1,5 @@
 import { filterMatch } from "../consumers/filters-sql.js";
+import { orderKeySql } from "../consumers/order-key-sql.js";
 import type { Queryable } from "../db/db.js";
 import { type EventRow, eventColumns } from "./event-row.js";
 
@@ -42,8 +43,8 @@ export async function insertEvents(
               updated_idx, upstream_updated_at, sync)
        RETURNING *
      ), fan AS (
-       INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq)
-       SELECT $1, c.id, ev.seq, ev.seq
+       INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq, order_key)
+       SELECT $1, c.id, ev.seq, ev.seq, ${orderKeySql("c", "ev")}
        FROM ev JOIN consumers c ON c.account_id = $1 AND c.stream_id = $2 AND c.kind = 'event'
          AND ${filterMatch("c", "ev")}
      )

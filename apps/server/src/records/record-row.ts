@@ -9,13 +9,13 @@ export interface RecordRow {
   upstream_id: string;
   resource_id: string | null;
   provider: string | null;
-  upstream_created_at: Date | null;
-  upstream_updated_at: Date | null;
+  upstream_created_at: Date | string | null;
+  upstream_updated_at: Date | string | null;
   updated_idx: number;
   deleted: boolean;
   data: Record<string, unknown>;
   sync: SequinRecord["sync"];
-  inserted_at: Date;
+  inserted_at: Date | string;
 }
 
 /** The columns of a RecordRow, for SELECT lists; `prefix` qualifies them (`r.`). */

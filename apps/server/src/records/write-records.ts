@@ -63,7 +63,7 @@ function fromRow(row: RecordRow & { uca_text: string | null; uua_text: string | 
     provider: row.provider,
     createdText: row.uca_text,
     updatedText: row.uua_text,
-    updatedMs: row.upstream_updated_at ? row.upstream_updated_at.getTime() : null,
+    updatedMs: row.upstream_updated_at ? new Date(row.upstream_updated_at).getTime() : null,
     deleted: row.deleted,
     data: row.data,
     sync: (row.sync as Sync) ?? null,

@@ -203,7 +203,11 @@ export function deliveryScenarios(env: () => ScenarioEnv) {
     it("delivers events in stream order with the changes of each update", async () => {
       const { api } = env();
       const stream = await createStream(api);
-      const consumer = await createConsumer(api, { stream_id: stream, kind: "event" });
+      const consumer = await createConsumer(api, {
+        stream_id: stream,
+        kind: "event",
+        ordering: "none",
+      });
       await upsert(api, stream, [record("a", { n: 1, keep: true })]);
       await upsert(api, stream, [record("a", { n: 2, keep: true, added: "x" })]);
       await upsert(api, stream, [record("a", { n: 2, keep: true, added: "x" }, { deleted: true })]);

@@ -1,11 +1,12 @@
 import type { components, operations } from "../generated/openapi.gen.js";
-import type { Consumer, ConsumerCreate, ConsumerUpdate } from "../types.js";
+import type { Consumer, ConsumerCreate, ConsumerUpdate, PeekResponse } from "../types.js";
 import { type ClientContext, unwrap } from "./context.js";
 import type { IdempotentRequestOptions, RequestOptions } from "./options.js";
 import { Paginated } from "./paginate.js";
 
 type Deleted = components["schemas"]["Deleted"];
 type ListQuery = NonNullable<operations["listConsumers"]["parameters"]["query"]>;
+type PeekQuery = NonNullable<operations["peekMessages"]["parameters"]["query"]>;
 
 /** Create, list, get, update and delete HTTP consumers. `consumer` is an id or a name. */
 export interface ConsumersApi {
@@ -19,6 +20,11 @@ export interface ConsumersApi {
   update(consumer: string, body: ConsumerUpdate, options?: RequestOptions): Promise<Consumer>;
   /** Deletes a consumer with its pending messages and dead letters. */
   delete(consumer: string, options?: RequestOptions): Promise<Deleted>;
+  /**
+   * The next messages in delivery order without leasing them (`limit`, default 10), with the
+   * consumer's counts (pending, ack-pending, dead letters). Read-only: for operators and tests.
+   */
+  peek(consumer: string, query?: PeekQuery, options?: RequestOptions): Promise<PeekResponse>;
 }
 
 export function consumersApi({ raw, init, idempotentInit }: ClientContext): ConsumersApi {
@@ -45,5 +51,12 @@ export function consumersApi({ raw, init, idempotentInit }: ClientContext): Cons
       ),
     delete: (consumer, options) =>
       unwrap(raw.DELETE("/v1/http-consumers/{consumer}", { ...path(consumer), ...init(options) })),
+    peek: (consumer, query = {}, options) =>
+      unwrap(
+        raw.GET("/v1/http-consumers/{consumer}/messages", {
+          params: { path: { consumer }, query },
+          ...init(options),
+        }),
+      ),
   };
 }

@@ -1,5 +1,5 @@
 import type { components, operations } from "../generated/openapi.gen.js";
-import type { Stream, StreamCreate } from "../types.js";
+import type { Stream, StreamCreate, StreamStats } from "../types.js";
 import { type ClientContext, unwrap } from "./context.js";
 import type { IdempotentRequestOptions, RequestOptions } from "./options.js";
 import { Paginated } from "./paginate.js";
@@ -17,6 +17,8 @@ export interface StreamsApi {
   get(streamId: string, options?: RequestOptions): Promise<Stream>;
   /** Deletes a stream with its records and events; a 409 while it still has consumers. */
   delete(streamId: string, options?: RequestOptions): Promise<Deleted>;
+  /** Counts the stream's records and retained events (exact; for operators, not hot paths). */
+  stats(streamId: string, options?: RequestOptions): Promise<StreamStats>;
 }
 
 export function streamsApi({ raw, init, idempotentInit }: ClientContext): StreamsApi {
@@ -44,6 +46,13 @@ export function streamsApi({ raw, init, idempotentInit }: ClientContext): Stream
     delete: (streamId, options) =>
       unwrap(
         raw.DELETE("/v1/streams/{stream_id}", {
+          params: { path: { stream_id: streamId } },
+          ...init(options),
+        }),
+      ),
+    stats: (streamId, options) =>
+      unwrap(
+        raw.GET("/v1/streams/{stream_id}/stats", {
           params: { path: { stream_id: streamId } },
           ...init(options),
         }),

@@ -139,6 +139,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/streams/{stream_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The stream's id.
+                 * @example 0b8c9d2e-4f1a-4c3b-9e7d-5a6b7c8d9e0f
+                 */
+                stream_id: components["parameters"]["StreamId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Count a stream's records and events
+         * @description How many records (latest versions, deleted ones included) and retained events the stream
+         *     holds now. Exact counts, read for operators (the console); not meant for hot paths.
+         */
+        get: operations["getStreamStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/http-consumers": {
         parameters: {
             query?: never;
@@ -362,6 +389,37 @@ export interface paths {
          *     letter of the consumer is redriven. A record is redelivered in its latest version.
          */
         post: operations["redriveDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/http-consumers/{consumer}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The consumer's id, or its name (names are unique per account).
+                 * @example my-http-consumer
+                 */
+                consumer: components["parameters"]["ConsumerRef"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Peek at the next messages
+         * @description Lists the consumer's live messages in delivery order (oldest first) without leasing them:
+         *     read-only, no lease, no delivery count, no ack token. Each message says whether it is
+         *     `pending` (deliverable now; an expired lease counts as pending) or `leased` (a worker holds
+         *     it until `lease_expires_at`), and how often it was delivered. Dead letters are not listed
+         *     (see `GET .../dead-letters`); `info` counts them. For operators and tests (the console uses
+         *     it); workers use `next`.
+         */
+        get: operations["peekMessages"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -885,6 +943,38 @@ export interface components {
          */
         MaxAckPending: number;
         /**
+         * @description `per_key`: the server never leases a message while an older message of the same key is
+         *     pending or leased in this consumer, so a key's messages are delivered one at a time, in
+         *     stream order, while different keys proceed in parallel (what Kafka partitions and SQS FIFO
+         *     message groups give). `none`: messages are leased in stream order with no per-key rule, so
+         *     two messages of one key may be handled at once by different workers.
+         *
+         *     A message that is nacked or whose lease expires stays at the head of its key and blocks the
+         *     key's later messages until it is acked or becomes a dead letter; a dead letter unblocks its
+         *     key, and a redriven dead letter joins the back of its key's line. So `per_key` never hands
+         *     out two messages of one key at once (within their leases), and hands out a key's messages
+         *     in stream order except for redriven ones.
+         *
+         *     Record consumers always deliver one message per record (a newer version replaces the
+         *     pending one), so they are always `per_key` with the record as the key. Event consumers
+         *     default to `per_key`. Set at creation only: to change it, create a new consumer (this
+         *     project's addition; Sequin has no such setting).
+         * @example per_key
+         * @enum {string}
+         */
+        Ordering: "none" | "per_key";
+        /**
+         * @description Event consumers with `ordering: per_key`: where in the event the ordering key is, as
+         *     dot-separated names. The first name is a field of the event: `data` or `changes` (then
+         *     the rest is a path inside that object, e.g. `data.AccountId`), or one of
+         *     `collection_id`, `resource_id`, `provider`, `upstream_id`, `record_id`, `action`,
+         *     `sync.id`. An event where the path finds nothing (or JSON null) uses the default key.
+         *     Default (left out or null): the record the event belongs to (collection and upstream id),
+         *     so all events of one record share a key. Set at creation only.
+         * @example data.AccountId
+         */
+        KeyPath: string;
+        /**
          * @description Unique per account; usable in place of the id in paths.
          * @example my-http-consumer
          */
@@ -906,6 +996,8 @@ export interface components {
          *       "ack_wait_ms": 30000,
          *       "max_deliver": -1,
          *       "max_ack_pending": 1000,
+         *       "ordering": "per_key",
+         *       "key_path": null,
          *       "metadata": {},
          *       "created_at": "2024-03-01T12:00:00Z",
          *       "updated_at": "2024-03-01T12:00:00Z"
@@ -923,6 +1015,9 @@ export interface components {
             ack_wait_ms: number;
             max_deliver: number;
             max_ack_pending: number;
+            ordering: components["schemas"]["Ordering"];
+            /** @description The ordering key's path into each event; null = the record (default), and always null for record consumers. */
+            key_path: components["schemas"]["KeyPath"] | null;
             metadata: components["schemas"]["Metadata"];
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
@@ -949,6 +1044,8 @@ export interface components {
             ack_wait_ms?: components["schemas"]["AckWaitMs"];
             max_deliver?: components["schemas"]["MaxDeliver"];
             max_ack_pending?: components["schemas"]["MaxAckPending"];
+            ordering?: components["schemas"]["Ordering"];
+            key_path?: components["schemas"]["KeyPath"] | null;
             metadata?: components["schemas"]["Metadata"];
         };
         /**
@@ -1219,6 +1316,77 @@ export interface components {
          */
         RedriveResponse: {
             count: number;
+        };
+        /**
+         * @description Counts of one stream.
+         * @example {
+         *       "stream_id": "0b8c9d2e-4f1a-4c3b-9e7d-5a6b7c8d9e0f",
+         *       "record_count": 1200,
+         *       "event_count": 5400
+         *     }
+         */
+        StreamStats: {
+            /** Format: uuid */
+            stream_id: string;
+            /** @description Records in the stream (the latest version of each; deleted ones included). */
+            record_count: number;
+            /** @description Events still retained. */
+            event_count: number;
+        };
+        /**
+         * @description A live message of a consumer, as peeked (not leased).
+         * @example {
+         *       "id": "1042",
+         *       "state": "leased",
+         *       "deliver_count": 1,
+         *       "lease_expires_at": "2024-03-01T12:00:30Z"
+         *     }
+         */
+        PeekedMessage: {
+            /** @description The message's position in the consumer's delivery order (its `seq`). */
+            id: string;
+            /**
+             * @description `leased` while a worker's lease runs; `pending` otherwise (an expired lease included).
+             * @enum {string}
+             */
+            state: "pending" | "leased";
+            /** @description Deliveries so far (of the record's current version); 0 before the first. */
+            deliver_count: number;
+            /** @description When the running lease ends; null when `pending`. */
+            lease_expires_at: components["schemas"]["Timestamp"] | null;
+            record?: components["schemas"]["Record"];
+            event?: components["schemas"]["Event"];
+        };
+        /**
+         * @description Counts of the consumer at the time of the answer, dead letters included.
+         * @example {
+         *       "num_pending": 500,
+         *       "num_ack_pending": 20,
+         *       "num_dead_letters": 1
+         *     }
+         */
+        PeekInfo: {
+            /** @description Messages waiting to be leased (not counting dead letters). */
+            num_pending: number;
+            /** @description Messages leased and not yet acked, nacked or expired. */
+            num_ack_pending: number;
+            /** @description Dead letters waiting for a redrive. */
+            num_dead_letters: number;
+        };
+        /**
+         * @description The consumer's next messages, not leased, and its counts.
+         * @example {
+         *       "data": [],
+         *       "info": {
+         *         "num_pending": 0,
+         *         "num_ack_pending": 0,
+         *         "num_dead_letters": 0
+         *       }
+         *     }
+         */
+        PeekResponse: {
+            data: components["schemas"]["PeekedMessage"][];
+            info: components["schemas"]["PeekInfo"];
         };
         /**
          * @description A partial record for a create (Sequin's `PartialRecord`).
@@ -2128,6 +2296,43 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getStreamStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The stream's id.
+                 * @example 0b8c9d2e-4f1a-4c3b-9e7d-5a6b7c8d9e0f
+                 */
+                stream_id: components["parameters"]["StreamId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream's counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "stream_id": "0b8c9d2e-4f1a-4c3b-9e7d-5a6b7c8d9e0f",
+                     *       "record_count": 1200,
+                     *       "event_count": 5400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StreamStats"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listConsumers: {
         parameters: {
             query?: {
@@ -2177,6 +2382,8 @@ export interface operations {
                      *           "ack_wait_ms": 30000,
                      *           "max_deliver": -1,
                      *           "max_ack_pending": 1000,
+                     *           "ordering": "per_key",
+                     *           "key_path": null,
                      *           "metadata": {},
                      *           "created_at": "2024-03-01T12:00:00Z",
                      *           "updated_at": "2024-03-01T12:00:00Z"
@@ -2252,6 +2459,8 @@ export interface operations {
                      *       "ack_wait_ms": 30000,
                      *       "max_deliver": -1,
                      *       "max_ack_pending": 1000,
+                     *       "ordering": "per_key",
+                     *       "key_path": null,
                      *       "metadata": {},
                      *       "created_at": "2024-03-01T12:00:00Z",
                      *       "updated_at": "2024-03-01T12:00:00Z"
@@ -2308,6 +2517,8 @@ export interface operations {
                      *       "ack_wait_ms": 30000,
                      *       "max_deliver": -1,
                      *       "max_ack_pending": 1000,
+                     *       "ordering": "per_key",
+                     *       "key_path": null,
                      *       "metadata": {},
                      *       "created_at": "2024-03-01T12:00:00Z",
                      *       "updated_at": "2024-03-01T12:00:00Z"
@@ -2405,6 +2616,8 @@ export interface operations {
                      *       "ack_wait_ms": 30000,
                      *       "max_deliver": -1,
                      *       "max_ack_pending": 1000,
+                     *       "ordering": "per_key",
+                     *       "key_path": null,
                      *       "metadata": {},
                      *       "created_at": "2024-03-01T12:00:00Z",
                      *       "updated_at": "2024-03-01T12:00:00Z"
@@ -2791,6 +3004,85 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    peekMessages: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many messages to list at most.
+                 * @example 10
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The consumer's id, or its name (names are unique per account).
+                 * @example my-http-consumer
+                 */
+                consumer: components["parameters"]["ConsumerRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The first messages in delivery order and the consumer's counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "1042",
+                     *           "state": "pending",
+                     *           "deliver_count": 0,
+                     *           "lease_expires_at": null,
+                     *           "record": {
+                     *             "id": "aa9a329d-c3cb-4dea-9ea4-42e99cfc08d7",
+                     *             "stream_id": "0b8c9d2e-4f1a-4c3b-9e7d-5a6b7c8d9e0f",
+                     *             "collection_id": "salesforce:contact",
+                     *             "resource_id": "7d522b89-b092-40ec-9016-e69b81b5b317",
+                     *             "provider": "salesforce",
+                     *             "upstream_id": "0031U00000Qn2ZVQAZ",
+                     *             "upstream_created_at": "2024-02-28T09:30:00Z",
+                     *             "upstream_updated_at": "2024-03-01T12:00:00Z",
+                     *             "updated_idx": 1042,
+                     *             "deleted": false,
+                     *             "data": {
+                     *               "FirstName": "Paul",
+                     *               "LastName": "Atreides",
+                     *               "Email": "paul@arrakis.org"
+                     *             },
+                     *             "inserted_at": "2024-03-01T12:00:01Z",
+                     *             "sync": {
+                     *               "id": "5c3b2a1d-0e9f-4a8b-8c7d-6e5f4a3b2c1d",
+                     *               "external_id": "acme-corp",
+                     *               "metadata": {
+                     *                 "plan": "enterprise"
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "info": {
+                     *         "num_pending": 500,
+                     *         "num_ack_pending": 20,
+                     *         "num_dead_letters": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PeekResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

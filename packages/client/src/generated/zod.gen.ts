@@ -280,6 +280,39 @@ export const zMaxDeliver = z.int().gte(-1).lte(1000000);
 export const zMaxAckPending = z.int().gte(1).lte(100000);
 
 /**
+ * `per_key`: the server never leases a message while an older message of the same key is
+ * pending or leased in this consumer, so a key's messages are delivered one at a time, in
+ * stream order, while different keys proceed in parallel (what Kafka partitions and SQS FIFO
+ * message groups give). `none`: messages are leased in stream order with no per-key rule, so
+ * two messages of one key may be handled at once by different workers.
+ *
+ * A message that is nacked or whose lease expires stays at the head of its key and blocks the
+ * key's later messages until it is acked or becomes a dead letter; a dead letter unblocks its
+ * key, and a redriven dead letter joins the back of its key's line. So `per_key` never hands
+ * out two messages of one key at once (within their leases), and hands out a key's messages
+ * in stream order except for redriven ones.
+ *
+ * Record consumers always deliver one message per record (a newer version replaces the
+ * pending one), so they are always `per_key` with the record as the key. Event consumers
+ * default to `per_key`. Set at creation only: to change it, create a new consumer (this
+ * project's addition; Sequin has no such setting).
+ *
+ */
+export const zOrdering = z.enum(['none', 'per_key']);
+
+/**
+ * Event consumers with `ordering: per_key`: where in the event the ordering key is, as
+ * dot-separated names. The first name is a field of the event: `data` or `changes` (then
+ * the rest is a path inside that object, e.g. `data.AccountId`), or one of
+ * `collection_id`, `resource_id`, `provider`, `upstream_id`, `record_id`, `action`,
+ * `sync.id`. An event where the path finds nothing (or JSON null) uses the default key.
+ * Default (left out or null): the record the event belongs to (collection and upstream id),
+ * so all events of one record share a key. Set at creation only.
+ *
+ */
+export const zKeyPath = z.string().min(1).max(200).regex(/^(data|changes)(\.[^.]+)+$|^(collection_id|resource_id|provider|upstream_id|record_id|action|sync\.id)$/);
+
+/**
  * Unique per account; usable in place of the id in paths.
  */
 export const zConsumerName = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/);
@@ -297,6 +330,8 @@ export const zConsumer = z.object({
     ack_wait_ms: z.int(),
     max_deliver: z.int(),
     max_ack_pending: z.int(),
+    ordering: zOrdering,
+    key_path: zKeyPath.nullable(),
     metadata: zMetadata,
     created_at: zTimestamp,
     updated_at: zTimestamp
@@ -314,6 +349,8 @@ export const zConsumerCreate = z.strictObject({
     ack_wait_ms: zAckWaitMs.optional(),
     max_deliver: zMaxDeliver.optional(),
     max_ack_pending: zMaxAckPending.optional(),
+    ordering: zOrdering.optional(),
+    key_path: zKeyPath.nullish(),
     metadata: zMetadata.optional()
 });
 
@@ -449,6 +486,44 @@ export const zRedriveRequest = z.strictObject({
  */
 export const zRedriveResponse = z.object({
     count: z.int()
+});
+
+/**
+ * Counts of one stream.
+ */
+export const zStreamStats = z.object({
+    stream_id: z.uuid(),
+    record_count: z.int(),
+    event_count: z.int()
+});
+
+/**
+ * A live message of a consumer, as peeked (not leased).
+ */
+export const zPeekedMessage = z.object({
+    id: z.string(),
+    state: z.enum(['pending', 'leased']),
+    deliver_count: z.int(),
+    lease_expires_at: zTimestamp.nullable(),
+    record: zRecord.optional(),
+    event: zEvent.optional()
+});
+
+/**
+ * Counts of the consumer at the time of the answer, dead letters included.
+ */
+export const zPeekInfo = z.object({
+    num_pending: z.int(),
+    num_ack_pending: z.int(),
+    num_dead_letters: z.int()
+});
+
+/**
+ * The consumer's next messages, not leased, and its counts.
+ */
+export const zPeekResponse = z.object({
+    data: z.array(zPeekedMessage),
+    info: zPeekInfo
 });
 
 /**
@@ -636,6 +711,15 @@ export const zAppendEventsPath = z.object({
  */
 export const zAppendEventsResponse = zEventList;
 
+export const zGetStreamStatsPath = z.object({
+    stream_id: z.uuid()
+});
+
+/**
+ * The stream's counts.
+ */
+export const zGetStreamStatsResponse = zStreamStats;
+
 export const zListConsumersQuery = z.object({
     cursor: z.string().min(1).max(500).optional(),
     limit: z.int().gte(1).lte(1000).optional().default(100),
@@ -774,6 +858,19 @@ export const zRedriveDeadLettersPath = z.object({
  * How many dead letters are pending again.
  */
 export const zRedriveDeadLettersResponse = zRedriveResponse;
+
+export const zPeekMessagesPath = z.object({
+    consumer: z.string().min(1).max(200)
+});
+
+export const zPeekMessagesQuery = z.object({
+    limit: z.int().gte(1).lte(100).optional().default(10)
+});
+
+/**
+ * The first messages in delivery order and the consumer's counts.
+ */
+export const zPeekMessagesResponse = zPeekResponse;
 
 export const zRunMutationBody = zMutationRequest;
 

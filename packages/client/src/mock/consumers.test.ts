@@ -154,7 +154,7 @@ describe("filters, deliver_policy and kind", () => {
 
   it("an event consumer receives events, including appended ones, and no records", async () => {
     t.mock.seed.records([record("a", "1")]);
-    t.mock.seed.consumer({ name: "ev", kind: "event" });
+    t.mock.seed.consumer({ name: "ev", kind: "event", ordering: "none" });
     t.mock.seed.records([record("a", "1", { data: { changed: true } })]);
     t.mock.seed.events([{ collection_id: "a", action: "custom", data: {} }]);
     const messages = await leaseAll("ev");

@@ -5,6 +5,7 @@ import { pruneEvents } from "./events.js";
 import { addEventRow, addRecordRow } from "./fan-out.js";
 import { completeFilters, matchesFilters } from "./filters.js";
 import { cloneJson } from "./json.js";
+import { orderingOf } from "./ordering.js";
 import { type Page, paginate } from "./pagination.js";
 import type { ConsumerState, WireConsumer } from "./store.js";
 import { resolveStream } from "./streams.js";
@@ -29,6 +30,8 @@ export function createConsumer(
   input: ConsumerCreate,
 ): WireConsumer {
   checkMaxDeliver(input.max_deliver);
+  const kind = input.kind ?? "record";
+  const ordering = orderingOf(kind, input);
   assertNameFree(ctx, accountId, input.name);
   const stream = resolveStream(ctx, accountId, input.stream_id);
   const now = ctx.clock.iso();
@@ -36,12 +39,13 @@ export function createConsumer(
     id: globalThis.crypto.randomUUID(),
     name: input.name,
     stream_id: stream.stream.id,
-    kind: input.kind ?? "record",
+    kind,
     filters: completeFilters(input.filters),
     deliver_policy: input.deliver_policy ?? "all",
     ack_wait_ms: input.ack_wait_ms ?? CONSUMER_DEFAULTS.ack_wait_ms,
     max_deliver: input.max_deliver ?? CONSUMER_DEFAULTS.max_deliver,
     max_ack_pending: input.max_ack_pending ?? CONSUMER_DEFAULTS.max_ack_pending,
+    ...ordering,
     metadata: cloneJson(input.metadata ?? {}),
     created_at: now,
     updated_at: now,

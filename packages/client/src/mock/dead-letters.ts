@@ -1,6 +1,7 @@
 import type { components } from "../generated/openapi.gen.js";
 import type { MockContext } from "./context.js";
 import { addEventRow, addRecordRow } from "./fan-out.js";
+import { eventOrderKey } from "./ordering.js";
 import { type Page, paginate } from "./pagination.js";
 import type { ConsumerState, DeadLetterRow, MessageRow } from "./store.js";
 
@@ -47,14 +48,21 @@ export function redriveDeadLetters(
   state: ConsumerState,
   ids: readonly string[] | undefined,
 ): { count: number } {
-  const chosen = ids === undefined ? [...state.deadLetters.values()] : pick(state, ids);
+  const chosen = (ids === undefined ? [...state.deadLetters.values()] : pick(state, ids)).sort(
+    (a, b) => a.seq - b.seq,
+  );
   for (const dead of chosen) {
     state.deadLetters.delete(dead.id);
     // A record updated since it died already has a pending row again: that row delivers its latest version.
     const record =
       dead.recordId === undefined ? undefined : ctx.store.recordsById.get(dead.recordId);
     if (record) addRecordRow(state, record, dead.seq);
-    if (dead.event) addEventRow(state, dead.event, dead.seq);
+    // per_key: to the back of its key's line (in its old place it would be the key's head while a
+    // later message of the key may be leased).
+    if (dead.event) {
+      const keyed = eventOrderKey(state.consumer, dead.event) !== undefined;
+      addEventRow(state, dead.event, keyed ? ctx.store.nextEventSeq() : dead.seq);
+    }
   }
   if (chosen.length > 0) ctx.waker.notify(state.consumer.id);
   return { count: chosen.length };

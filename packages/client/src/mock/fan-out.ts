@@ -1,5 +1,6 @@
 import type { MockContext } from "./context.js";
 import { matchesFilters } from "./filters.js";
+import { eventOrderKey } from "./ordering.js";
 import type { ConsumerState, MessageRow, StreamState, WireEvent, WireRecord } from "./store.js";
 
 export const recordRowKey = (recordId: string): string => `r:${recordId}`;
@@ -40,7 +41,10 @@ export function addRecordRow(
 export function addEventRow(consumer: ConsumerState, event: WireEvent, seq = event.seq): void {
   const key = eventRowKey(event.id);
   if (consumer.rows.has(key)) return;
-  consumer.rows.set(key, { ...freshRow(key, seq), event });
+  const row: MessageRow = { ...freshRow(key, seq), event };
+  const orderKey = eventOrderKey(consumer.consumer, event);
+  if (orderKey !== undefined) row.orderKey = orderKey;
+  consumer.rows.set(key, row);
 }
 
 function freshRow(key: string, seq: number): MessageRow {

@@ -43,8 +43,9 @@ export function leaseMessages(
     Math.min(batchSize, consumer.max_ack_pending - consumerInfo(ctx, state).num_ack_pending),
   );
   const candidates = [...state.rows.values()]
-    .filter((row) => !isLeased(row, now))
     .sort((a, b) => a.seq - b.seq)
+    .filter(headOfItsKey())
+    .filter((row) => !isLeased(row, now))
     .slice(0, room);
   const messages: Message[] = [];
   let deadLettered = 0;
@@ -75,6 +76,20 @@ export function leaseMessages(
     messages.push(record ? { ...lease, record } : { ...lease, event: payload as WireEvent });
   }
   return { messages, deadLettered };
+}
+
+/**
+ * ordering per_key: a row may be leased only while no older row of its key is live (pending or
+ * leased). Filters rows visited in `seq` order.
+ */
+function headOfItsKey(): (row: MessageRow) => boolean {
+  const seen = new Set<string>();
+  return (row) => {
+    if (row.orderKey === undefined) return true;
+    if (seen.has(row.orderKey)) return false;
+    seen.add(row.orderKey);
+    return true;
+  };
 }
 
 /** When the earliest current lease of the consumer ends (a long-poll wakes then), if any. */

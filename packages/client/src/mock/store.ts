@@ -30,6 +30,8 @@ export interface MessageRow {
   recordId?: string;
   /** Events never change, so the row holds the event itself (it outlives event retention). */
   event?: WireEvent;
+  /** The ordering key of an event row in a per_key consumer (see ordering.ts). */
+  orderKey?: string;
   deliverCount: number;
   leasedUntil: number | null;
   /** The random token of the current delivery; a token is valid only while it is this one. */

@@ -1,6 +1,7 @@
 import type { components } from "../generated/openapi.gen.js";
 import type { MockContext } from "./context.js";
 import { conflict, MockHttpError, notFound } from "./errors.js";
+import { pruneEvents } from "./events.js";
 import { uuid } from "./ids.js";
 import { type Page, paginate } from "./pagination.js";
 import type { StreamState, WireStream } from "./store.js";
@@ -87,4 +88,17 @@ export function deleteStream(
   for (const record of state.records.values()) ctx.store.recordsById.delete(record.id);
   ctx.store.streams.delete(streamId);
   return { id: streamId, deleted: true };
+}
+
+/** Records (latest versions, deleted ones included) and retained events of a stream. */
+export function streamStats(
+  ctx: MockContext,
+  state: StreamState,
+): components["schemas"]["StreamStats"] {
+  pruneEvents(ctx, state);
+  return {
+    stream_id: state.stream.id,
+    record_count: state.records.size,
+    event_count: state.events.length,
+  };
 }

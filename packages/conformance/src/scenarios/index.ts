@@ -13,6 +13,7 @@ import { leasingScenarios } from "./leasing.js";
 import { longPollScenarios } from "./long-poll.js";
 import { mutationAwaitScenarios } from "./mutation-await.js";
 import { mutationScenarios } from "./mutations.js";
+import { orderingScenarios } from "./ordering.js";
 import { paginationScenarios } from "./pagination.js";
 import { recordScenarios } from "./records.js";
 import { runConsumerScenarios } from "./run-consumer.js";
@@ -28,6 +29,7 @@ export const scenarios: Scenario[] = [
   ...filterScenarios,
   ...deliverPolicyScenarios,
   ...deadLetterScenarios,
+  ...orderingScenarios,
   ...flowControlScenarios,
   ...authScenarios,
   ...errorScenarios,

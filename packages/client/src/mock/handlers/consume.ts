@@ -4,6 +4,7 @@ import {
   zExtendLeasesBody,
   zGetConsumerPath,
   zListDeadLettersQuery,
+  zPeekMessagesQuery,
   zReceiveMessagesPostBody,
   zReceiveMessagesQuery,
   zRedriveDeadLettersBody,
@@ -13,11 +14,12 @@ import { findConsumer } from "../consumers.js";
 import type { MockContext } from "../context.js";
 import { listDeadLetters, redriveDeadLetters } from "../dead-letters.js";
 import { ackMessages, extendLeases, nackMessages } from "../leases.js";
+import { peekMessages } from "../peek.js";
 import { receiveMessages } from "../receive.js";
 import type { RouteRequest, Router } from "../route.js";
 import { onlySent, parseBody, parsePath, parseQuery } from "../validation.js";
 
-/** The Consume API (next, ack, nack, extend) and dead letters. */
+/** The Consume API (next, ack, nack, extend, peek) and dead letters. */
 export function consumeHandlers(ctx: MockContext, router: Router): HttpHandler[] {
   // Path parameters are checked before the body; the consumer is looked up after both.
   const consumerOf = (req: RouteRequest) =>
@@ -69,6 +71,11 @@ export function consumeHandlers(ctx: MockContext, router: Router): HttpHandler[]
       checkAckTokens(body.ack_tokens);
       const { extend_ms } = onlySent(body, req.body);
       return { status: 200, body: extendLeases(ctx, consumerOf(req), body.ack_tokens, extend_ms) };
+    }),
+    router.route("get", "/v1/http-consumers/{consumer}/messages", {}, (req) => {
+      parsePath(zGetConsumerPath, req.params);
+      const { limit } = parseQuery(zPeekMessagesQuery, req.url, ["limit"]);
+      return { status: 200, body: peekMessages(ctx, consumerOf(req), limit) };
     }),
     router.route("get", "/v1/http-consumers/{consumer}/dead-letters", {}, (req) => {
       parsePath(zGetConsumerPath, req.params);

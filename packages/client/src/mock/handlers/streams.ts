@@ -3,6 +3,7 @@ import {
   zAppendEventsBody,
   zCreateStreamBody,
   zGetStreamPath,
+  zGetStreamStatsPath,
   zListEventsQuery,
   zListRecordsQuery,
   zListStreamsQuery,
@@ -12,7 +13,7 @@ import type { MockContext } from "../context.js";
 import { appendEvent, listEvents } from "../events.js";
 import { listRecords, upsertRecord } from "../records.js";
 import type { Router } from "../route.js";
-import { createStream, deleteStream, getStream, listStreams } from "../streams.js";
+import { createStream, deleteStream, getStream, listStreams, streamStats } from "../streams.js";
 import { parseBody, parsePath, parseQuery } from "../validation.js";
 
 /** Streams, and the records and events they hold. */
@@ -32,6 +33,10 @@ export function streamHandlers(ctx: MockContext, router: Router): HttpHandler[] 
     router.route("get", "/v1/streams/{stream_id}", {}, (req) => {
       const { stream_id } = parsePath(zGetStreamPath, req.params);
       return { status: 200, body: getStream(ctx, req.accountId, stream_id).stream };
+    }),
+    router.route("get", "/v1/streams/{stream_id}/stats", {}, (req) => {
+      const { stream_id } = parsePath(zGetStreamStatsPath, req.params);
+      return { status: 200, body: streamStats(ctx, getStream(ctx, req.accountId, stream_id)) };
     }),
     router.route("delete", "/v1/streams/{stream_id}", {}, (req) => {
       const { stream_id } = parsePath(zGetStreamPath, req.params);

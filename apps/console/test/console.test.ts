@@ -1,0 +1,163 @@
+import { createClient, type SequinClient } from "@sequin/client";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launch, openPage, screenshot } from "./support/browser.js";
+import { type ServerProcess, startServer } from "./support/server.js";
+
+let server: ServerProcess;
+let browser: Browser;
+let client: SequinClient;
+let page: Page;
+let errors: string[];
+let failed = false;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launch();
+  client = createClient({ baseUrl: server.url, token: server.token });
+  ({ page, errors } = await openPage(browser, server.url));
+});
+afterEach((ctx) => {
+  if (ctx.task.result?.state === "fail") failed = true;
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop(failed);
+});
+
+/** The number a `data-testid` cell shows, once it equals `expected` (the page refreshes itself). */
+async function expectCount(scope: string, testId: string, expected: number) {
+  const cell = page.locator(`${scope} [data-testid="${testId}"]`).first();
+  await cell.waitFor();
+  await expect
+    .poll(async () => Number(await cell.textContent()), { timeout: 10_000 })
+    .toBe(expected);
+}
+
+const ORDER = "shop:order";
+const orders = (ids: string[]) =>
+  ids.map((id) => ({ collection_id: ORDER, upstream_id: id, data: { id, total: 10 } }));
+
+describe("the console in Chromium", () => {
+  it("refuses a bad token, then signs in with a good one", async () => {
+    const other = await openPage(browser, server.url);
+    await other.page.goto(`${server.url}/console/`);
+    await other.page.fill('input[name="token"]', "sqn_not-a-real-token");
+    await other.page.click('button[type="submit"]');
+    await other.page.getByRole("alert").waitFor();
+    expect(await other.page.getByRole("alert").textContent()).toContain("401");
+    await other.page.close();
+
+    await page.goto(`${server.url}/console`);
+    await page.fill('input[name="token"]', server.token);
+    await page.click('button[type="submit"]');
+    await page.getByRole("heading", { name: "Consumers" }).waitFor();
+    await page.getByText("No consumers yet.").waitFor();
+  });
+
+  it("creates a consumer and shows pending change after records are upserted", async () => {
+    await page.click("text=New consumer");
+    await page.fill('input[name="name"]', "orders-worker");
+    await page.fill('input[name="filter-collection_id"]', ORDER);
+    await page.fill('input[name="max_deliver"]', "1");
+    await page.click('button:has-text("Create consumer")');
+    await page.getByTestId("consumer-page").waitFor();
+    await expectCount("", "pending", 0);
+
+    const [stream] = await client.streams.list().toArray();
+    await client.records.upsert(stream!.id, [
+      ...orders(["o-1", "o-2", "o-3"]),
+      { collection_id: "shop:customer", upstream_id: "c-1", data: { name: "Ann" } },
+    ]);
+    await page.click('button:has-text("Refresh")');
+    await expectCount("", "pending", 3);
+    await page.locator('[data-testid="messages"] tr[data-state="pending"]').nth(2).waitFor();
+    const api = await client.consumers.peek("orders-worker");
+    expect(api.info).toEqual({ num_pending: 3, num_ack_pending: 0, num_dead_letters: 0 });
+    await screenshot(page, "console-consumer-pending");
+
+    // The list shows the same counts as the API.
+    await page.click('header a:has-text("Consumers")');
+    const row = 'tr[data-consumer="orders-worker"]';
+    await expectCount(row, "pending", 3);
+    await expectCount(row, "ack-pending", 0);
+    expect(await page.locator(`${row} td`).nth(2).textContent()).toContain(
+      `collection_id=${ORDER}`,
+    );
+    await screenshot(page, "console-consumers");
+  });
+
+  it("shows a dead letter and redrives it", async () => {
+    const leased = await client.next("orders-worker", { batch_size: 2 });
+    expect(leased.data).toHaveLength(2);
+    // max_deliver 1: a nack makes the first a dead letter; the second stays leased.
+    await client.nack("orders-worker", [leased.data[0]!.ack_token]);
+
+    await page.click('a:has-text("orders-worker")');
+    await expectCount("", "dead", 1);
+    await expectCount("", "ack-pending", 1);
+    await expectCount("", "pending", 1);
+    await page.locator('[data-testid="messages"] tr[data-state="leased"]').waitFor();
+    await page.locator('[data-testid="dead-letters"] tbody tr').waitFor();
+    await screenshot(page, "console-dead-letter");
+
+    await page.click('button:has-text("Redrive all")');
+    await expectCount("", "dead", 0);
+    await expectCount("", "pending", 2);
+    const api = await client.consumers.peek("orders-worker");
+    expect(api.info).toEqual({ num_pending: 2, num_ack_pending: 1, num_dead_letters: 0 });
+    await page.getByText("No dead letters.").waitFor();
+    await screenshot(page, "console-redriven");
+  });
+
+  it("edits and deletes a consumer", async () => {
+    await client.consumers.create({ name: "scratch" });
+    await page.goto(`${server.url}/console/#/consumers/scratch`);
+    await page.getByTestId("consumer-page").waitFor();
+    await page.click('button:has-text("Edit")');
+    await page.fill('[data-testid="consumer-form"] input[name="max_ack_pending"]', "7");
+    await page.click('[data-testid="consumer-form"] button:has-text("Save")');
+    await expect.poll(async () => (await client.consumers.get("scratch")).max_ack_pending).toBe(7);
+
+    await page.click('button:has-text("Delete")');
+    await page.click('button:has-text("Really delete")');
+    await page.getByRole("heading", { name: "Consumers" }).waitFor();
+    await expect
+      .poll(async () => (await client.consumers.list().toArray()).map((c) => c.name))
+      .toEqual(["orders-worker"]);
+  });
+
+  it("lists streams with the API's record and event counts", async () => {
+    await page.click('header a:has-text("Streams")');
+    const [stream] = await client.streams.list().toArray();
+    const stats = await client.streams.stats(stream!.id);
+    expect(stats.record_count).toBe(4);
+    const row = `tr[data-stream="${stream!.name}"]`;
+    await expectCount(row, "record-count", stats.record_count);
+    await expectCount(row, "event-count", stats.event_count);
+    await screenshot(page, "console-streams");
+  });
+
+  it("logged no console errors on the way", () => {
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("/docs in Chromium", () => {
+  it("renders the API reference from openapi.yaml without console errors", async () => {
+    const docs = await openPage(browser, server.url);
+    await docs.page.goto(`${server.url}/docs`);
+    for (const summary of [
+      "Lease the next messages",
+      "Peek at the next messages",
+      "Redrive dead letters",
+    ]) {
+      // Redoc's operation headings end with a space: match the whole text, not a prefix.
+      const heading = docs.page.locator("h2").filter({ hasText: new RegExp(`^${summary}\\s*$`) });
+      await heading.waitFor({ timeout: 20_000 });
+    }
+    await screenshot(docs.page, "docs", false);
+    expect(docs.errors).toEqual([]);
+    await docs.page.close();
+  });
+});

@@ -1,0 +1,36 @@
+// Regression (found by the fuzzer of tests/reliability): a consumer id or name with a NUL
+// character reached Postgres, which cannot store NUL in text, and came back as a 422
+// validation_failed that getConsumer and deleteConsumer do not declare. It names no consumer.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Db } from "../src/db/db.js";
+import { useTestDatabase } from "./helpers/database.js";
+import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+
+const database = useTestDatabase();
+let db: Db;
+let server: TestServer;
+
+beforeAll(async () => {
+  db = await database.open();
+  server = await startTestServer(db);
+});
+afterAll(() => server?.close());
+
+it("a consumer reference with a NUL character is a 404 on every consumer route", async () => {
+  const { api } = await newAccount(db, server);
+  for (const ref of ["a%00b", "%00"]) {
+    const c = `/v1/http-consumers/${ref}`;
+    for (const [method, path, body] of [
+      ["GET", c],
+      ["PATCH", c, { ack_wait_ms: 1000 }],
+      ["DELETE", c],
+      ["GET", `${c}/next`],
+      ["POST", `${c}/ack`, { ack_tokens: ["MTYyeJ7abUjl1pOMTYyeJ7abUjl1pOx"] }],
+      ["GET", `${c}/dead-letters`],
+    ] as const) {
+      const res = await api.call(method, path, body);
+      expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(404);
+      expect(res.body.code).toBe("not_found");
+    }
+  }
+});
