@@ -9,23 +9,21 @@ export interface ConsumerState extends ConsumerInfo {
   atCapacity: boolean;
 }
 
+/** The raw counts of a consumer: what {@link toConsumerState} reads. */
+export interface ConsumerStateRow {
+  live: number | string;
+  leased: number | string;
+  next_expiry: Date | string | null;
+  max_ack_pending: number;
+}
+
 /**
  * Counts without count(*) over the backlog (ADR 0002): live rows are the folded counter plus
  * the deltas not folded yet (a handful of rows); leased rows are counted on the partial index of
- * leased rows, which max_ack_pending bounds.
+ * leased rows, which max_ack_pending bounds. `account` and `consumer` are SQL expressions.
  */
-export async function consumerState(
-  q: Queryable,
-  accountId: string,
-  consumerId: string,
-): Promise<ConsumerState> {
-  const { rows } = await q.query<{
-    live: number;
-    leased: number;
-    next_expiry: Date | null;
-    max_ack_pending: number;
-  }>(
-    `SELECT c.message_count + coalesce((
+export function consumerStateSql(account: string, consumer: string): string {
+  return `SELECT c.message_count + coalesce((
               SELECT sum(d.delta) FROM consumer_counter_deltas d
               WHERE d.account_id = c.account_id AND d.consumer_id = c.id), 0)::bigint AS live,
             l.leased, l.next_expiry, c.max_ack_pending
@@ -34,16 +32,29 @@ export async function consumerState(
               FROM consumer_messages m
               WHERE m.account_id = c.account_id AND m.consumer_id = c.id
                 AND m.leased_until > statement_timestamp()) l
-     WHERE c.account_id = $1 AND c.id = $2`,
-    [accountId, consumerId],
-  );
-  const row = rows[0];
+     WHERE c.account_id = ${account} AND c.id = ${consumer}`;
+}
+
+export function toConsumerState(row: ConsumerStateRow | undefined): ConsumerState {
   if (!row) return { num_pending: 0, num_ack_pending: 0, nextExpiry: null, atCapacity: false };
   const leased = Number(row.leased);
   return {
     num_pending: Math.max(Number(row.live) - leased, 0),
     num_ack_pending: leased,
-    nextExpiry: row.next_expiry,
+    nextExpiry: row.next_expiry === null ? null : new Date(row.next_expiry),
     atCapacity: leased >= row.max_ack_pending,
   };
+}
+
+/** The consumer's counts now (the lease function returns them too, without a round trip). */
+export async function consumerState(
+  q: Queryable,
+  accountId: string,
+  consumerId: string,
+): Promise<ConsumerState> {
+  const { rows } = await q.query<ConsumerStateRow>(consumerStateSql("$1", "$2"), [
+    accountId,
+    consumerId,
+  ]);
+  return toConsumerState(rows[0]);
 }

@@ -7,6 +7,12 @@ import { iso, prefixed, unprefix } from "../db/rows.js";
 import { type EventRow, eventColumns, toEvent } from "../events/event-row.js";
 import { type RecordRow, recordColumns, toRecord } from "../records/record-row.js";
 import { encodeAckToken } from "./ack-token.js";
+import {
+  type ConsumerState,
+  type ConsumerStateRow,
+  consumerStateSql,
+  toConsumerState,
+} from "./info.js";
 
 /** A message that would be delivered for the max_deliver-th time without an ack becomes a dead letter. */
 export const DEAD_CONDITION = `(cfg.max_deliver > 0 AND m.deliver_count >= cfg.max_deliver
@@ -101,6 +107,8 @@ BEGIN
   PERFORM set_config('synchronous_commit', 'off', true);
   PERFORM pg_advisory_xact_lock(${CONSUMER_LEASE_LOCK}, hashtext(p_consumer::text));
   RETURN QUERY ${leaseSql("p_account", "p_consumer", "p_batch")};
+  -- The counts after the lease, as a last row (a new snapshot that sees the lease's own writes).
+  RETURN QUERY SELECT jsonb_build_object('state', to_jsonb(s)) FROM (${consumerStateSql("p_account", "p_consumer")}) s;
 END
 $lease$`;
 
@@ -127,6 +135,8 @@ export interface LeaseResult {
   messages: Message[];
   /** Rows moved to dead letters instead of being leased (they took places in the batch). */
   deadLettered: number;
+  /** The consumer's counts right after the lease. */
+  state: ConsumerState;
 }
 
 /** Leases up to `batchSize` messages, in one round trip (see LEASE_FUNCTION_SQL). */
@@ -137,13 +147,17 @@ export async function lease(
   batchSize: number,
 ): Promise<LeaseResult> {
   const { rows: wrapped } = await retryOnDeadlock(() =>
-    db.query<{ row: LeaseRow }>(`SELECT row FROM ${LEASE_FUNCTION}($1, $2, $3) AS row`, [
-      accountId,
-      consumerId,
-      batchSize,
-    ]),
+    db.query<{ row: LeaseRow | { state: ConsumerStateRow } }>(
+      `SELECT row FROM ${LEASE_FUNCTION}($1, $2, $3) AS row`,
+      [accountId, consumerId, batchSize],
+    ),
   );
-  const rows = wrapped.map((w) => w.row);
+  let state: ConsumerStateRow | undefined;
+  const rows: LeaseRow[] = [];
+  for (const { row } of wrapped) {
+    if ("state" in row) state = row.state;
+    else rows.push(row);
+  }
   const messages: Message[] = [];
   for (const row of rows) {
     if (row.m_seq === null) continue;
@@ -158,5 +172,9 @@ export async function lease(
       messages.push({ ...base, event: toEvent(unprefix<EventRow>(row, "e_")) });
     }
   }
-  return { messages, deadLettered: rows[0]?.dead_count ?? 0 };
+  return {
+    messages,
+    deadLettered: rows[0]?.dead_count ?? 0,
+    state: toConsumerState(state),
+  };
 }

@@ -2,7 +2,6 @@ import type { NextResponse } from "../api-types.js";
 import type { Db } from "../db/db.js";
 import { HttpError } from "../http/errors.js";
 import type { WakeHub } from "../wake/hub.js";
-import { consumerState } from "./info.js";
 import { lease } from "./lease.js";
 
 /** Who is long-polling which consumer in this server, to cap it. */
@@ -84,8 +83,7 @@ export async function receive(
     const unsubscribe = hub.subscribe(keys, onWake);
     signal.addEventListener("abort", onWake, { once: true });
     try {
-      const { messages, deadLettered } = await lease(db, accountId, consumerId, batchSize);
-      const state = await consumerState(db, accountId, consumerId);
+      const { messages, deadLettered, state } = await lease(db, accountId, consumerId, batchSize);
       info = { num_pending: state.num_pending, num_ack_pending: state.num_ack_pending };
       // Rows that went to dead letters took places in the batch: look again at once.
       if (messages.length === 0 && deadLettered > 0 && !signal.aborted && !hub.closed) continue;

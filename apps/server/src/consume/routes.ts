@@ -79,11 +79,10 @@ export function consumeRoutes(
     const ref = consumerRef(req);
     const body = parseBody(zAckMessagesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
-    const consumer = await resolveConsumer(db, req.accountId, ref);
     const start = process.hrtime.bigint();
-    const { madeAvailable, ...answer } = await ack(db, req.accountId, consumer.id, tokens);
+    const { madeAvailable, consumerId, ...answer } = await ack(db, req.accountId, ref, tokens);
     metrics.settled("ack", since(start), answer.count);
-    notifier.publish(`a:${consumer.id}`, ...(madeAvailable ? [`c:${consumer.id}`] : []));
+    notifier.publish(`a:${consumerId}`, ...(madeAvailable ? [`c:${consumerId}`] : []));
     res.json(answer);
   });
 
@@ -91,11 +90,10 @@ export function consumeRoutes(
     const ref = consumerRef(req);
     const body = parseBody(zAckMessagesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
-    const consumer = await resolveConsumer(db, req.accountId, ref);
     const start = process.hrtime.bigint();
-    const { madeAvailable, ...answer } = await nack(db, req.accountId, consumer.id, tokens);
+    const { madeAvailable, consumerId, ...answer } = await nack(db, req.accountId, ref, tokens);
     metrics.settled("nack", since(start), answer.count);
-    if (answer.count > 0 || madeAvailable) notifier.publish(`c:${consumer.id}`, `a:${consumer.id}`);
+    if (answer.count > 0 || madeAvailable) notifier.publish(`c:${consumerId}`, `a:${consumerId}`);
     res.json(answer);
   });
 
@@ -103,16 +101,12 @@ export function consumeRoutes(
     const ref = consumerRef(req);
     const body = parseBody(zExtendLeasesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
-    const consumer = await resolveConsumer(db, req.accountId, ref);
-    const ms = body.extend_ms ?? consumer.ack_wait_ms;
     const start = process.hrtime.bigint();
-    const { madeAvailable: _, ...answer } = await extend(
-      db,
-      req.accountId,
-      consumer.id,
-      tokens,
-      ms,
-    );
+    const {
+      madeAvailable: _,
+      consumerId: __,
+      ...answer
+    } = await extend(db, req.accountId, ref, tokens, body.extend_ms);
     metrics.settled("extend", since(start), answer.count);
     res.json(answer);
   });

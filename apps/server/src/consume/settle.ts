@@ -1,6 +1,8 @@
 import type { AckResponse } from "../api-types.js";
 import type { Db } from "../db/db.js";
 import { retryOnDeadlock } from "../db/errors.js";
+import { UUID_RE } from "../db/rows.js";
+import { notFound } from "../http/errors.js";
 import type { Delivery } from "./ack-token.js";
 import { DEAD_CONDITION } from "./lease.js";
 
@@ -10,10 +12,20 @@ import { DEAD_CONDITION } from "./lease.js";
 // reached through the full key of a materialised CTE, so the plan is a primary-key lookup per
 // token whatever the statistics say.
 
-const TOKENS = `t AS MATERIALIZED (
-  SELECT $1::uuid AS account_id, $2::uuid AS consumer_id, t.seq, t.lease_id
-  FROM unnest($3::bigint[], $4::uuid[]) AS t(seq, lease_id)
+// The consumer is named by id ($2, null when the reference is no uuid) or by name ($5), as in
+// resolveConsumer, so a settle call needs no separate round trip to find it.
+const TOKENS = `c AS MATERIALIZED (
+  SELECT id FROM consumers WHERE account_id = $1 AND (id = $2::uuid OR name = $5::text)
+  ORDER BY (id = $2::uuid) DESC NULLS LAST LIMIT 1
+), t AS MATERIALIZED (
+  SELECT $1::uuid AS account_id, c.id AS consumer_id, t.seq, t.lease_id
+  FROM c, unnest($3::bigint[], $4::uuid[]) AS t(seq, lease_id)
 )`;
+
+/** One row even when nothing matched: the consumer's id (null: no such consumer) and the rows. */
+const withConsumer = (rows: string) =>
+  `SELECT (SELECT id FROM c) AS consumer_id, x.seq, x.lease_id, x.wakes
+FROM (SELECT 1) AS one LEFT JOIN (${rows}) x ON true`;
 const BY_KEY = (a: string, b: string) =>
   `${a}.account_id = ${b}.account_id AND ${a}.consumer_id = ${b}.consumer_id AND ${a}.seq = ${b}.seq`;
 
@@ -40,13 +52,13 @@ WITH ${TOKENS}, locked AS MATERIALIZED (
   RETURNING m.seq, l.lease_id
 )
 -- Deleting the head of a key lets the key's next message be leased.
-SELECT seq, lease_id, order_key IS NOT NULL AS wakes FROM del
-UNION ALL SELECT seq, lease_id, true FROM again`;
+${withConsumer(`SELECT seq, lease_id, order_key IS NOT NULL AS wakes FROM del
+UNION ALL SELECT seq, lease_id, true FROM again`)}`;
 
 /** Ends deliveries and makes them available at once, or dead letters once max_deliver is reached. */
 const NACK_SQL = `
 WITH ${TOKENS}, cfg AS (
-  SELECT max_deliver FROM consumers WHERE account_id = $1 AND id = $2
+  SELECT max_deliver FROM consumers WHERE account_id = $1 AND id = (SELECT id FROM c)
 ), locked AS MATERIALIZED (
   SELECT m.account_id, m.consumer_id, m.seq, t.lease_id, ${DEAD_CONDITION} AS dead
   FROM t JOIN consumer_messages m ON ${BY_KEY("m", "t")} AND m.lease_id = t.lease_id CROSS JOIN cfg
@@ -67,8 +79,8 @@ WITH ${TOKENS}, cfg AS (
   RETURNING m.seq, l.lease_id
 )
 -- A dead letter unblocks its key.
-SELECT seq, lease_id, order_key IS NOT NULL AS wakes FROM dead
-UNION ALL SELECT seq, lease_id, true FROM again`;
+${withConsumer(`SELECT seq, lease_id, order_key IS NOT NULL AS wakes FROM dead
+UNION ALL SELECT seq, lease_id, true FROM again`)}`;
 
 /** Extends leases still running; an expired one may already belong to someone else's future. */
 const EXTEND_SQL = `
@@ -80,14 +92,20 @@ WITH ${TOKENS}, locked AS MATERIALIZED (
   WHERE coalesce(m.leased_until > statement_timestamp(), false)
   ORDER BY m.seq
   FOR UPDATE OF m
+), extended AS (
+  -- Default extension: the consumer's ack_wait_ms.
+  UPDATE consumer_messages m SET leased_until = statement_timestamp()
+    + coalesce($6::float8, cfg.ack_wait_ms) * interval '1 millisecond'
+  FROM locked l, (SELECT ack_wait_ms FROM consumers WHERE account_id = $1 AND id = (SELECT id FROM c)) cfg
+  WHERE ${BY_KEY("m", "l")}
+  RETURNING m.seq, l.lease_id, false AS wakes
 )
-UPDATE consumer_messages m SET leased_until = statement_timestamp() + $5::float8 * interval '1 millisecond'
-FROM locked l
-WHERE ${BY_KEY("m", "l")}
-RETURNING m.seq, l.lease_id, false AS wakes`;
+${withConsumer("SELECT seq, lease_id, wakes FROM extended")}`;
 
 /** What a settle call did. */
 export interface SettleResult extends AckResponse {
+  /** The consumer's id. */
+  consumerId: string;
   /**
    * Some messages may be deliverable now: pending again (nack, or a record acked in an older
    * version), or next in line after the head of their key was acked or dead-lettered.
@@ -95,51 +113,60 @@ export interface SettleResult extends AckResponse {
   madeAvailable: boolean;
 }
 
+/** Settles deliveries of `consumer` (an id or a name); 404 when the account has no such consumer. */
 async function settle(
   db: Db,
   sql: string,
   accountId: string,
-  consumerId: string,
+  consumer: string,
   tokens: Map<string, Delivery>,
   extra: unknown[] = [],
 ): Promise<SettleResult> {
   const deliveries = [...tokens.values()];
   const { rows } = await retryOnDeadlock(() =>
-    db.query<{ seq: number; lease_id: string; wakes: boolean }>(sql, [
+    db.query<{
+      consumer_id: string | null;
+      seq: number | null;
+      lease_id: string | null;
+      wakes: boolean | null;
+    }>(sql, [
       accountId,
-      consumerId,
+      UUID_RE.test(consumer) ? consumer : null,
       deliveries.map((d) => d.seq),
       deliveries.map((d) => d.leaseId),
+      consumer,
       ...extra,
     ]),
   );
+  const consumerId = rows[0]?.consumer_id;
+  if (!consumerId) throw notFound(`Consumer not found: ${consumer}`);
   const key = (seq: string | number, leaseId: string) => `${seq}/${leaseId.toLowerCase()}`;
-  const matched = new Set(rows.map((r) => key(r.seq, r.lease_id)));
+  const matched = new Set<string>();
+  for (const r of rows)
+    if (r.seq !== null && r.lease_id !== null) matched.add(key(r.seq, r.lease_id));
   const unknown = [...tokens]
     .filter(([, d]) => !matched.has(key(d.seq, d.leaseId)))
     .map(([token]) => token);
   return {
+    consumerId,
     success: true,
     count: matched.size,
     unknown_ack_tokens: unknown,
-    madeAvailable: rows.some((r) => r.wakes),
+    madeAvailable: rows.some((r) => r.wakes === true),
   };
 }
 
-export const ack = (db: Db, accountId: string, consumerId: string, tokens: Map<string, Delivery>) =>
-  settle(db, ACK_SQL, accountId, consumerId, tokens);
+export const ack = (db: Db, accountId: string, consumer: string, tokens: Map<string, Delivery>) =>
+  settle(db, ACK_SQL, accountId, consumer, tokens);
 
-export const nack = (
-  db: Db,
-  accountId: string,
-  consumerId: string,
-  tokens: Map<string, Delivery>,
-) => settle(db, NACK_SQL, accountId, consumerId, tokens);
+export const nack = (db: Db, accountId: string, consumer: string, tokens: Map<string, Delivery>) =>
+  settle(db, NACK_SQL, accountId, consumer, tokens);
 
 export const extend = (
   db: Db,
   accountId: string,
-  consumerId: string,
+  consumer: string,
   tokens: Map<string, Delivery>,
-  ms: number,
-) => settle(db, EXTEND_SQL, accountId, consumerId, tokens, [ms]);
+  /** Default: the consumer's ack_wait_ms. */
+  ms: number | undefined,
+) => settle(db, EXTEND_SQL, accountId, consumer, tokens, [ms ?? null]);
