@@ -146,7 +146,8 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
             quick ? 300 : 1000,
           );
           progress(
-            `latency run ${i + 1}: p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(2)} ms`,
+            `latency run ${i + 1}: p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(2)} ms ` +
+              `(upsert alone p50 ${l.upsert.p50.toFixed(2)} ms; answer → handler p50 ${l.delivery.p50.toFixed(2)} ms, p99 ${l.delivery.p99.toFixed(2)} ms)`,
           );
           results.latency.push(l);
         }

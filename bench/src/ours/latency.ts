@@ -8,6 +8,10 @@ export interface LatencyResult {
   p50: number;
   p99: number;
   max: number;
+  /** The upsert request alone (its transaction commits before it answers). */
+  upsert: { p50: number; p99: number };
+  /** From the upsert's answer to the handler's start (0 when the handler started first). */
+  delivery: { p50: number; p99: number };
 }
 
 export async function upsertToHandlerLatency(
@@ -31,6 +35,8 @@ export async function upsertToHandlerLatency(
     },
   });
   const latencies: number[] = [];
+  const upserts: number[] = [];
+  const deliveries: number[] = [];
   const runId = Date.now().toString(36);
   try {
     // Let the worker's first long-poll reach the server.
@@ -47,6 +53,7 @@ export async function upsertToHandlerLatency(
           records: [{ collection_id: "bench:latency", upstream_id: key, data: { key } }],
         }),
       }).then((r) => r.arrayBuffer());
+      const answered = performance.now();
       const at = await Promise.race([
         seen,
         new Promise<number>((_, reject) =>
@@ -54,6 +61,8 @@ export async function upsertToHandlerLatency(
         ),
       ]);
       latencies.push(at - start);
+      upserts.push(answered - start);
+      deliveries.push(Math.max(0, at - answered));
       waiting.delete(key);
     }
   } finally {
@@ -64,5 +73,7 @@ export async function upsertToHandlerLatency(
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: Math.max(...latencies),
+    upsert: { p50: percentile(upserts, 50), p99: percentile(upserts, 99) },
+    delivery: { p50: percentile(deliveries, 50), p99: percentile(deliveries, 99) },
   };
 }
