@@ -122,6 +122,31 @@ describe("bodies that do not match the schema are a 422 naming the field", () =>
     );
   });
 
+  it("unpaired UTF-16 surrogates in values and names: 422 before anything is written, keys included", async () => {
+    await expectError(
+      api.post(`/v1/streams/${stream}/records`, {
+        records: [record("a", { text: "lone \ud800 here" })],
+      }),
+      422,
+      "validation_failed",
+      "records.0.data.text",
+    );
+    // Found by the fuzzer: a mutation's idempotency key was claimed before Postgres refused the JSON.
+    const key = `surrogate-${Date.now()}`;
+    const res = await api.post(
+      "/v1/mutations/run",
+      {
+        kind: "update",
+        collection_id: "salesforce:contact",
+        records: [{ upstream_id: "x", data: { ["\udc00name"]: 1 } }],
+      },
+      { headers: { "Idempotency-Key": key } },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(422);
+    const { rows } = await db.query("SELECT 1 FROM idempotency_keys WHERE key = $1", [key]);
+    expect(rows).toEqual([]);
+  });
+
   it("POST next: batch_size 0 or 1001 in the body", async () => {
     for (const batch_size of [0, 1001, 1.5]) {
       await expectError(

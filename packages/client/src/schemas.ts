@@ -1,2 +1,10 @@
 // Runtime validators (zod 4) generated from openapi.yaml. Needs the optional peer dependency `zod`.
+
+// Rules of the API that the schemas cannot express (cross-field), shared by server and mock.
+export {
+  consumerOrdering,
+  MAX_JSON_DEPTH,
+  type RuleProblem,
+  storableJsonProblems,
+} from "./api-rules.js";
 export * from "./generated/zod.gen.js";

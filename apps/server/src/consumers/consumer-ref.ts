@@ -4,7 +4,7 @@ import { notFound } from "../http/errors.js";
 
 /**
  * The `consumer` path parameter (an id or a name). One that cannot be valid names no consumer:
- * 404, which every consumer route declares (getConsumer and deleteConsumer declare no 400).
+ * 404, which every consumer route declares.
  */
 export function consumerRef(req: Request): string {
   const parsed = zGetConsumerPath.safeParse(req.params);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { consumerOrdering } from "@sequin/client/schemas";
 import type { Consumer, ConsumerCreate, ConsumerUpdate } from "../api-types.js";
 import type { Queryable } from "../db/db.js";
 import { isUniqueViolation } from "../db/errors.js";
@@ -25,38 +26,14 @@ const filterValues = (filters: Filters | undefined) => [
   filters?.sync_id ?? "*",
 ];
 
-/**
- * The consumer's ordering and key path (split into names). Record consumers are per-key by
- * construction (one row per record), so they take no other setting; event consumers default to
- * per_key, and a key path only means something with per_key.
- */
+/** The consumer's ordering and key path (split into names); 422 on a bad mix (consumerOrdering). */
 export function orderingOf(
   kind: "record" | "event",
   input: Pick<ConsumerCreate, "ordering" | "key_path">,
 ): { ordering: "none" | "per_key"; keyPath: string[] | null } {
-  const keyPath = input.key_path ?? null;
-  if (kind === "record") {
-    const details = [];
-    if (input.ordering === "none") {
-      details.push({
-        path: "ordering",
-        message: "record consumers deliver one message per record: ordering is always per_key",
-      });
-    }
-    if (keyPath !== null) {
-      details.push({
-        path: "key_path",
-        message: "record consumers are keyed by the record: key_path is for event consumers",
-      });
-    }
-    if (details.length > 0) throw validationFailed(details);
-    return { ordering: "per_key", keyPath: null };
-  }
-  const ordering = input.ordering ?? "per_key";
-  if (ordering === "none" && keyPath !== null) {
-    throw validationFailed([{ path: "key_path", message: "a key path needs ordering: per_key" }]);
-  }
-  return { ordering, keyPath: keyPath === null ? null : keyPath.split(".") };
+  const { ordering, key_path, problems } = consumerOrdering(kind, input);
+  if (problems.length > 0) throw validationFailed(problems);
+  return { ordering, keyPath: key_path === null ? null : key_path.split(".") };
 }
 
 function nameTaken(err: unknown, name: string | undefined): never {

@@ -1,42 +1,18 @@
+import { consumerOrdering } from "../api-rules.js";
 import type { components } from "../generated/openapi.gen.js";
 import { validationFailed } from "./errors.js";
 import type { WireConsumer, WireEvent } from "./store.js";
 
 type ConsumerCreate = components["schemas"]["ConsumerCreate"];
-type ErrorDetail = { path: string; message: string };
 
-/**
- * The consumer's ordering, as the server decides it: record consumers are per-key by construction
- * (one row per record) and take no other setting; event consumers default to per_key; a key path
- * only means something with per_key.
- */
+/** The consumer's ordering, as the server decides it (see consumerOrdering); 422 on a bad mix. */
 export function orderingOf(
   kind: "record" | "event",
   input: Pick<ConsumerCreate, "ordering" | "key_path">,
 ): Pick<WireConsumer, "ordering" | "key_path"> {
-  const keyPath = input.key_path ?? null;
-  if (kind === "record") {
-    const details: ErrorDetail[] = [];
-    if (input.ordering === "none") {
-      details.push({
-        path: "ordering",
-        message: "record consumers deliver one message per record: ordering is always per_key",
-      });
-    }
-    if (keyPath !== null) {
-      details.push({
-        path: "key_path",
-        message: "record consumers are keyed by the record: key_path is for event consumers",
-      });
-    }
-    if (details.length > 0) throw validationFailed(details);
-    return { ordering: "per_key", key_path: null };
-  }
-  const ordering = input.ordering ?? "per_key";
-  if (ordering === "none" && keyPath !== null) {
-    throw validationFailed([{ path: "key_path", message: "a key path needs ordering: per_key" }]);
-  }
-  return { ordering, key_path: keyPath };
+  const { problems, ...ordering } = consumerOrdering(kind, input);
+  if (problems.length > 0) throw validationFailed(problems);
+  return ordering;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { storableJsonProblems } from "../api-rules.js";
 import type { components } from "../generated/openapi.gen.js";
 import { badRequest, validationFailed } from "./errors.js";
 
@@ -74,37 +75,11 @@ export function onlySent<T extends object>(parsed: T, raw: unknown): Partial<T> 
   ) as Partial<T>;
 }
 
-const MAX_DEPTH = 100;
-
 /**
  * Refuses JSON the reference server cannot store in Postgres (NUL characters, nesting deeper
  * than 100 levels) with the same 422.
  */
 export function checkStorable(body: unknown): void {
-  const details: ErrorDetail[] = [];
-  const scan = (value: unknown, path: string[], depth: number): void => {
-    if (details.length >= 10) return;
-    const where = path.join(".") || "body";
-    if (typeof value === "string") {
-      if (value.includes("\u0000"))
-        details.push({ path: where, message: "must not contain NUL characters" });
-      return;
-    }
-    if (value === null || typeof value !== "object") return;
-    if (depth > MAX_DEPTH) {
-      details.push({ path: where, message: `is nested deeper than ${MAX_DEPTH} levels` });
-      return;
-    }
-    for (const [key, child] of Object.entries(value)) {
-      if (key.includes("\u0000")) {
-        details.push({
-          path: [...path, key].join("."),
-          message: "field names must not contain NUL characters",
-        });
-      }
-      scan(child, [...path, key], depth + 1);
-    }
-  };
-  scan(body, [], 0);
-  if (details.length > 0) throw validationFailed(details);
+  const problems = storableJsonProblems(body);
+  if (problems.length > 0) throw validationFailed(problems);
 }

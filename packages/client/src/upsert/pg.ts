@@ -23,8 +23,14 @@ export interface PgQueryable {
   getTransactionStatus?(): string | null;
 }
 
+interface PgPoolClientLike extends PgQueryable {
+  release(error?: Error | boolean): void;
+  on?(event: "error", listener: (error: Error) => void): unknown;
+  off?(event: "error", listener: (error: Error) => void): unknown;
+}
+
 interface PgPoolLike extends PgQueryable {
-  connect(): Promise<PgQueryable & { release(error?: Error | boolean): void }>;
+  connect(): Promise<PgPoolClientLike>;
   totalCount: number;
 }
 
@@ -54,19 +60,30 @@ function pgRunner(db: PgQueryable): RawRunner {
 
 async function inTransaction(pool: PgPoolLike, statements: RawStatement[]): Promise<unknown[][]> {
   const client = await pool.connect();
+  // pg-pool takes its error listener off a client while it is checked out: a connection that dies
+  // between two statements (the database restarting) would emit an unhandled 'error' and crash
+  // the worker. Catch it here; the next statement fails and the connection is discarded.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on?.("error", onError);
   try {
     await client.query("BEGIN");
     const results = await runInOrder(statements, query(client));
     await client.query("COMMIT");
-    client.release();
     return results;
   } catch (error) {
     // A connection whose ROLLBACK fails is discarded rather than returned to the pool.
-    await client.query("ROLLBACK").then(
-      () => client.release(),
-      () => client.release(true),
-    );
+    if (!broken)
+      await client.query("ROLLBACK").catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
     throw error;
+  } finally {
+    client.off?.("error", onError);
+    if (broken) client.release(broken);
+    else client.release();
   }
 }
 

@@ -52,6 +52,35 @@ function setup(answer: (tokens: readonly string[]) => Promise<AckResponse> | Ack
 const ok = (): AckResponse => ({ success: true, count: 1, unknown_ack_tokens: [] });
 
 describe("Settler", () => {
+  it("sends an outcome added just as a request finishes, without waiting for another add", async () => {
+    // Found with per-key ordering: the last ack of a key sat in the queue until stop(), so the
+    // key's next message was never leased. Adding at every microtask depth after the answer
+    // hits the moment between the drain's last look at the queue and the end of the pump.
+    for (let depth = 0; depth < 12; depth++) {
+      let answer: (value: AckResponse) => void = () => {};
+      const { settler, sent, held } = setup(
+        () =>
+          new Promise<AckResponse>((resolve) => {
+            answer = resolve;
+          }),
+      );
+      settler.add("ack", held("first"));
+      await advance(5);
+      expect(sent).toHaveLength(1);
+      answer(ok());
+      let chain: Promise<unknown> = Promise.resolve();
+      for (let i = 0; i < depth; i++) chain = chain.then(() => undefined);
+      await chain.then(() => settler.add("ack", held(`late-${depth}`)));
+      await advance(20);
+      answer(ok());
+      await advance(1);
+      expect({ depth, sent: sent.map((s) => s.tokens) }).toEqual({
+        depth,
+        sent: [["first"], [`late-${depth}`]],
+      });
+    }
+  });
+
   it("gathers outcomes for a few ms into one request per kind", async () => {
     const { settler, sent, held } = setup(ok);
     for (const t of ["a", "b", "c"]) settler.add("ack", held(t));

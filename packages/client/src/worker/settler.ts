@@ -73,6 +73,9 @@ export class Settler<Data extends object> {
     if (this.#queues[kind].length === 0) return Promise.resolve();
     const pump = this.#drain(kind).finally(() => {
       this.#pumps[kind] = undefined;
+      // An outcome added after the drain's last look at the queue but before this line found the
+      // pump still running and relied on it: start again, or it would wait for the next add.
+      if (this.#queues[kind].length > 0) void this.#pump(kind);
     });
     this.#pumps[kind] = pump;
     return pump;

@@ -1,0 +1,91 @@
+import type { components } from "./generated/openapi.gen.js";
+
+type ConsumerCreate = components["schemas"]["ConsumerCreate"];
+type Consumer = components["schemas"]["Consumer"];
+
+/** One field that breaks a rule the spec's schemas cannot express. */
+export interface RuleProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * A new consumer's `ordering` and `key_path`, as the server decides them: record consumers are
+ * per-key by construction (one message per record) and take no other setting; event consumers
+ * default to `per_key`; a key path only means something with `per_key`. `problems` lists what
+ * the input got wrong (a 422 naming those fields); the server and the mock both use this.
+ */
+export function consumerOrdering(
+  kind: "record" | "event",
+  input: Pick<ConsumerCreate, "ordering" | "key_path">,
+): Pick<Consumer, "ordering" | "key_path"> & { problems: RuleProblem[] } {
+  const keyPath = input.key_path ?? null;
+  const problems: RuleProblem[] = [];
+  if (kind === "record") {
+    if (input.ordering === "none") {
+      problems.push({
+        path: "ordering",
+        message: "record consumers deliver one message per record: ordering is always per_key",
+      });
+    }
+    if (keyPath !== null) {
+      problems.push({
+        path: "key_path",
+        message: "record consumers are keyed by the record: key_path is for event consumers",
+      });
+    }
+    return { ordering: "per_key", key_path: null, problems };
+  }
+  const ordering = input.ordering ?? "per_key";
+  if (ordering === "none" && keyPath !== null) {
+    problems.push({ path: "key_path", message: "a key path needs ordering: per_key" });
+  }
+  return { ordering, key_path: keyPath, problems };
+}
+
+/** The deepest nesting of a JSON body the server stores (Postgres' jsonb has its own limits). */
+export const MAX_JSON_DEPTH = 100;
+
+/** A UTF-16 surrogate without its pair: JSON.parse accepts one, Postgres' jsonb does not. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function badText(text: string): string | undefined {
+  if (text.includes("\u0000")) return "NUL characters";
+  if (LONE_SURROGATE.test(text)) return "unpaired UTF-16 surrogates (\\ud800-\\udfff)";
+  return undefined;
+}
+
+/**
+ * What in a parsed JSON body Postgres could not store: NUL characters and unpaired surrogates in
+ * strings or field names, nesting deeper than {@link MAX_JSON_DEPTH}. At most 10 problems; the
+ * server and the mock answer them with the same 422.
+ */
+export function storableJsonProblems(body: unknown): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const scan = (value: unknown, path: string[], depth: number): void => {
+    if (problems.length >= 10) return;
+    const where = path.join(".") || "body";
+    if (typeof value === "string") {
+      const bad = badText(value);
+      if (bad) problems.push({ path: where, message: `must not contain ${bad}` });
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    if (depth > MAX_JSON_DEPTH) {
+      problems.push({ path: where, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` });
+      return;
+    }
+    for (const [key, child] of Object.entries(value)) {
+      const bad = badText(key);
+      if (bad) {
+        problems.push({
+          path: [...path, key].join("."),
+          message: `field names must not contain ${bad}`,
+        });
+      }
+      scan(child, [...path, key], depth + 1);
+    }
+  };
+  scan(body, [], 0);
+  return problems;
+}
