@@ -63,6 +63,8 @@ describe("the console in Chromium", () => {
     await page.click('button:has-text("Create consumer")');
     await page.getByTestId("consumer-page").waitFor();
     await expectCount("", "pending", 0);
+    // A record consumer is always per-key, by its record.
+    expect(await page.getByTestId("ordering").textContent()).toBe("per_key by record");
 
     const [stream] = await client.streams.list().toArray();
     await client.records.upsert(stream!.id, [

@@ -13,6 +13,10 @@ interface Fields {
   stream_id: string;
   kind: "record" | "event";
   deliver_policy: "all" | "new";
+  /** Event consumers: per_key (default) or none; fixed at creation. */
+  ordering: "none" | "per_key";
+  /** Event consumers with per_key: where the key is (blank: the record). */
+  key_path: string;
   filters: Record<FilterName, string>;
   ack_wait_ms: string;
   max_deliver: string;
@@ -25,6 +29,8 @@ function fieldsOf(consumer: Consumer | undefined): Fields {
     stream_id: consumer?.stream_id ?? "",
     kind: consumer?.kind ?? "record",
     deliver_policy: consumer?.deliver_policy ?? "all",
+    ordering: consumer?.ordering ?? "per_key",
+    key_path: consumer?.key_path ?? "",
     filters: {
       collection_id: consumer?.filters.collection_id ?? "*",
       resource_id: consumer?.filters.resource_id ?? "*",
@@ -86,6 +92,11 @@ export function ConsumerForm({
           kind: fields.kind,
           deliver_policy: fields.deliver_policy,
         };
+        if (fields.kind === "event") {
+          body.ordering = fields.ordering;
+          if (fields.ordering === "per_key" && fields.key_path.trim())
+            body.key_path = fields.key_path.trim();
+        }
         if (fields.stream_id) body.stream_id = fields.stream_id;
         saved = await client.consumers.create(body);
       }
@@ -151,6 +162,32 @@ export function ConsumerForm({
               <option value="new">new (only what is written from now on)</option>
             </select>
           </label>
+          {fields.kind === "event" && (
+            <>
+              <label>
+                Ordering
+                <select
+                  name="ordering"
+                  value={fields.ordering}
+                  onChange={(e) => set({ ordering: e.currentTarget.value as Fields["ordering"] })}
+                >
+                  <option value="per_key">per_key (one at a time per key, in order)</option>
+                  <option value="none">none (a key's events may run at once)</option>
+                </select>
+              </label>
+              {fields.ordering === "per_key" && (
+                <label>
+                  Key path (blank: the record)
+                  <input
+                    name="key_path"
+                    placeholder="data.AccountId"
+                    value={fields.key_path}
+                    onInput={(e) => set({ key_path: e.currentTarget.value })}
+                  />
+                </label>
+              )}
+            </>
+          )}
         </>
       )}
       <fieldset>

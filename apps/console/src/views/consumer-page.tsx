@@ -112,6 +112,19 @@ export function ConsumerPage({ client, name }: { client: SequinClient; name: str
         </dd>
         <dt>Deliver policy</dt>
         <dd>{consumer.deliver_policy}</dd>
+        <dt>Ordering</dt>
+        <dd data-testid="ordering">
+          {consumer.ordering}
+          {consumer.ordering === "per_key" &&
+            (consumer.key_path ? (
+              <>
+                {" "}
+                by <code>{consumer.key_path}</code>
+              </>
+            ) : (
+              ` by ${consumer.kind === "record" ? "record" : "the event's record"}`
+            ))}
+        </dd>
         <dt>ack_wait_ms</dt>
         <dd>{consumer.ack_wait_ms}</dd>
         <dt>max_deliver</dt>
