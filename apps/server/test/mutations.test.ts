@@ -193,6 +193,7 @@ describe("mutations: awaiting consumers", () => {
   it("read-your-writes: when the call returns, the worker has already written the new data to its table", async () => {
     // The app's side: a real table, written by runConsumer with the guarded pg upsert.
     const pool = new pg.Pool({ connectionString: database.url(), max: 2 });
+    pool.on("error", () => {}); // the database's DROP ... WITH (FORCE) may reach a closing connection
     await pool.query(
       `CREATE TABLE ryw_contacts (id text PRIMARY KEY, upstream_id text NOT NULL, deleted boolean NOT NULL,
          updated_idx bigint NOT NULL, sync_id text, sync_external_id text, sync_metadata jsonb, data jsonb NOT NULL)`,

@@ -18,7 +18,13 @@ export interface AppOptions {
   welcome?: WorkerTuning;
   /** The Sequin client. Default: `createClient` from the config. */
   client?: SequinClient;
+  /** Called when an idle connection of the app's pool fails. Default: logs it to stderr. */
+  onPoolError?: (error: Error) => void;
 }
+
+const logPoolError = (error: Error) => {
+  console.error(`idle Postgres connection lost (the pool opens a new one): ${error.message}`);
+};
 
 /** The running service. */
 export interface RunningApp {
@@ -37,6 +43,11 @@ export interface RunningApp {
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { config } = options;
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  // An idle connection that dies (a Postgres restart, a terminated backend) leaves the pool and
+  // the next query opens a new one; without a listener, pg's 'error' event would end the process.
+  pool.on("error", (error) => {
+    (options.onPoolError ?? logPoolError)(error);
+  });
   try {
     const client =
       options.client ?? createClient({ baseUrl: config.sequinUrl, token: config.sequinToken });

@@ -36,6 +36,7 @@ let streamId: string;
 let app: RunningApp | undefined;
 const sent: WelcomeEmail[] = [];
 const errors: unknown[] = [];
+const poolErrors: Error[] = [];
 
 beforeAll(async () => {
   serverDb = await createTestDatabase("e2e_server", { schema: false });
@@ -82,6 +83,9 @@ async function start() {
     welcome: tuning,
     send: (email) => {
       sent.push(email);
+    },
+    onPoolError: (error) => {
+      poolErrors.push(error);
     },
   });
 }
@@ -166,4 +170,24 @@ it("keeps the table equal to the stream and welcomes each new contact once, acro
   expect(second.welcomed).toHaveLength(64);
   expect((await contactRows(appDb.pool)).filter((r) => r.deleted)).toHaveLength(10);
   expect(errors).toEqual([]);
+});
+
+it("survives its idle database connections being terminated (as in a Postgres restart)", async () => {
+  if (!app) await start();
+  await expectInSync();
+  // Every connection of the app's database but this one: the app's pool has idle ones.
+  const { rows } = await appDb.pool.query<{ n: number }>(
+    `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+     WHERE datname = $1 AND pid <> pg_backend_pid()`,
+    [appDb.name],
+  );
+  expect(rows[0]?.n).toBeGreaterThan(0);
+  await expect.poll(() => poolErrors.length).toBeGreaterThan(0);
+
+  await upsert(
+    ids(70, 80).map((id) => contact(id, { FirstName: "After", Email: "after@example.com" })),
+  );
+  const after = await expectInSync();
+  expect(after.latest).toHaveLength(80);
+  expect(poolErrors.every((e) => /terminat/i.test(e.message))).toBe(true);
 });
