@@ -20,7 +20,8 @@ WHERE EXISTS (
   SELECT 1 FROM unnest($3::uuid[], $4::bigint[]) AS w(record_id, idx)
   WHERE EXISTS (
       SELECT 1 FROM consumer_messages m
-      WHERE m.account_id = $1 AND m.consumer_id = c.id AND m.record_id = w.record_id
+      -- consumer_id in a form no index uses: the lookup goes through consumer_messages_by_record.
+      WHERE m.account_id = $1 AND m.record_id = w.record_id AND m.consumer_id IS NOT DISTINCT FROM c.id
         AND coalesce(m.acked_idx, 0) < w.idx)
     OR EXISTS (
       SELECT 1 FROM events e

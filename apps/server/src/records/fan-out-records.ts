@@ -27,7 +27,8 @@ export async function fanOutRecords(
   const ids = changed.map((r) => r.id);
   // Lock the existing rows first, in (consumer, seq) order: acks and nacks lock in seq order too,
   // so the update below can wait on them but never deadlock with them. The keys are materialised
-  // so each row is found by its index, whatever the statistics say.
+  // and consumer_id is compared in a form no index uses, so each row is found through
+  // consumer_messages_by_record (account, record, consumer), whatever the statistics say (0004).
   await tx.query(
     `WITH k AS MATERIALIZED (
        SELECT c.account_id, c.id AS consumer_id, r.id AS record_id
@@ -36,7 +37,8 @@ export async function fanOutRecords(
      )
      SELECT m.seq FROM k
      JOIN consumer_messages m
-       ON m.account_id = k.account_id AND m.consumer_id = k.consumer_id AND m.record_id = k.record_id
+       ON m.account_id = k.account_id AND m.record_id = k.record_id
+      AND m.consumer_id IS NOT DISTINCT FROM k.consumer_id
      ORDER BY m.consumer_id, m.seq
      FOR UPDATE OF m`,
     [accountId, streamId, ids],
