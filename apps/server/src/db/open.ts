@@ -3,7 +3,6 @@ import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { Db } from "./db.js";
 import { openPgDb } from "./pg.js";
-import { openPgliteDb } from "./pglite.js";
 
 /** Where the data lives. */
 export interface DatabaseConfig {
@@ -33,6 +32,8 @@ export async function openDatabase(config: DatabaseConfig = {}): Promise<Db> {
       ...(config.logger ? { logger: config.logger } : {}),
     });
   }
+  // Loaded only when used: a server on Postgres does not carry PGlite (~10 MB of RSS).
+  const { openPgliteDb } = await import("./pglite.js");
   if (config.inMemory) return openPgliteDb();
   const dir = pgliteDir(config.dataDir ?? "./.sequin-data");
   await mkdir(dir, { recursive: true });
