@@ -104,7 +104,7 @@ SELECT to_jsonb(z) FROM (
  * 10 s, while the same call planned afresh in another session took 15-35 ms; with custom plans
  * the run went from over 300 s to 74 s. Hash joins, merge joins and sequential scans stay off:
  * every step reaches its rows through a key, and a stale row estimate must not make a scan of
- * whole tables look cheaper.
+ * whole tables look cheaper. test/plans-with-stale-statistics.test.ts holds both to this.
  */
 const LEASE_BODY = `
 CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_consumer uuid, p_batch int)

@@ -44,7 +44,6 @@ const peopleOptions: DrizzleUpsertOptions<typeof people> = {
 
 describeUpsertDriver("drizzle", async (url) => {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  pool.on("error", () => {}); // the database's DROP ... WITH (FORCE) may reach a closing connection
   const clients: pg.Client[] = [];
   const db = drizzle(pool);
   const into =

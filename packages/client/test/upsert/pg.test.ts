@@ -18,7 +18,6 @@ const peopleTable = { schema: 'crm "eu"', name: "people" };
 
 describeUpsertDriver("pg", async (url) => {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  pool.on("error", () => {}); // the database's DROP ... WITH (FORCE) may reach a closing connection
   const clients: pg.Client[] = [];
   const contacts =
     (db: PgQueryable) =>

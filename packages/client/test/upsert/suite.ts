@@ -43,7 +43,6 @@ export function describeUpsertDriver(label: string, open: (url: string) => Promi
     beforeAll(async () => {
       database = await createTestDatabase(label, schemaSql);
       db = new pg.Pool({ connectionString: database.url, max: 2 });
-      db.on("error", () => {}); // the database's DROP ... WITH (FORCE) may reach a closing connection
       harness = await open(database.url);
     });
     afterAll(async () => {
