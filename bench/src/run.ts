@@ -48,20 +48,6 @@ progress(
   `machine: ${results.machine.cpus} cores, Node ${results.machine.node}, Postgres ${results.machine.postgres}`,
 );
 
-async function repeat(label: string, fn: () => Promise<Throughput>) {
-  const values: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const r = await fn();
-    progress(
-      `${label} run ${i + 1}: ${Math.round(r.perSecond)} msg/s (${r.messages} in ${r.seconds.toFixed(1)} s)`,
-    );
-    values.push(r.perSecond);
-  }
-  const s = summarize(values);
-  progress(`${label}: min ${Math.round(s.min)}, median ${Math.round(s.median)} msg/s`);
-  return s;
-}
-
 async function namedConsumer(db: Db, seeded: Seeded, name: string, collection: string) {
   const c = await db.transaction((tx) =>
     createConsumer(tx, seeded.accountId, {
@@ -94,6 +80,9 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
             return await fn(consumer);
           } finally {
             await dropConsumer(db, seeded, consumer);
+            // Every run starts from the same table: the dropped consumer's rows are vacuumed
+            // away rather than left for the next run's scans to wade through.
+            await db.query("VACUUM (ANALYZE) consumer_messages");
           }
         };
         const e2e = (c: string, b: number) => ({
@@ -127,11 +116,27 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
               messages: Math.min(backlog, b * 2000 + 5000),
             }),
         };
+        // Interleaved (floor, sdk, raw, peers, then again) so that a drift of the machine over
+        // the run weighs on every contender alike.
         results.throughput = {};
-        for (const [name, run] of Object.entries(runs)) {
-          results.throughput[name] = {};
-          for (const b of [1, 10, 100])
-            results.throughput[name]![b] = await repeat(`${name} batch ${b}`, () => run(b));
+        for (const b of [1, 10, 100]) {
+          const perSecond: Record<string, number[]> = {};
+          for (let i = 0; i < RUNS; i++) {
+            for (const [name, run] of Object.entries(runs)) {
+              const r = await run(b);
+              progress(
+                `${name} batch ${b} run ${i + 1}: ${Math.round(r.perSecond)} msg/s (${r.messages} in ${r.seconds.toFixed(1)} s)`,
+              );
+              perSecond[name] = [...(perSecond[name] ?? []), r.perSecond];
+            }
+          }
+          for (const [name, values] of Object.entries(perSecond)) {
+            const s = summarize(values);
+            progress(
+              `${name} batch ${b}: min ${Math.round(s.min)}, median ${Math.round(s.median)} msg/s`,
+            );
+            results.throughput[name] = { ...results.throughput[name], [b]: s };
+          }
         }
       }
       if (wants("latency")) {

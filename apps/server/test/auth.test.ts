@@ -64,6 +64,58 @@ describe("authentication", () => {
     expect(await revokeToken(db, byId.id)).toBe(true);
     expect((await alice.api.as(byId.token).get("/v1/streams")).status).toBe(401);
   });
+  it("the worker routes (next, ack, nack, extend) refuse a token revoked after its last use, and change nothing", async () => {
+    const stream = await createStream(alice.api);
+    const consumer = await createConsumer(alice.api, { stream_id: stream });
+    await upsert(alice.api, stream, [record("r1"), record("r2")]);
+    const extra = await createToken(db, alice.accountId, "worker");
+    const worker = alice.api.as(extra.token);
+    const c = `/v1/http-consumers/${consumer.name}`;
+    // Used (and so remembered by the server) while live.
+    const leased = await worker.get(`${c}/next?batch_size=1`);
+    expect(leased.status).toBe(200);
+    const token = leased.body.data[0].ack_token as string;
+    expect((await worker.post(`${c}/extend`, { ack_tokens: [token] })).status).toBe(200);
+
+    expect(await revokeToken(db, extra.id)).toBe(true);
+    for (const [method, path, body] of [
+      ["GET", `${c}/next?batch_size=10`],
+      ["GET", `/v1/http-consumers/${consumer.id}/next?wait_for=1000`],
+      ["POST", `${c}/next`, { batch_size: 10 }],
+      ["POST", `${c}/ack`, { ack_tokens: [token] }],
+      ["POST", `${c}/nack`, { ack_tokens: [token] }],
+      ["POST", `${c}/extend`, { ack_tokens: [token] }],
+    ] as const) {
+      const res = await worker.call(method, path, body);
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect(res.body.code).toBe("unauthorized");
+    }
+    // Nothing was leased, acked or handed back by the refused calls: the lease is still out.
+    const { rows } = await db.query<{ leased: number; pending: number }>(
+      `SELECT count(*) FILTER (WHERE leased_until > now())::int AS leased,
+              count(*) FILTER (WHERE leased_until IS NULL)::int AS pending
+       FROM consumer_messages WHERE account_id = $1 AND consumer_id = $2`,
+      [alice.accountId, consumer.id],
+    );
+    expect(rows[0]).toEqual({ leased: 1, pending: 1 });
+    // The account's other token still acks it.
+    const acked = await alice.api.post(`${c}/ack`, { ack_tokens: [token] });
+    expect(acked.body.count).toBe(1);
+  });
+
+  it("an unknown consumer on the worker routes is 404 with a live token, 401 without one", async () => {
+    const stream = await createStream(alice.api);
+    const consumer = await createConsumer(alice.api, { stream_id: stream });
+    await upsert(alice.api, stream, [record("r1")]);
+    const token = (await next(alice.api, consumer.id)).data[0]!.ack_token;
+    for (const path of ["next", "ack", "nack", "extend"]) {
+      const url = `/v1/http-consumers/no-such-consumer/${path}`;
+      const body = path === "next" ? undefined : { ack_tokens: [token] };
+      const method = path === "next" ? "GET" : "POST";
+      expect((await alice.api.call(method, url, body)).status, path).toBe(404);
+      expect((await alice.api.as("sqn_nope").call(method, url, body)).status, path).toBe(401);
+    }
+  });
 });
 
 describe("accounts are isolated", () => {

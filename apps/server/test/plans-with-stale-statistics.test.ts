@@ -5,7 +5,7 @@
 // auto_explain reports each plan with its row counts; no step may discard thousands of rows.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { LEASE_FUNCTION } from "../src/consume/lease.js";
+import { LEASE_CALL } from "../src/consume/lease.js";
 import { createConsumer } from "../src/consumers/service.js";
 import type { Queryable } from "../src/db/db.js";
 import { createAccount } from "../src/index.js";
@@ -62,10 +62,13 @@ afterAll(async () => {
 });
 
 async function lease(batch: number): Promise<number> {
-  const { rows } = await client.query<{ row: { m_seq?: number | null } }>(
-    `SELECT row FROM ${LEASE_FUNCTION}($1, $2, $3) AS row`,
-    [account.accountId, consumerId, batch],
-  );
+  const { rows } = await client.query<{ row: { m_seq?: number | null } }>(LEASE_CALL, [
+    account.accountId,
+    consumerId,
+    consumerId,
+    null,
+    batch,
+  ]);
   return rows.filter(({ row }) => row.m_seq != null).length;
 }
 

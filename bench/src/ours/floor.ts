@@ -15,9 +15,13 @@ export async function floorThroughput(
   durationMs: number,
 ): Promise<Throughput> {
   return runWorkers(workers, durationMs, async () => {
-    const { messages } = await lease(db, accountId, consumerId, batchSize);
+    const { messages } = await lease(db, { accountId, consumer: consumerId }, batchSize);
     if (messages.length === 0) return 0;
-    await ack(db, accountId, consumerId, decodeAckTokens(messages.map((m) => m.ack_token)));
+    await ack(
+      db,
+      { accountId, consumer: consumerId },
+      decodeAckTokens(messages.map((m) => m.ack_token)),
+    );
     return messages.length;
   });
 }

@@ -66,10 +66,14 @@ export async function leaseCost(
   const totals: number[] = [];
   for (let i = 0; i < cycles; i++) {
     const start = performance.now();
-    const { messages } = await lease(db, accountId, consumerId, batchSize);
+    const { messages } = await lease(db, { accountId, consumer: consumerId }, batchSize);
     const leased = performance.now();
     if (messages.length < batchSize) throw new Error(`backlog ran out (${messages.length})`);
-    await ack(db, accountId, consumerId, decodeAckTokens(messages.map((m) => m.ack_token)));
+    await ack(
+      db,
+      { accountId, consumer: consumerId },
+      decodeAckTokens(messages.map((m) => m.ack_token)),
+    );
     leases.push(leased - start);
     totals.push(performance.now() - start);
   }

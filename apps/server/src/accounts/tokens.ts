@@ -37,9 +37,14 @@ export async function createToken(
 
 /** The account a token belongs to, or undefined when it is unknown or revoked. */
 export async function accountOfToken(db: Queryable, token: string): Promise<string | undefined> {
+  return accountOfTokenHash(db, hashToken(token));
+}
+
+/** As accountOfToken, given the token's hash. */
+export async function accountOfTokenHash(db: Queryable, hash: Buffer): Promise<string | undefined> {
   const { rows } = await db.query<{ account_id: string }>(
     "SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-    [hashToken(token)],
+    [hash],
   );
   return rows[0]?.account_id;
 }

@@ -3,8 +3,9 @@ import type { Message } from "../api-types.js";
 import { CONSUMER_LEASE_LOCK } from "../db/advisory-locks.js";
 import type { Db } from "../db/db.js";
 import { retryOnDeadlock } from "../db/errors.js";
-import { iso, prefixed, unprefix } from "../db/rows.js";
+import { iso, prefixed, UUID_RE, unprefix } from "../db/rows.js";
 import { type EventRow, eventColumns, toEvent } from "../events/event-row.js";
+import { notFound, unauthorized } from "../http/errors.js";
 import { type RecordRow, recordColumns, toRecord } from "../records/record-row.js";
 import { encodeAckToken } from "./ack-token.js";
 import {
@@ -107,19 +108,40 @@ SELECT to_jsonb(z) FROM (
  * whole tables look cheaper. test/plans-with-stale-statistics.test.ts holds both to this.
  */
 const LEASE_BODY = `
-CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_consumer uuid, p_batch int)
+CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_consumer_id uuid, p_consumer_name text,
+                                  p_token bytea, p_batch int)
 RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
 SET plan_cache_mode = force_custom_plan
 SET enable_hashjoin = off
 SET enable_mergejoin = off
 SET enable_seqscan = off
 AS $lease$
+DECLARE
+  v_consumer uuid;
+  v_stream uuid;
 BEGIN
+  -- The bearer token, checked here rather than in a query of its own (p_token null: checked).
+  IF p_token IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM api_tokens
+    WHERE token_hash = p_token AND account_id = p_account AND revoked_at IS NULL) THEN
+    RETURN NEXT '{"unauthorized": true}'::jsonb;
+    RETURN;
+  END IF;
+  -- The consumer by id or by name, as resolveConsumer does.
+  SELECT id, stream_id INTO v_consumer, v_stream FROM consumers
+  WHERE account_id = p_account AND (id = p_consumer_id OR name = p_consumer_name)
+  ORDER BY (id = p_consumer_id) DESC NULLS LAST LIMIT 1;
+  IF v_consumer IS NULL THEN
+    RETURN NEXT '{"not_found": true}'::jsonb;
+    RETURN;
+  END IF;
   PERFORM set_config('synchronous_commit', 'off', true);
-  PERFORM pg_advisory_xact_lock(${CONSUMER_LEASE_LOCK}, hashtext(p_consumer::text));
-  RETURN QUERY ${leaseSql("p_account", "p_consumer", "p_batch")};
+  PERFORM pg_advisory_xact_lock(${CONSUMER_LEASE_LOCK}, hashtext(v_consumer::text));
+  RETURN QUERY ${leaseSql("p_account", "v_consumer", "p_batch")};
   -- The counts after the lease, as a last row (a new snapshot that sees the lease's own writes).
-  RETURN QUERY SELECT jsonb_build_object('state', to_jsonb(s)) FROM (${consumerStateSql("p_account", "p_consumer")}) s;
+  RETURN QUERY SELECT jsonb_build_object('state', to_jsonb(s), 'consumer_id', v_consumer,
+                                         'stream_id', v_stream)
+    FROM (${consumerStateSql("p_account", "v_consumer")}) s;
 END
 $lease$`;
 
@@ -127,6 +149,13 @@ export const LEASE_FUNCTION = `sequin_lease_${createHash("sha256").update(LEASE_
 
 /** The statement that installs the lease function (idempotent). */
 export const LEASE_FUNCTION_SQL = LEASE_BODY.replace("%NAME%", LEASE_FUNCTION);
+
+/**
+ * The call of the lease function, one jsonb `row` per result: $1 account, $2 consumer id (null
+ * when the reference is a name), $3 consumer name, $4 token hash (null: already checked),
+ * $5 batch size.
+ */
+export const LEASE_CALL = `SELECT row FROM ${LEASE_FUNCTION}($1, $2, $3, $4, $5) AS row`;
 
 type Prefixed<T, P extends string> = { [K in keyof T as `${P}${K & string}`]: T[K] | null };
 
@@ -143,6 +172,8 @@ type LeaseRow = {
 
 /** What one lease attempt produced. */
 export interface LeaseResult {
+  /** The consumer the reference named. */
+  consumer: { id: string; streamId: string };
   messages: Message[];
   /** Rows moved to dead letters instead of being leased (they took places in the batch). */
   deadLettered: number;
@@ -150,23 +181,42 @@ export interface LeaseResult {
   state: ConsumerState;
 }
 
-/** Leases up to `batchSize` messages, in one round trip (see LEASE_FUNCTION_SQL). */
-export async function lease(
-  db: Db,
-  accountId: string,
-  consumerId: string,
-  batchSize: number,
-): Promise<LeaseResult> {
+/** Whose lease: the account, the consumer's id or name, and the bearer token to check. */
+export interface LeaseTarget {
+  accountId: string;
+  /** The consumer's id or name (an id wins over a name, as in resolveConsumer). */
+  consumer: string;
+  /**
+   * sha256 of the request's bearer token: the lease checks that it is still live in the same
+   * statement (401 if not). Undefined when the caller has checked it already.
+   */
+  tokenHash?: Buffer;
+}
+
+type StateRow = { state: ConsumerStateRow; consumer_id: string; stream_id: string };
+type Outcome = { unauthorized: true } | { not_found: true };
+
+/**
+ * Leases up to `batchSize` messages, in one round trip (see LEASE_FUNCTION_SQL): 401 when the
+ * token is no longer live, 404 when the account has no such consumer.
+ */
+export async function lease(db: Db, target: LeaseTarget, batchSize: number): Promise<LeaseResult> {
+  const ref = target.consumer;
   const { rows: wrapped } = await retryOnDeadlock(() =>
-    db.query<{ row: LeaseRow | { state: ConsumerStateRow } }>(
-      `SELECT row FROM ${LEASE_FUNCTION}($1, $2, $3) AS row`,
-      [accountId, consumerId, batchSize],
-    ),
+    db.query<{ row: LeaseRow | StateRow | Outcome }>(LEASE_CALL, [
+      target.accountId,
+      UUID_RE.test(ref) ? ref : null,
+      ref,
+      target.tokenHash ?? null,
+      batchSize,
+    ]),
   );
-  let state: ConsumerStateRow | undefined;
+  let state: StateRow | undefined;
   const rows: LeaseRow[] = [];
   for (const { row } of wrapped) {
-    if ("state" in row) state = row.state;
+    if ("unauthorized" in row) throw unauthorized();
+    if ("not_found" in row) throw notFound(`Consumer not found: ${ref}`);
+    if ("state" in row) state = row;
     else rows.push(row);
   }
   const messages: Message[] = [];
@@ -183,9 +233,12 @@ export async function lease(
       messages.push({ ...base, event: toEvent(unprefix<EventRow>(row, "e_")) });
     }
   }
+  // The consumer was deleted between its lookup and the lease: nothing was leased.
+  if (!state) throw notFound(`Consumer not found: ${ref}`);
   return {
+    consumer: { id: state.consumer_id, streamId: state.stream_id },
     messages,
     deadLettered: rows[0]?.dead_count ?? 0,
-    state: toConsumerState(state),
+    state: toConsumerState(state.state),
   };
 }

@@ -2,7 +2,7 @@ import type { NextResponse } from "../api-types.js";
 import type { Db } from "../db/db.js";
 import { HttpError } from "../http/errors.js";
 import type { WakeHub } from "../wake/hub.js";
-import { lease } from "./lease.js";
+import { type LeaseTarget, lease } from "./lease.js";
 
 /** Who is long-polling which consumer in this server, to cap it. */
 export class LongPollLimiter {
@@ -39,76 +39,93 @@ export class LongPollLimiter {
 }
 
 /** One call of `next`. */
-export interface ReceiveOptions {
-  accountId: string;
-  consumerId: string;
-  streamId: string;
+export interface ReceiveOptions extends LeaseTarget {
   batchSize: number;
   /** Long-poll for up to this many ms when nothing is available. */
   waitFor: number;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
+  /** Long-polls of this server, capped per consumer (taken only when the call is about to wait). */
+  limiter: LongPollLimiter;
 }
 
 /**
  * Leases messages; with `waitFor`, waits for the first available message without polling the
  * database in a loop: it subscribes to wake-ups of the stream and consumer before each attempt
- * (so a write that commits meanwhile is never missed), and sets one timer for the earlier of the
- * deadline and the consumer's next lease expiry. When max_ack_pending leases are out it also
- * listens for acks.
+ * that may be followed by a wait (so a write that commits meanwhile is never missed), and sets
+ * one timer for the earlier of the deadline and the consumer's next lease expiry. When
+ * max_ack_pending leases are out it also listens for acks. The first attempt also finds the
+ * consumer (and checks the token); an empty answer to it is followed by a subscribed attempt
+ * before any wait.
  */
 export async function receive(
   db: Db,
   hub: WakeHub,
   options: ReceiveOptions,
 ): Promise<NextResponse> {
-  const { accountId, consumerId, batchSize, signal } = options;
+  const { batchSize, signal } = options;
   const deadline = Date.now() + options.waitFor;
+  let target: LeaseTarget = options;
+  let consumer: { id: string; streamId: string } | undefined;
   let atCapacity = false;
+  let leave: (() => void) | undefined;
   let info = { num_pending: 0, num_ack_pending: 0 };
-  for (;;) {
-    // Shutting down: answer what we know instead of touching a closing database.
-    if (hub.closed) return { data: [], info };
-    let woken = false;
-    let resolveWake: () => void = () => {};
-    const wake = new Promise<void>((resolve) => {
-      resolveWake = resolve;
-    });
-    const onWake = () => {
-      woken = true;
-      resolveWake();
-    };
-    const keys = [`s:${options.streamId}`, `c:${consumerId}`];
-    if (atCapacity) keys.push(`a:${consumerId}`);
-    const unsubscribe = hub.subscribe(keys, onWake);
-    signal.addEventListener("abort", onWake, { once: true });
-    try {
-      const { messages, deadLettered, state } = await lease(db, accountId, consumerId, batchSize);
-      info = { num_pending: state.num_pending, num_ack_pending: state.num_ack_pending };
-      // Rows that went to dead letters took places in the batch: look again at once.
-      if (messages.length === 0 && deadLettered > 0 && !signal.aborted && !hub.closed) continue;
-      const remaining = deadline - Date.now();
-      if (messages.length > 0 || remaining <= 0 || signal.aborted || hub.closed)
-        return { data: messages, info };
-      if (woken) continue;
-      if (state.atCapacity && !atCapacity) {
-        // Only an ack frees a place now: listen for acks too, then look once more.
-        atCapacity = true;
-        continue;
-      }
-      atCapacity = state.atCapacity;
-      const untilExpiry = state.nextExpiry
-        ? state.nextExpiry.getTime() - Date.now() + 5
-        : Number.POSITIVE_INFINITY;
-      const timer = setTimeout(resolveWake, Math.max(0, Math.min(remaining, untilExpiry)));
+  try {
+    for (;;) {
+      // Shutting down: answer what we know instead of touching a closing database (the first
+      // attempt still runs: it answers 401 and 404 as any other time).
+      if (hub.closed && consumer) return { data: [], info };
+      let woken = false;
+      let resolveWake: () => void = () => {};
+      const wake = new Promise<void>((resolve) => {
+        resolveWake = resolve;
+      });
+      const onWake = () => {
+        woken = true;
+        resolveWake();
+      };
+      const subscribed = consumer !== undefined;
+      const keys = consumer ? [`s:${consumer.streamId}`, `c:${consumer.id}`] : [];
+      if (consumer && atCapacity) keys.push(`a:${consumer.id}`);
+      const unsubscribe = hub.subscribe(keys, onWake);
+      signal.addEventListener("abort", onWake, { once: true });
       try {
-        await wake;
+        const result = await lease(db, target, batchSize);
+        const { messages, deadLettered, state } = result;
+        if (!consumer) {
+          consumer = result.consumer;
+          // Later attempts name the consumer by id and need no second look at the token.
+          target = { accountId: options.accountId, consumer: consumer.id };
+        }
+        info = { num_pending: state.num_pending, num_ack_pending: state.num_ack_pending };
+        // Rows that went to dead letters took places in the batch: look again at once.
+        if (messages.length === 0 && deadLettered > 0 && !signal.aborted && !hub.closed) continue;
+        const remaining = deadline - Date.now();
+        if (messages.length > 0 || remaining <= 0 || signal.aborted || hub.closed)
+          return { data: messages, info };
+        leave ??= options.limiter.enter(consumer.id);
+        if (woken || !subscribed) continue;
+        if (state.atCapacity && !atCapacity) {
+          // Only an ack frees a place now: listen for acks too, then look once more.
+          atCapacity = true;
+          continue;
+        }
+        atCapacity = state.atCapacity;
+        const untilExpiry = state.nextExpiry
+          ? state.nextExpiry.getTime() - Date.now() + 5
+          : Number.POSITIVE_INFINITY;
+        const timer = setTimeout(resolveWake, Math.max(0, Math.min(remaining, untilExpiry)));
+        try {
+          await wake;
+        } finally {
+          clearTimeout(timer);
+        }
       } finally {
-        clearTimeout(timer);
+        unsubscribe();
+        signal.removeEventListener("abort", onWake);
       }
-    } finally {
-      unsubscribe();
-      signal.removeEventListener("abort", onWake);
     }
+  } finally {
+    leave?.();
   }
 }

@@ -16,8 +16,16 @@ import type { RouteDeps } from "../http/route-deps.js";
 import { parseBody, parseQuery } from "../http/validate.js";
 import { type ConsumeMetrics, noConsumeMetrics } from "../metrics/metrics.js";
 import { decodeAckTokens } from "./ack-token.js";
+import type { LeaseTarget } from "./lease.js";
 import { receive } from "./receive.js";
 import { ack, extend, nack } from "./settle.js";
+
+/** The account, the consumer named in the path, and the token for the statement to check. */
+const target = (req: Request): LeaseTarget => ({
+  accountId: req.accountId,
+  consumer: consumerRef(req),
+  tokenHash: req.tokenHash,
+});
 
 /** Seconds since `start` (from process.hrtime.bigint()). */
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
@@ -34,9 +42,6 @@ export function consumeRoutes(
     res: Response,
     params: { batch_size: number; wait_for: number },
   ) => {
-    const ref = consumerRef(req);
-    const consumer = await resolveConsumer(db, req.accountId, ref);
-    const leave = params.wait_for > 0 ? limiter.enter(consumer.id) : () => {};
     const aborter = new AbortController();
     const onClose = () => {
       if (!res.writableEnded) aborter.abort();
@@ -45,17 +50,15 @@ export function consumeRoutes(
     const start = process.hrtime.bigint();
     try {
       const answer = await receive(db, hub, {
-        accountId: req.accountId,
-        consumerId: consumer.id,
-        streamId: consumer.stream_id,
+        ...target(req),
         batchSize: params.batch_size,
         waitFor: params.wait_for,
         signal: aborter.signal,
+        limiter,
       });
       metrics.leased(since(start), answer.data.length, params.wait_for > 0);
       res.json(answer);
     } finally {
-      leave();
       res.off("close", onClose);
     }
   };
@@ -76,29 +79,29 @@ export function consumeRoutes(
   });
 
   router.post("/v1/http-consumers/:consumer/ack", requireJson, async (req, res) => {
-    const ref = consumerRef(req);
+    const settleTarget = target(req);
     const body = parseBody(zAckMessagesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
     const start = process.hrtime.bigint();
-    const { madeAvailable, consumerId, ...answer } = await ack(db, req.accountId, ref, tokens);
+    const { madeAvailable, consumerId, ...answer } = await ack(db, settleTarget, tokens);
     metrics.settled("ack", since(start), answer.count);
     notifier.publish(`a:${consumerId}`, ...(madeAvailable ? [`c:${consumerId}`] : []));
     res.json(answer);
   });
 
   router.post("/v1/http-consumers/:consumer/nack", requireJson, async (req, res) => {
-    const ref = consumerRef(req);
+    const settleTarget = target(req);
     const body = parseBody(zAckMessagesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
     const start = process.hrtime.bigint();
-    const { madeAvailable, consumerId, ...answer } = await nack(db, req.accountId, ref, tokens);
+    const { madeAvailable, consumerId, ...answer } = await nack(db, settleTarget, tokens);
     metrics.settled("nack", since(start), answer.count);
     if (answer.count > 0 || madeAvailable) notifier.publish(`c:${consumerId}`, `a:${consumerId}`);
     res.json(answer);
   });
 
   router.post("/v1/http-consumers/:consumer/extend", requireJson, async (req, res) => {
-    const ref = consumerRef(req);
+    const settleTarget = target(req);
     const body = parseBody(zExtendLeasesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
     const start = process.hrtime.bigint();
@@ -106,7 +109,7 @@ export function consumeRoutes(
       madeAvailable: _,
       consumerId: __,
       ...answer
-    } = await extend(db, req.accountId, ref, tokens, body.extend_ms);
+    } = await extend(db, settleTarget, tokens, body.extend_ms);
     metrics.settled("extend", since(start), answer.count);
     res.json(answer);
   });

@@ -2,9 +2,9 @@ import type { AckResponse } from "../api-types.js";
 import type { Db } from "../db/db.js";
 import { retryOnDeadlock } from "../db/errors.js";
 import { UUID_RE } from "../db/rows.js";
-import { notFound } from "../http/errors.js";
+import { notFound, unauthorized } from "../http/errors.js";
 import type { Delivery } from "./ack-token.js";
-import { DEAD_CONDITION } from "./lease.js";
+import { DEAD_CONDITION, type LeaseTarget } from "./lease.js";
 
 // Ack, nack and extend: one statement each. Each first locks the named deliveries in seq order
 // (writers lock in that order too, so they can wait on each other but never deadlock) and reads
@@ -13,9 +13,16 @@ import { DEAD_CONDITION } from "./lease.js";
 // token whatever the statistics say.
 
 // The consumer is named by id ($2, null when the reference is no uuid) or by name ($5), as in
-// resolveConsumer, so a settle call needs no separate round trip to find it.
-const TOKENS = `c AS MATERIALIZED (
+// resolveConsumer, so a settle call needs no separate round trip to find it. The bearer token's
+// hash ($6, null: checked already) must still be live, or nothing is touched (the 401 is read
+// from the authorized column).
+const LIVE_TOKEN = `($6::bytea IS NULL OR EXISTS (
+  SELECT 1 FROM api_tokens WHERE token_hash = $6::bytea AND account_id = $1 AND revoked_at IS NULL))`;
+const TOKENS = `auth AS MATERIALIZED (
+  SELECT ${LIVE_TOKEN} AS authorized
+), c AS MATERIALIZED (
   SELECT id FROM consumers WHERE account_id = $1 AND (id = $2::uuid OR name = $5::text)
+    AND (SELECT authorized FROM auth)
   ORDER BY (id = $2::uuid) DESC NULLS LAST LIMIT 1
 ), t AS MATERIALIZED (
   SELECT $1::uuid AS account_id, c.id AS consumer_id, t.seq, t.lease_id
@@ -24,7 +31,8 @@ const TOKENS = `c AS MATERIALIZED (
 
 /** One row even when nothing matched: the consumer's id (null: no such consumer) and the rows. */
 const withConsumer = (rows: string) =>
-  `SELECT (SELECT id FROM c) AS consumer_id, x.seq, x.lease_id, x.wakes
+  `SELECT (SELECT authorized FROM auth) AS authorized, (SELECT id FROM c) AS consumer_id,
+  x.seq, x.lease_id, x.wakes
 FROM (SELECT 1) AS one LEFT JOIN (${rows}) x ON true`;
 const BY_KEY = (a: string, b: string) =>
   `${a}.account_id = ${b}.account_id AND ${a}.consumer_id = ${b}.consumer_id AND ${a}.seq = ${b}.seq`;
@@ -95,7 +103,7 @@ WITH ${TOKENS}, locked AS MATERIALIZED (
 ), extended AS (
   -- Default extension: the consumer's ack_wait_ms.
   UPDATE consumer_messages m SET leased_until = statement_timestamp()
-    + coalesce($6::float8, cfg.ack_wait_ms) * interval '1 millisecond'
+    + coalesce($7::float8, cfg.ack_wait_ms) * interval '1 millisecond'
   FROM locked l, (SELECT ack_wait_ms FROM consumers WHERE account_id = $1 AND id = (SELECT id FROM c)) cfg
   WHERE ${BY_KEY("m", "l")}
   RETURNING m.seq, l.lease_id, false AS wakes
@@ -113,18 +121,19 @@ export interface SettleResult extends AckResponse {
   madeAvailable: boolean;
 }
 
-/** Settles deliveries of `consumer` (an id or a name); 404 when the account has no such consumer. */
+/** Settles deliveries of the target's consumer; 401 for a token no longer live, 404 for no such consumer. */
 async function settle(
   db: Db,
   sql: string,
-  accountId: string,
-  consumer: string,
+  target: LeaseTarget,
   tokens: Map<string, Delivery>,
   extra: unknown[] = [],
 ): Promise<SettleResult> {
+  const { accountId, consumer } = target;
   const deliveries = [...tokens.values()];
   const { rows } = await retryOnDeadlock(() =>
     db.query<{
+      authorized: boolean;
       consumer_id: string | null;
       seq: number | null;
       lease_id: string | null;
@@ -135,9 +144,11 @@ async function settle(
       deliveries.map((d) => d.seq),
       deliveries.map((d) => d.leaseId),
       consumer,
+      target.tokenHash ?? null,
       ...extra,
     ]),
   );
+  if (rows[0]?.authorized === false) throw unauthorized();
   const consumerId = rows[0]?.consumer_id;
   if (!consumerId) throw notFound(`Consumer not found: ${consumer}`);
   const key = (seq: string | number, leaseId: string) => `${seq}/${leaseId.toLowerCase()}`;
@@ -156,17 +167,16 @@ async function settle(
   };
 }
 
-export const ack = (db: Db, accountId: string, consumer: string, tokens: Map<string, Delivery>) =>
-  settle(db, ACK_SQL, accountId, consumer, tokens);
+export const ack = (db: Db, target: LeaseTarget, tokens: Map<string, Delivery>) =>
+  settle(db, ACK_SQL, target, tokens);
 
-export const nack = (db: Db, accountId: string, consumer: string, tokens: Map<string, Delivery>) =>
-  settle(db, NACK_SQL, accountId, consumer, tokens);
+export const nack = (db: Db, target: LeaseTarget, tokens: Map<string, Delivery>) =>
+  settle(db, NACK_SQL, target, tokens);
 
 export const extend = (
   db: Db,
-  accountId: string,
-  consumer: string,
+  target: LeaseTarget,
   tokens: Map<string, Delivery>,
   /** Default: the consumer's ack_wait_ms. */
   ms: number | undefined,
-) => settle(db, EXTEND_SQL, accountId, consumer, tokens, [ms ?? null]);
+) => settle(db, EXTEND_SQL, target, tokens, [ms ?? null]);

@@ -46,4 +46,8 @@ export const validationFailed = (details: ErrorDetail[]) =>
 
 export const notFound = (message: string) => new HttpError(404, "not_found", message);
 
+/** 401: no bearer token, or one that is unknown or revoked. */
+export const unauthorized = () =>
+  new HttpError(401, "unauthorized", "Missing or invalid bearer token");
+
 export const conflict = (message: string) => new HttpError(409, "conflict", message);
