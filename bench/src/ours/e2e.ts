@@ -35,8 +35,6 @@ export async function sdkThroughput(run: E2eRun): Promise<Throughput> {
       signal: controller.signal,
       extendLeases: false,
       ackWaitMs: 60_000,
-      ...(process.env.SDK_PREFETCH ? { prefetch: Number(process.env.SDK_PREFETCH) } : {}),
-      ...(process.env.SDK_ACK_DELAY ? { ackDelayMs: Number(process.env.SDK_ACK_DELAY) } : {}),
       onError: (err) => console.error("runConsumer error", err),
       hooks: {
         onAcked() {
