@@ -17,15 +17,18 @@ export interface ConsumerStateRow {
   max_ack_pending: number;
 }
 
+/** Live rows of consumer row `c` without count(*) over the backlog: the folded counter plus the deltas not folded yet (a handful of rows). */
+export const liveCountSql = (c: string) => `${c}.message_count + coalesce((
+              SELECT sum(d.delta) FROM consumer_counter_deltas d
+              WHERE d.account_id = ${c}.account_id AND d.consumer_id = ${c}.id), 0)::bigint`;
+
 /**
- * Counts without count(*) over the backlog (ADR 0002): live rows are the folded counter plus
- * the deltas not folded yet (a handful of rows); leased rows are counted on the partial index of
- * leased rows, which max_ack_pending bounds. `account` and `consumer` are SQL expressions.
+ * Counts without count(*) over the backlog (ADR 0002): live rows as in liveCountSql; leased rows
+ * are counted on the partial index of leased rows, which max_ack_pending bounds. `account` and
+ * `consumer` are SQL expressions.
  */
 export function consumerStateSql(account: string, consumer: string): string {
-  return `SELECT c.message_count + coalesce((
-              SELECT sum(d.delta) FROM consumer_counter_deltas d
-              WHERE d.account_id = c.account_id AND d.consumer_id = c.id), 0)::bigint AS live,
+  return `SELECT ${liveCountSql("c")} AS live,
             l.leased, l.next_expiry, c.max_ack_pending
      FROM consumers c,
      LATERAL (SELECT count(*)::int AS leased, min(m.leased_until) AS next_expiry

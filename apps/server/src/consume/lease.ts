@@ -12,6 +12,7 @@ import {
   type ConsumerState,
   type ConsumerStateRow,
   consumerStateSql,
+  liveCountSql,
   toConsumerState,
 } from "./info.js";
 
@@ -32,7 +33,13 @@ export const DEAD_CONDITION = `(cfg.max_deliver > 0 AND m.deliver_count >= cfg.m
  *
  * `account`, `consumer` and `batch` are the SQL expressions of the three inputs.
  */
-export function leaseSql(account: string, consumer: string, batch: string): string {
+export function leaseSql(
+  account: string,
+  consumer: string,
+  batch: string,
+  /** SQL expression of the consumer's scan_from_seq (migration 0005): no live row is below it. */
+  scanFrom: string,
+): string {
   return `
 WITH cfg AS (
   SELECT ack_wait_ms, max_deliver, max_ack_pending FROM consumers WHERE account_id = ${account} AND id = ${consumer}
@@ -41,7 +48,7 @@ WITH cfg AS (
   WHERE account_id = ${account} AND consumer_id = ${consumer} AND leased_until > statement_timestamp()
 ), locked AS MATERIALIZED (
   SELECT m.account_id, m.consumer_id, m.seq, m.record_id FROM consumer_messages m
-  WHERE m.account_id = ${account} AND m.consumer_id = ${consumer}
+  WHERE m.account_id = ${account} AND m.consumer_id = ${consumer} AND m.seq >= ${scanFrom}
     AND (m.leased_until IS NULL OR m.leased_until <= statement_timestamp())
     -- ordering per_key: only the oldest live message of its key (ADR 0004).
     AND (m.order_key IS NULL OR NOT EXISTS (
@@ -80,7 +87,7 @@ WITH cfg AS (
             m.event_seq, ${prefixed(recordColumns(), "r.", "r_")}
 )
 SELECT to_jsonb(z) FROM (
-  SELECT d.dead_count, l.*, ${prefixed(eventColumns(), "e.", "e_")}
+  SELECT d.dead_count, (SELECT n FROM active) AS active_before, l.*, ${prefixed(eventColumns(), "e.", "e_")}
   FROM (SELECT count(*)::int AS dead_count FROM dl) d
   LEFT JOIN (leased l LEFT JOIN events e ON e.account_id = l.m_account_id AND e.seq = l.event_seq) ON true
   ORDER BY l.m_seq
@@ -119,6 +126,10 @@ AS $lease$
 DECLARE
   v_consumer uuid;
   v_stream uuid;
+  v_from bigint;
+  v_row jsonb;
+  v_active int := 0;
+  v_leased int := 0;
 BEGIN
   -- The bearer token, checked here rather than in a query of its own (p_token null: checked).
   IF p_token IS NOT NULL AND NOT EXISTS (
@@ -137,11 +148,26 @@ BEGIN
   END IF;
   PERFORM set_config('synchronous_commit', 'off', true);
   PERFORM pg_advisory_xact_lock(${CONSUMER_LEASE_LOCK}, hashtext(v_consumer::text));
-  RETURN QUERY ${leaseSql("p_account", "v_consumer", "p_batch")};
-  -- The counts after the lease, as a last row (a new snapshot that sees the lease's own writes).
-  RETURN QUERY SELECT jsonb_build_object('state', to_jsonb(s), 'consumer_id', v_consumer,
-                                         'stream_id', v_stream)
-    FROM (${consumerStateSql("p_account", "v_consumer")}) s;
+  -- No live row is below it (see background/advance-scan-from.ts).
+  SELECT scan_from_seq INTO v_from FROM consumers WHERE account_id = p_account AND id = v_consumer;
+  FOR v_row IN ${leaseSql("p_account", "v_consumer", "p_batch", "coalesce(v_from, 0)")} LOOP
+    v_active := coalesce((v_row->>'active_before')::int, 0);
+    IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
+    RETURN NEXT v_row;
+  END LOOP;
+  -- The counts after the lease, as a last row. Messages leased: the leases out are those counted
+  -- before plus these. None: counted afresh (a new snapshot), with the next expiry, which a
+  -- long-poll waits for.
+  IF v_leased > 0 THEN
+    RETURN QUERY SELECT jsonb_build_object('state', jsonb_build_object(
+        'live', ${liveCountSql("c")}, 'leased', v_active + v_leased, 'next_expiry', null,
+        'max_ack_pending', c.max_ack_pending), 'consumer_id', v_consumer, 'stream_id', v_stream)
+      FROM consumers c WHERE c.account_id = p_account AND c.id = v_consumer;
+  ELSE
+    RETURN QUERY SELECT jsonb_build_object('state', to_jsonb(s), 'consumer_id', v_consumer,
+                                           'stream_id', v_stream)
+      FROM (${consumerStateSql("p_account", "v_consumer")}) s;
+  END IF;
 END
 $lease$`;
 

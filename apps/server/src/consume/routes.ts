@@ -135,7 +135,7 @@ export function consumeRoutes(
       const consumer = await resolveConsumer(db, req.accountId, ref);
       // Ids are message numbers; anything else names no dead letter.
       const ids = body.ids?.filter((id) => /^\d{1,18}$/.test(id));
-      const count = await redrive(db, req.accountId, consumer.id, ids);
+      const count = await db.transaction((tx) => redrive(tx, req.accountId, consumer, ids));
       if (count > 0) notifier.publish(`c:${consumer.id}`);
       res.json({ count });
     },

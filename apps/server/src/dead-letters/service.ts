@@ -4,6 +4,7 @@ import type { Queryable } from "../db/db.js";
 import { iso, prefixed, unprefix } from "../db/rows.js";
 import { type EventRow, eventColumns, toEvent } from "../events/event-row.js";
 import { type RecordRow, recordColumns, toRecord } from "../records/record-row.js";
+import { lockStream } from "../streams/service.js";
 
 /** A page of dead letters in message order (seq), with each record in its current version. */
 export async function listDeadLetters(
@@ -47,12 +48,15 @@ export async function listDeadLetters(
  * place it would be the head of its key while a later message of the key may be leased.
  */
 export async function redrive(
-  q: Queryable,
+  tx: Queryable,
   accountId: string,
-  consumerId: string,
+  consumer: { id: string; stream_id: string },
   ids: string[] | undefined,
 ): Promise<number> {
-  const { rows } = await q.query<{ count: number }>(
+  // Rows go back under the stream's write lock, like every insert of consumer rows, and lower
+  // the consumer's scan_from_seq when they land below it (see background/advance-scan-from.ts).
+  await lockStream(tx, accountId, consumer.stream_id);
+  const { rows } = await tx.query<{ count: number }>(
     `WITH d AS (
        DELETE FROM dead_letters
        WHERE account_id = $1 AND consumer_id = $2 AND ($3::bigint[] IS NULL OR seq = ANY($3::bigint[]))
@@ -73,9 +77,14 @@ export async function redrive(
          ORDER BY d.seq
        ) back_in_order
        ON CONFLICT DO NOTHING
+       RETURNING seq
+     ), lowered AS (
+       UPDATE consumers c SET scan_from_seq = b.seq
+       FROM (SELECT min(seq) AS seq FROM back) b
+       WHERE c.account_id = $1 AND c.id = $2 AND b.seq < c.scan_from_seq
      )
      SELECT count(*)::int AS count FROM d`,
-    [accountId, consumerId, ids ?? null],
+    [accountId, consumer.id, ids ?? null],
   );
   return rows[0]?.count ?? 0;
 }

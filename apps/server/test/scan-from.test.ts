@@ -1,0 +1,216 @@
+// consumers.scan_from_seq (migration 0005): the lease reads a consumer's rows from there, so the
+// index entries of rows finished long ago (kept while any transaction is open) are not walked
+// again by every lease. The bound must never pass a row that can still be delivered.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { leaseSql } from "../src/consume/lease.js";
+import type { Db } from "../src/db/db.js";
+import type { Api } from "./helpers/api.js";
+import { useTestDatabase } from "./helpers/database.js";
+import {
+  ack,
+  createConsumer,
+  createStream,
+  next,
+  record,
+  sleep,
+  upsert,
+} from "./helpers/fixtures.js";
+import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+
+const database = useTestDatabase();
+let db: Db;
+let server: TestServer;
+let api: Api;
+let accountId: string;
+
+beforeAll(async () => {
+  db = await database.open();
+  server = await startTestServer(db);
+  const account = await newAccount(db, server);
+  api = account.api;
+  accountId = account.accountId;
+});
+afterAll(() => server?.close());
+
+async function scanFrom(consumerId: string): Promise<number> {
+  const { rows } = await db.query<{ seq: string }>(
+    "SELECT scan_from_seq AS seq FROM consumers WHERE account_id = $1 AND id = $2",
+    [accountId, consumerId],
+  );
+  return Number(rows[0]?.seq);
+}
+
+const advance = () => server.sequin.tasks.advanceScanFrom();
+const upstreamIds = (batch: Awaited<ReturnType<typeof next>>) =>
+  batch.data.map((m) => m.record?.upstream_id as string);
+
+describe("the lease's scan bound", () => {
+  it("moves up to the oldest live row, never past a leased one; an expired lease is delivered again", async () => {
+    const stream = await createStream(api);
+    const written = await upsert(
+      api,
+      stream,
+      ["r0", "r1", "r2", "r3", "r4"].map((id) => record(id)),
+    );
+    const seq = Object.fromEntries(written.map((w) => [w.upstream_id, Number(w.updated_idx)]));
+    const consumer = await createConsumer(api, { stream_id: stream, ack_wait_ms: 300 });
+    expect(await scanFrom(consumer.id)).toBe(0);
+
+    const held = await next(api, consumer.id, 1); // r0, kept leased
+    const done = await next(api, consumer.id, 2); // r1, r2, acked
+    expect(upstreamIds(held)).toEqual(["r0"]);
+    await ack(
+      api,
+      consumer.id,
+      done.data.map((m) => m.ack_token),
+    );
+    await advance();
+    expect(await scanFrom(consumer.id)).toBe(seq.r0);
+
+    await ack(api, consumer.id, [held.data[0]!.ack_token]);
+    await advance();
+    expect(await scanFrom(consumer.id)).toBe(seq.r3);
+
+    // r3 leased and left to expire: the bound stays on it, and it comes back.
+    expect(upstreamIds(await next(api, consumer.id, 1))).toEqual(["r3"]);
+    await advance();
+    expect(await scanFrom(consumer.id)).toBe(seq.r3);
+    await sleep(400);
+    const again = await next(api, consumer.id, 10);
+    expect(upstreamIds(again)).toEqual(["r3", "r4"]);
+    expect(again.data[0]!.deliver_count).toBe(2);
+
+    // Everything acked: no live row, the bound stays where it was; a new write is delivered.
+    await ack(
+      api,
+      consumer.id,
+      again.data.map((m) => m.ack_token),
+    );
+    await advance();
+    expect(await scanFrom(consumer.id)).toBe(seq.r3);
+    await upsert(api, stream, [record("r5")]);
+    expect(upstreamIds(await next(api, consumer.id, 10))).toEqual(["r5"]);
+  });
+
+  it("a redrive puts dead letters back below the bound and lowers it, so they are delivered", async () => {
+    const stream = await createStream(api);
+    const written = await upsert(
+      api,
+      stream,
+      ["d0", "d1", "d2", "d3"].map((id) => record(id)),
+    );
+    const seq = Object.fromEntries(written.map((w) => [w.upstream_id, Number(w.updated_idx)]));
+    const consumer = await createConsumer(api, { stream_id: stream, max_deliver: 1 });
+    const first = await next(api, consumer.id, 1); // d0: nacked at max_deliver 1 -> dead letter
+    const nacked = await api.post(`/v1/http-consumers/${consumer.id}/nack`, {
+      ack_tokens: [first.data[0]!.ack_token],
+    });
+    expect(nacked.status).toBe(200);
+    const rest = await next(api, consumer.id, 2); // d1, d2 acked
+    await ack(
+      api,
+      consumer.id,
+      rest.data.map((m) => m.ack_token),
+    );
+    await advance();
+    expect(await scanFrom(consumer.id)).toBe(seq.d3);
+
+    const redriven = await api.post(`/v1/http-consumers/${consumer.id}/dead-letters/redrive`, {});
+    expect(redriven.body).toEqual({ count: 1 });
+    expect(await scanFrom(consumer.id)).toBe(seq.d0);
+    expect(upstreamIds(await next(api, consumer.id, 10))).toEqual(["d0", "d3"]);
+  });
+
+  it("with a transaction held open, a lease reads from the bound instead of every finished row", async () => {
+    const stream = await createStream(api);
+    const consumer = await createConsumer(api, { stream_id: stream });
+    const ROWS = 2_000;
+    for (let from = 0; from < ROWS + 100; from += 500) {
+      await upsert(
+        api,
+        stream,
+        Array.from({ length: 500 }, (_, i) => record(`h${from + i}`)),
+      );
+    }
+    // An open snapshot: no row deleted from now on can be vacuumed, nor its index entry skipped.
+    const holder = new pg.Client({ connectionString: database.url() });
+    holder.on("error", () => {});
+    await holder.connect();
+    try {
+      await holder.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      await holder.query("SELECT count(*) FROM consumer_messages");
+      for (let done = 0; done < ROWS; done += 500) {
+        const batch = await next(api, consumer.id, 500);
+        await ack(
+          api,
+          consumer.id,
+          batch.data.map((m) => m.ack_token),
+        );
+      }
+      await advance();
+      const bound = await scanFrom(consumer.id);
+      expect(bound).toBeGreaterThan(0);
+      const fromBound = await leaseScanBlocks(consumer.id, bound);
+      const fromZero = await leaseScanBlocks(consumer.id, 0);
+      // From the bound: the batch's own pages. From 0: every finished row's entry first.
+      expect(fromBound).toBeLessThan(200);
+      expect(fromZero).toBeGreaterThan(ROWS);
+    } finally {
+      await holder.query("ROLLBACK").catch(() => {});
+      await holder.end();
+    }
+  });
+});
+
+/** Shared blocks the lease's scan of consumer rows touched for a batch of 100 (rolled back). */
+async function leaseScanBlocks(consumerId: string, scanFrom: number): Promise<number> {
+  return db
+    .transaction(async (tx) => {
+      // As inside the lease function.
+      await tx.query(
+        "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off",
+      );
+      const { rows } = await tx.query<{ "QUERY PLAN": unknown }>(
+        `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${leaseSql("$1::uuid", "$2::uuid", "$3::int", "$4::bigint")}`,
+        [accountId, consumerId, 100, scanFrom],
+      );
+      const blocks = scanBlocks(rows[0]?.["QUERY PLAN"]);
+      if (blocks === undefined) throw new Error("no scan of consumer_messages_pkey in the plan");
+      // Thrown to roll the lease back: the next call must find the same rows pending.
+      throw new Rollback(blocks);
+    })
+    .catch((e: unknown) => {
+      if (e instanceof Rollback) return e.blocks;
+      throw e;
+    });
+}
+
+class Rollback extends Error {
+  constructor(readonly blocks: number) {
+    super("rollback");
+  }
+}
+
+/** The shared blocks of the plan's index scan of consumer_messages (alias m) by primary key. */
+function scanBlocks(plan: unknown): number | undefined {
+  if (Array.isArray(plan)) {
+    for (const item of plan) {
+      const found = scanBlocks(item);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (plan === null || typeof plan !== "object") return undefined;
+  const node = plan as Record<string, unknown>;
+  if (node["Index Name"] === "consumer_messages_pkey" && node.Alias === "m") {
+    return Number(node["Shared Hit Blocks"] ?? 0) + Number(node["Shared Read Blocks"] ?? 0);
+  }
+  for (const value of Object.values(node)) {
+    if (typeof value === "object") {
+      const found = scanBlocks(value);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
