@@ -197,6 +197,8 @@ if (wants("backlog")) {
       await fresh.db.query("VACUUM ANALYZE consumer_messages");
       const server = await startServerProcess(fresh.url);
       try {
+        // Warm-up, not measured: the server's first connections, plans and caches.
+        await nextAckCost(server.url, s.token, consumer, 10);
         const runs = [];
         for (let i = 0; i < RUNS; i++) {
           const c = await nextAckCost(server.url, s.token, consumer, 40);
