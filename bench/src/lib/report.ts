@@ -48,7 +48,7 @@ export function renderResults(r: BenchResults): string {
         .map(([k, v]) => `${k}=${v}`)
         .join(", ")}).`,
     "",
-    "Every figure ran at least twice; tables show the median, with the minimum in brackets.",
+    "Every figure ran at least twice (throughput: three times, the contenders taking turns, each run after a CHECKPOINT); tables show the median, with the minimum in brackets.",
     "",
   );
   const targets: string[] = [];
