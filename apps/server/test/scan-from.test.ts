@@ -122,6 +122,63 @@ describe("the lease's scan bound", () => {
     expect(upstreamIds(await next(api, consumer.id, 10))).toEqual(["d0", "d3"]);
   });
 
+  it("a row inserted below the bound by any writer lowers it, and a raise running meanwhile does not undo that", async () => {
+    const stream = await createStream(api);
+    const written = await upsert(
+      api,
+      stream,
+      ["w0", "w1", "w2", "w3"].map((id) => record(id)),
+    );
+    const seq = Object.fromEntries(written.map((w) => [w.upstream_id, Number(w.updated_idx)]));
+    const ids = Object.fromEntries(written.map((w) => [w.upstream_id, w.id]));
+    const consumer = await createConsumer(api, { stream_id: stream });
+    const first = await next(api, consumer.id, 2); // w0, w1 acked
+    await ack(
+      api,
+      consumer.id,
+      first.data.map((m) => m.ack_token),
+    );
+    await advance();
+    expect(await scanFrom(consumer.id)).toBe(seq.w2);
+    const second = await next(api, consumer.id, 1); // w2 acked: the next raise would go to w3
+    await ack(
+      api,
+      consumer.id,
+      second.data.map((m) => m.ack_token),
+    );
+
+    // Another writer (say, a redrive of a server of another version) puts w0 back in its old
+    // place, and is slow to commit; the background raise runs in the meantime.
+    const writer = new pg.Client({ connectionString: database.url() });
+    writer.on("error", () => {});
+    await writer.connect();
+    try {
+      await writer.query("BEGIN");
+      await writer.query(
+        `INSERT INTO consumer_messages (account_id, consumer_id, seq, record_id, record_idx)
+         VALUES ($1, $2, $3, $4, $3)`,
+        [accountId, consumer.id, seq.w0, ids.w0],
+      );
+      const raising = advance();
+      // The raise has read the old bound and waits for the writer's lock on the consumer.
+      let waiting = false;
+      for (let i = 0; i < 250 && !waiting; i++) {
+        const { rows } = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE consumers c SET scan_from_seq%'",
+        );
+        waiting = rows[0]!.n > 0;
+        if (!waiting) await sleep(20);
+      }
+      expect(waiting).toBe(true);
+      await writer.query("COMMIT");
+      await raising;
+    } finally {
+      await writer.end();
+    }
+    expect(await scanFrom(consumer.id)).toBe(seq.w0);
+    expect(upstreamIds(await next(api, consumer.id, 10))).toEqual(["w0", "w3"]);
+  });
+
   it("with a transaction held open, a lease reads from the bound instead of every finished row", async () => {
     const stream = await createStream(api);
     const consumer = await createConsumer(api, { stream_id: stream });

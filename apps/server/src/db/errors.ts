@@ -27,11 +27,6 @@ export function isRetryable(err: unknown): boolean {
   return state === "40P01" || state === "40001";
 }
 
-/** True when a lock was not granted within lock_timeout. */
-export function isLockTimeout(err: unknown): boolean {
-  return sqlState(err) === "55P03";
-}
-
 const NETWORK_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",

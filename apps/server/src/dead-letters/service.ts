@@ -53,8 +53,8 @@ export async function redrive(
   consumer: { id: string; stream_id: string },
   ids: string[] | undefined,
 ): Promise<number> {
-  // Rows go back under the stream's write lock, like every insert of consumer rows, and lower
-  // the consumer's scan_from_seq when they land below it (see background/advance-scan-from.ts).
+  // Rows go back under the stream's write lock, like every insert of consumer rows. Below the
+  // consumer's scan_from_seq they lower it (the trigger of migration 0005).
   await lockStream(tx, accountId, consumer.stream_id);
   const { rows } = await tx.query<{ count: number }>(
     `WITH d AS (
@@ -77,11 +77,6 @@ export async function redrive(
          ORDER BY d.seq
        ) back_in_order
        ON CONFLICT DO NOTHING
-       RETURNING seq
-     ), lowered AS (
-       UPDATE consumers c SET scan_from_seq = b.seq
-       FROM (SELECT min(seq) AS seq FROM back) b
-       WHERE c.account_id = $1 AND c.id = $2 AND b.seq < c.scan_from_seq
      )
      SELECT count(*)::int AS count FROM d`,
     [accountId, consumer.id, ids ?? null],
