@@ -42,6 +42,16 @@ async function scanFrom(consumerId: string): Promise<number> {
 }
 
 const advance = () => server.sequin.tasks.advanceScanFrom();
+/** Acks every message of a `next` answer. */
+const ackAll = (consumer: string, batch: Awaited<ReturnType<typeof next>>) =>
+  ack(
+    api,
+    consumer,
+    batch.data.map((m) => m.ack_token),
+  );
+/** Each written record's seq (its version) by upstream id. */
+const seqsOf = (written: Awaited<ReturnType<typeof upsert>>) =>
+  Object.fromEntries(written.map((w) => [w.upstream_id, Number(w.updated_idx)]));
 const upstreamIds = (batch: Awaited<ReturnType<typeof next>>) =>
   batch.data.map((m) => m.record?.upstream_id as string);
 
@@ -53,18 +63,14 @@ describe("the lease's scan bound", () => {
       stream,
       ["r0", "r1", "r2", "r3", "r4"].map((id) => record(id)),
     );
-    const seq = Object.fromEntries(written.map((w) => [w.upstream_id, Number(w.updated_idx)]));
+    const seq = seqsOf(written);
     const consumer = await createConsumer(api, { stream_id: stream, ack_wait_ms: 300 });
     expect(await scanFrom(consumer.id)).toBe(0);
 
     const held = await next(api, consumer.id, 1); // r0, kept leased
     const done = await next(api, consumer.id, 2); // r1, r2, acked
     expect(upstreamIds(held)).toEqual(["r0"]);
-    await ack(
-      api,
-      consumer.id,
-      done.data.map((m) => m.ack_token),
-    );
+    await ackAll(consumer.id, done);
     await advance();
     expect(await scanFrom(consumer.id)).toBe(seq.r0);
 
@@ -82,11 +88,7 @@ describe("the lease's scan bound", () => {
     expect(again.data[0]!.deliver_count).toBe(2);
 
     // Everything acked: no live row, the bound stays where it was; a new write is delivered.
-    await ack(
-      api,
-      consumer.id,
-      again.data.map((m) => m.ack_token),
-    );
+    await ackAll(consumer.id, again);
     await advance();
     expect(await scanFrom(consumer.id)).toBe(seq.r3);
     await upsert(api, stream, [record("r5")]);
@@ -100,7 +102,7 @@ describe("the lease's scan bound", () => {
       stream,
       ["d0", "d1", "d2", "d3"].map((id) => record(id)),
     );
-    const seq = Object.fromEntries(written.map((w) => [w.upstream_id, Number(w.updated_idx)]));
+    const seq = seqsOf(written);
     const consumer = await createConsumer(api, { stream_id: stream, max_deliver: 1 });
     const first = await next(api, consumer.id, 1); // d0: nacked at max_deliver 1 -> dead letter
     const nacked = await api.post(`/v1/http-consumers/${consumer.id}/nack`, {
@@ -108,11 +110,7 @@ describe("the lease's scan bound", () => {
     });
     expect(nacked.status).toBe(200);
     const rest = await next(api, consumer.id, 2); // d1, d2 acked
-    await ack(
-      api,
-      consumer.id,
-      rest.data.map((m) => m.ack_token),
-    );
+    await ackAll(consumer.id, rest);
     await advance();
     expect(await scanFrom(consumer.id)).toBe(seq.d3);
 
@@ -129,23 +127,15 @@ describe("the lease's scan bound", () => {
       stream,
       ["w0", "w1", "w2", "w3"].map((id) => record(id)),
     );
-    const seq = Object.fromEntries(written.map((w) => [w.upstream_id, Number(w.updated_idx)]));
+    const seq = seqsOf(written);
     const ids = Object.fromEntries(written.map((w) => [w.upstream_id, w.id]));
     const consumer = await createConsumer(api, { stream_id: stream });
     const first = await next(api, consumer.id, 2); // w0, w1 acked
-    await ack(
-      api,
-      consumer.id,
-      first.data.map((m) => m.ack_token),
-    );
+    await ackAll(consumer.id, first);
     await advance();
     expect(await scanFrom(consumer.id)).toBe(seq.w2);
     const second = await next(api, consumer.id, 1); // w2 acked: the next raise would go to w3
-    await ack(
-      api,
-      consumer.id,
-      second.data.map((m) => m.ack_token),
-    );
+    await ackAll(consumer.id, second);
 
     // Another writer (say, a redrive of a server of another version) puts w0 back in its old
     // place, and is slow to commit; the background raise runs in the meantime.
@@ -199,11 +189,7 @@ describe("the lease's scan bound", () => {
       await holder.query("SELECT count(*) FROM consumer_messages");
       for (let done = 0; done < ROWS; done += 500) {
         const batch = await next(api, consumer.id, 500);
-        await ack(
-          api,
-          consumer.id,
-          batch.data.map((m) => m.ack_token),
-        );
+        await ackAll(consumer.id, batch);
       }
       await advance();
       const bound = await scanFrom(consumer.id);
