@@ -55,7 +55,7 @@ export function createClient(options: ClientOptions): SequinClient {
   if (!options.baseUrl) throw new TypeError("createClient: `baseUrl` is required");
   if (!options.token) throw new TypeError("createClient: `token` is required");
   const defaults: AttemptSettings = {
-    fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
+    fetch: options.fetch,
     timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     backoff: { ...DEFAULT_RETRY_BACKOFF, ...options.retryBackoff },
@@ -64,6 +64,8 @@ export function createClient(options: ClientOptions): SequinClient {
   const raw: RawClient = createFetchClient({
     baseUrl: options.baseUrl,
     fetch: createRetryingFetch(defaults),
+    // The API never redirects. Not following also spares undici a copy of every request body.
+    redirect: "error",
     headers: { ...options.headers, Authorization: `Bearer ${options.token}` },
   });
   const context = createContext(raw, defaults);

@@ -6,7 +6,8 @@ import { isRetryableRequest, isRetryableStatus } from "./retry-policy.js";
 
 /** Settings of one logical call; the client's defaults fill what a call leaves out. */
 export interface AttemptSettings {
-  fetch: FetchLike;
+  /** A user's fetch, handed one Request per attempt; without one, `globalThis.fetch(url, init)`. */
+  fetch: FetchLike | undefined;
   timeout: number;
   maxRetries: number;
   backoff: BackoffOptions;
@@ -20,8 +21,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Wraps `fetch` with timeouts, retries and typed transport errors. openapi-fetch hands it one
- * Request per logical call; every attempt sends a fresh Request built from the buffered body,
- * with the same headers (so an `Idempotency-Key` is reused on every retry).
+ * Request per logical call; every attempt sends the buffered body again with the same headers
+ * (so an `Idempotency-Key` is reused on every retry).
  */
 export function createRetryingFetch(
   settings: AttemptSettings,
@@ -35,15 +36,21 @@ export function createRetryingFetch(
 
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) throw abortedError(signal);
-      const fresh = (attemptSignal: AbortSignal) =>
-        new Request(request.url, {
+      const send = (attemptSignal: AbortSignal) => {
+        const init: RequestInit = {
           method: request.method,
           headers: request.headers,
           body: body === undefined ? null : body.slice(0),
           redirect: request.redirect,
           signal: attemptSignal,
-        });
-      const outcome = await attemptOnce(settings.fetch, fresh, timeout, signal);
+        };
+        // The global fetch is given the URL and a buffered body: handed a Request, undici copies
+        // it and pipes its body through a stream, a measurable share of a call's CPU.
+        return settings.fetch === undefined
+          ? globalThis.fetch(request.url, init)
+          : settings.fetch(new Request(request.url, init));
+      };
+      const outcome = await attemptOnce(send, timeout, signal);
       const final = !retryable || attempt >= settings.maxRetries;
 
       if (outcome.response) {
@@ -65,7 +72,7 @@ export function createRetryingFetch(
         continue;
       }
 
-      if (final) throw outcome.error;
+      if (final || outcome.permanent) throw outcome.error;
       const delay = backoffDelay(attempt, settings.backoff);
       settings.logger?.warn?.(
         `[sequin] ${label} failed (${outcome.error.message}); retry ${attempt + 1} of ${settings.maxRetries} in ${delay} ms`,
@@ -77,15 +84,14 @@ export function createRetryingFetch(
 
 type AttemptOutcome =
   | { response: Response; body: unknown; error?: never }
-  | { response?: never; error: ConnectionError | TimeoutError };
+  | { response?: never; error: ConnectionError | TimeoutError; permanent?: boolean };
 
 /**
  * One attempt under its own timeout. The body is read inside the timeout too, so a server that
  * stalls mid-answer fails like one that never answers; the returned Response is buffered.
  */
 async function attemptOnce(
-  fetch: FetchLike,
-  build: (signal: AbortSignal) => Request,
+  send: (signal: AbortSignal) => Promise<Response>,
   timeout: number,
   signal: AbortSignal,
 ): Promise<AttemptOutcome> {
@@ -106,7 +112,7 @@ async function attemptOnce(
   aborted.catch(() => {});
   try {
     const work = (async () => {
-      const raw = await fetch(build(controller.signal));
+      const raw = await send(controller.signal);
       const buffer = await raw.arrayBuffer();
       return { raw, buffer };
     })();
@@ -123,12 +129,24 @@ async function attemptOnce(
     if (signal.aborted) throw abortedError(signal, error);
     if (timedOut)
       return { error: new TimeoutError(`No answer within ${timeout} ms`, { cause: error }) };
+    if (isRedirectRefusal(error)) {
+      // Requests are sent with `redirect: "error"`: another try would be answered the same.
+      const message =
+        "The server answered with a redirect, which the client does not follow: set `baseUrl` to the address the API is served at";
+      return { error: new ConnectionError(message, { cause: error }), permanent: true };
+    }
     const reason = error instanceof Error ? error.message : String(error);
     return { error: new ConnectionError(`Connection failed: ${reason}`, { cause: error }) };
   } finally {
     clearTimeout(timer);
     signal.removeEventListener("abort", onAbort);
   }
+}
+
+/** undici fails a request sent with `redirect: "error"` that is answered 3xx with this cause. */
+function isRedirectRefusal(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error && /redirect/i.test(cause.message);
 }
 
 async function sleepOrAbort(ms: number, signal: AbortSignal): Promise<void> {
