@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../src/db/db.js";
+import { lockStream } from "../src/streams/service.js";
 import type { Api } from "./helpers/api.js";
 import { useTestDatabase } from "./helpers/database.js";
-import { createConsumer, createStream, record, upsert } from "./helpers/fixtures.js";
+import { createConsumer, createStream, record, sleep, upsert } from "./helpers/fixtures.js";
 import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
 
 const database = useTestDatabase();
@@ -11,13 +12,14 @@ let dbB: Db;
 let serverA: TestServer;
 let serverB: TestServer;
 let token: string;
+let accountId: string;
 
 beforeAll(async () => {
   dbA = await database.open();
   dbB = await database.open();
   serverA = await startTestServer(dbA);
   serverB = await startTestServer(dbB);
-  token = (await newAccount(dbA, serverA)).token;
+  ({ token, accountId } = await newAccount(dbA, serverA));
 });
 afterAll(async () => {
   await serverA?.close();
@@ -184,6 +186,37 @@ describe("many workers on one consumer", () => {
     expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
     expect(events.body.data).toHaveLength(13);
   }, 60_000);
+
+  it("a stream's writers are serialised however its id is spelled", async () => {
+    const a = serverA.api.as(token);
+    const stream = await createStream(a);
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    // Another writer (consumer creation, redrive, a mutation) holds the lock, named in capitals.
+    const holder = dbB.transaction(async (tx) => {
+      await lockStream(tx, accountId, stream.toUpperCase());
+      locked();
+      await released;
+    });
+    await isLocked;
+    let answered = false;
+    const write = upsert(a, stream, [record("while-locked")]).then((r) => {
+      answered = true;
+      return r;
+    });
+    await sleep(300);
+    const waited = !answered;
+    release();
+    await holder;
+    expect(waited).toBe(true);
+    expect((await write)[0]!.result).toBe("inserted");
+  });
 
   it("records updated while workers hold them: the last version of every record is delivered and acked", async () => {
     const a = serverA.api.as(token);

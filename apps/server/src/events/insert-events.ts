@@ -19,6 +19,79 @@ export type NewEvent = Omit<
 const json = (value: unknown) =>
   value === null || value === undefined ? null : JSON.stringify(value);
 
+/** Where {@link insertEventsSql} reads its inputs: placeholders (`$3`) or PL/pgSQL names. */
+export interface InsertEventsArgs {
+  account: string;
+  stream: string;
+  /** Parallel arrays: bigint[] seq, uuid[] record_id, then text[] collection_id, resource_id, provider, upstream_id, action, changes, data, bigint[] updated_idx, text[] upstream_updated_at, sync. */
+  arrays: readonly [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  /** What the statement ends with, over the inserted rows `ev`. Default: their columns in seq order. */
+  finish?: string;
+}
+
+/**
+ * The statement that stores events and makes each pending in every event consumer of the stream
+ * whose filters match. Shared by {@link insertEvents} and the record-write routine
+ * (records/write-routines.ts), so both store events the same way.
+ */
+export function insertEventsSql({ account, stream, arrays: a, finish }: InsertEventsArgs): string {
+  return `WITH ev AS (
+       INSERT INTO events (account_id, stream_id, seq, record_id, collection_id, resource_id, provider,
+                           upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync)
+       SELECT ${account}, ${stream}, e.seq, e.record_id, e.collection_id, e.resource_id, e.provider, e.upstream_id,
+              e.action, e.changes::jsonb, e.data::jsonb, e.updated_idx, e.upstream_updated_at::timestamptz,
+              e.sync::jsonb
+       FROM unnest(${a[0]}::bigint[], ${a[1]}::uuid[], ${a[2]}::text[], ${a[3]}::text[], ${a[4]}::text[], ${a[5]}::text[], ${a[6]}::text[],
+                   ${a[7]}::text[], ${a[8]}::text[], ${a[9]}::bigint[], ${a[10]}::text[], ${a[11]}::text[])
+         AS e(seq, record_id, collection_id, resource_id, provider, upstream_id, action, changes, data,
+              updated_idx, upstream_updated_at, sync)
+       RETURNING *
+     ), fan AS (
+       INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq, order_key)
+       SELECT ${account}, c.id, ev.seq, ev.seq, ${orderKeySql("c", "ev")}
+       FROM ev JOIN consumers c ON c.account_id = ${account} AND c.stream_id = ${stream} AND c.kind = 'event'
+         AND ${filterMatch("c", "ev")}
+     )
+     ${finish ?? `SELECT ${eventColumns()} FROM ev ORDER BY seq`}`;
+}
+
+/** The parallel arrays of {@link insertEventsSql}, in its order. */
+export function eventArrays(events: NewEvent[]): unknown[] {
+  return [
+    events.map((e) => e.seq),
+    events.map((e) => e.record_id),
+    events.map((e) => e.collection_id),
+    events.map((e) => e.resource_id),
+    events.map((e) => e.provider),
+    events.map((e) => e.upstream_id),
+    events.map((e) => e.action),
+    events.map((e) => json(e.changes)),
+    events.map((e) => JSON.stringify(e.data)),
+    events.map((e) => e.updated_idx),
+    events.map((e) => e.upstream_updated_at),
+    events.map((e) => json(e.sync)),
+  ];
+}
+
+const INSERT_EVENTS = insertEventsSql({
+  account: "$1",
+  stream: "$2",
+  arrays: ["$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14"],
+});
+
 /**
  * Stores events and makes each pending in every event consumer of the stream whose filters
  * match, in one statement. The caller holds the stream lock (see lockStream).
@@ -30,42 +103,11 @@ export async function insertEvents(
   events: NewEvent[],
 ): Promise<EventRow[]> {
   if (events.length === 0) return [];
-  const { rows } = await tx.query<EventRow>(
-    `WITH ev AS (
-       INSERT INTO events (account_id, stream_id, seq, record_id, collection_id, resource_id, provider,
-                           upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync)
-       SELECT $1, $2, e.seq, e.record_id, e.collection_id, e.resource_id, e.provider, e.upstream_id,
-              e.action, e.changes::jsonb, e.data::jsonb, e.updated_idx, e.upstream_updated_at::timestamptz,
-              e.sync::jsonb
-       FROM unnest($3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                   $10::text[], $11::text[], $12::bigint[], $13::text[], $14::text[])
-         AS e(seq, record_id, collection_id, resource_id, provider, upstream_id, action, changes, data,
-              updated_idx, upstream_updated_at, sync)
-       RETURNING *
-     ), fan AS (
-       INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq, order_key)
-       SELECT $1, c.id, ev.seq, ev.seq, ${orderKeySql("c", "ev")}
-       FROM ev JOIN consumers c ON c.account_id = $1 AND c.stream_id = $2 AND c.kind = 'event'
-         AND ${filterMatch("c", "ev")}
-     )
-     SELECT ${eventColumns()} FROM ev ORDER BY seq`,
-    [
-      accountId,
-      streamId,
-      events.map((e) => e.seq),
-      events.map((e) => e.record_id),
-      events.map((e) => e.collection_id),
-      events.map((e) => e.resource_id),
-      events.map((e) => e.provider),
-      events.map((e) => e.upstream_id),
-      events.map((e) => e.action),
-      events.map((e) => json(e.changes)),
-      events.map((e) => JSON.stringify(e.data)),
-      events.map((e) => e.updated_idx),
-      events.map((e) => e.upstream_updated_at),
-      events.map((e) => json(e.sync)),
-    ],
-  );
+  const { rows } = await tx.query<EventRow>(INSERT_EVENTS, [
+    accountId,
+    streamId,
+    ...eventArrays(events),
+  ]);
   return rows;
 }
 

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { RecordInput, RecordUpsertResult, SequinRecord } from "../api-types.js";
 import type { Queryable } from "../db/db.js";
-import { allocateSeqs, insertEvents, type NewEvent } from "../events/insert-events.js";
-import { lockStream } from "../streams/service.js";
-import { type ChangedRecord, fanOutRecords } from "./fan-out-records.js";
+import { eventArrays, type NewEvent } from "../events/insert-events.js";
+import { notFound } from "../http/errors.js";
+import { type ChangedRecord, changedArrays } from "./fan-out-records.js";
 import { changedFields, jsonEqual } from "./json-diff.js";
-import { type RecordRow, recordColumns, toRecord } from "./record-row.js";
+import { type RecordRow, toRecord } from "./record-row.js";
+import { WRITE_APPLY_CALL, WRITE_PREPARE_CALL } from "./write-routines.js";
 
 /** What {@link writeRecords} did. */
 export interface WriteRecordsResult {
@@ -51,7 +52,10 @@ interface PlannedEvent {
 
 const keyOf = (collection: string, upstream: string) => JSON.stringify([collection, upstream]);
 
-function fromRow(row: RecordRow & { uca_text: string | null; uua_text: string | null }): Current {
+/** A stored record as `prepare` returns it: its timestamps also as Postgres text. */
+type StoredRow = RecordRow & { uca_text: string | null; uua_text: string | null };
+
+function fromRow(row: StoredRow): Current {
   return {
     id: row.id,
     isNew: false,
@@ -89,29 +93,21 @@ export async function writeRecords(
   streamId: string,
   inputs: RecordInput[],
 ): Promise<WriteRecordsResult> {
-  await lockStream(tx, accountId, streamId);
-
   const keys = [...new Map(inputs.map((r) => [keyOf(r.collection_id, r.upstream_id), r])).values()];
-  const { rows: existing } = await tx.query<
-    RecordRow & { uca_text: string | null; uua_text: string | null }
-  >(
-    // Each record must be found through the identity index, whatever the statistics say. The keys
-    // are materialised (no constants for the planner to combine), and stream_id is compared with
-    // IS NOT DISTINCT FROM, which no index can use: otherwise (account_id, stream_id) is also a
-    // prefix of records_by_version, and a planner without statistics may pick that index and walk
-    // the whole stream once per key.
-    `WITH k AS MATERIALIZED (
-       SELECT $1::uuid AS account_id, $2::uuid AS stream_id, k.collection_id, k.upstream_id
-       FROM unnest($3::text[], $4::text[]) AS k(collection_id, upstream_id)
-     )
-     SELECT ${recordColumns("r.")}, r.upstream_created_at::text AS uca_text, r.upstream_updated_at::text AS uua_text
-     FROM k JOIN records r
-       ON r.account_id = k.account_id AND r.collection_id = k.collection_id AND r.upstream_id = k.upstream_id
-      AND r.stream_id IS NOT DISTINCT FROM k.stream_id
-     ORDER BY r.collection_id, r.upstream_id
-     FOR UPDATE OF r`,
-    [accountId, streamId, keys.map((r) => r.collection_id), keys.map((r) => r.upstream_id)],
-  );
+  // One version and one event position per input at most; see write-routines.ts.
+  const { rows: prepared } = await tx.query<{
+    row: { not_found: true } | { versions: number[]; seqs: number[] } | StoredRow;
+  }>(WRITE_PREPARE_CALL, [
+    accountId,
+    streamId,
+    keys.map((r) => r.collection_id),
+    keys.map((r) => r.upstream_id),
+    inputs.length,
+  ]);
+  const head = prepared[0]?.row;
+  if (!head || "not_found" in head) throw notFound(`Stream not found: ${streamId}`);
+  if (!("versions" in head)) throw new Error("write prepare: no versions row");
+  const existing = prepared.slice(1).map(({ row }) => row as StoredRow);
   const rowsById = new Map(existing.map((row) => [row.id, row as RecordRow]));
   const state = new Map(
     existing.map((row) => [keyOf(row.collection_id, row.upstream_id), fromRow(row)]),
@@ -192,35 +188,28 @@ export async function writeRecords(
     outcomes.push({ current, version: current.version, result: "updated" });
   }
 
-  const { versions, seqs } = await allocateSeqs(tx, planned.length, planned.length);
+  const versions = ascending(head.versions);
+  const seqs = ascending(head.seqs);
   planned.forEach((p, i) => {
     p.version.idx = versions[i]!;
   });
 
   const dirty = [...state.values()].filter((c) => c.dirty);
-  const written = await saveRecords(tx, accountId, streamId, dirty);
-  for (const row of written) rowsById.set(row.id, row);
-
-  await insertEvents(
-    tx,
-    accountId,
-    streamId,
-    planned.map(
-      (p, i): NewEvent => ({
-        seq: seqs[i]!,
-        record_id: p.record.id,
-        collection_id: p.record.collection_id,
-        resource_id: p.record.resource_id,
-        provider: p.record.provider,
-        upstream_id: p.record.upstream_id,
-        action: p.action,
-        changes: p.changes,
-        data: p.record.data,
-        updated_idx: p.version.idx,
-        upstream_updated_at: p.record.updatedText,
-        sync: p.record.sync,
-      }),
-    ),
+  const events = planned.map(
+    (p, i): NewEvent => ({
+      seq: seqs[i]!,
+      record_id: p.record.id,
+      collection_id: p.record.collection_id,
+      resource_id: p.record.resource_id,
+      provider: p.record.provider,
+      upstream_id: p.record.upstream_id,
+      action: p.action,
+      changes: p.changes,
+      data: p.record.data,
+      updated_idx: p.version.idx,
+      upstream_updated_at: p.record.updatedText,
+      sync: p.record.sync,
+    }),
   );
 
   const changedIds = new Set(planned.map((p) => p.record.id));
@@ -234,7 +223,16 @@ export async function writeRecords(
       provider: c.provider,
       sync_id: c.sync?.id ?? null,
     }));
-  await fanOutRecords(tx, accountId, streamId, changed);
+  if (dirty.length > 0 || events.length > 0) {
+    const { rows: written } = await tx.query<{ row: RecordRow }>(WRITE_APPLY_CALL, [
+      accountId,
+      streamId,
+      ...recordArrays(dirty),
+      ...eventArrays(events),
+      ...changedArrays(changed),
+    ]);
+    for (const { row } of written) rowsById.set(row.id, row);
+  }
 
   return {
     results: outcomes.map(({ current, version, result }) => ({
@@ -249,54 +247,26 @@ export async function writeRecords(
   };
 }
 
-/** Inserts the new records and rewrites the changed ones; returns their rows as stored. */
-async function saveRecords(
-  tx: Queryable,
-  accountId: string,
-  streamId: string,
-  dirty: Current[],
-): Promise<RecordRow[]> {
-  if (dirty.length === 0) return [];
+/** Drawn in one statement, so ascending already; sorted in case a plan ever says otherwise. */
+function ascending(values: Array<number | string>): number[] {
+  return values.map(Number).sort((a, b) => a - b);
+}
+
+/** The 12 record arrays of the apply routine (`r_*`), in its order. */
+function recordArrays(dirty: Current[]): unknown[] {
   const col = <T>(fn: (c: Current) => T) => dirty.map(fn);
-  const { rows } = await tx.query<RecordRow>(
-    // w carries account_id so the update finds rows by primary key only (see ADR 0002, "Plans").
-    `WITH w AS MATERIALIZED (
-       SELECT $1::uuid AS account_id, * FROM unnest($3::uuid[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                            $10::text[], $11::bigint[], $12::boolean[], $13::text[], $14::text[])
-         AS w(id, is_new, collection_id, upstream_id, resource_id, provider, created_text, updated_text,
-              updated_idx, deleted, data, sync)
-     ), ins AS (
-       INSERT INTO records (account_id, id, stream_id, collection_id, upstream_id, resource_id, provider,
-                            upstream_created_at, upstream_updated_at, updated_idx, deleted, data, sync)
-       SELECT $1, w.id, $2, w.collection_id, w.upstream_id, w.resource_id, w.provider,
-              w.created_text::timestamptz, w.updated_text::timestamptz, w.updated_idx, w.deleted,
-              w.data::jsonb, w.sync::jsonb
-       FROM w WHERE w.is_new
-       RETURNING ${recordColumns()}
-     ), upd AS (
-       UPDATE records r SET resource_id = w.resource_id, provider = w.provider,
-              upstream_created_at = w.created_text::timestamptz, upstream_updated_at = w.updated_text::timestamptz,
-              updated_idx = w.updated_idx, deleted = w.deleted, data = w.data::jsonb, sync = w.sync::jsonb
-       FROM w WHERE NOT w.is_new AND r.account_id = w.account_id AND r.id = w.id
-       RETURNING ${recordColumns("r.")}
-     )
-     SELECT * FROM ins UNION ALL SELECT * FROM upd`,
-    [
-      accountId,
-      streamId,
-      col((c) => c.id),
-      col((c) => c.isNew),
-      col((c) => c.collection_id),
-      col((c) => c.upstream_id),
-      col((c) => c.resource_id),
-      col((c) => c.provider),
-      col((c) => c.createdText),
-      col((c) => c.updatedText),
-      col((c) => c.version.idx),
-      col((c) => c.deleted),
-      col((c) => JSON.stringify(c.data)),
-      col((c) => (c.sync ? JSON.stringify(c.sync) : null)),
-    ],
-  );
-  return rows;
+  return [
+    col((c) => c.id),
+    col((c) => c.isNew),
+    col((c) => c.collection_id),
+    col((c) => c.upstream_id),
+    col((c) => c.resource_id),
+    col((c) => c.provider),
+    col((c) => c.createdText),
+    col((c) => c.updatedText),
+    col((c) => c.version.idx),
+    col((c) => c.deleted),
+    col((c) => JSON.stringify(c.data)),
+    col((c) => (c.sync ? JSON.stringify(c.sync) : null)),
+  ];
 }

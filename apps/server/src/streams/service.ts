@@ -96,7 +96,12 @@ export async function lockStream(
   accountId: string,
   streamId: string,
 ): Promise<void> {
-  await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [STREAM_WRITE_LOCK, streamId]);
+  // The uuid as Postgres spells it: every holder of the lock must hash the same text (the write
+  // routine hashes p_stream::text), however the caller spelled the id.
+  await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2::uuid::text))", [
+    STREAM_WRITE_LOCK,
+    streamId,
+  ]);
   const { rows } = await tx.query("SELECT 1 FROM streams WHERE account_id = $1 AND id = $2", [
     accountId,
     streamId,
