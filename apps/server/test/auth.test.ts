@@ -103,6 +103,33 @@ describe("authentication", () => {
     expect(acked.body.count).toBe(1);
   });
 
+  it("the record upsert refuses a token revoked after its last use, and writes nothing", async () => {
+    const stream = await createStream(alice.api);
+    const consumer = await createConsumer(alice.api, { stream_id: stream });
+    const extra = await createToken(db, alice.accountId, "writer");
+    const writer = alice.api.as(extra.token);
+    // Used (and so remembered by the server) while live.
+    expect(
+      (await writer.post(`/v1/streams/${stream}/records`, { records: [record("w1")] })).status,
+    ).toBe(200);
+    expect(await revokeToken(db, extra.id)).toBe(true);
+    const refused = await writer.post(`/v1/streams/${stream}/records`, {
+      records: [record("w1", { v: 2 }), record("w2")],
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe("unauthorized");
+    const { rows } = await db.query<{ records: number; events: number; pending: number }>(
+      `SELECT (SELECT count(*)::int FROM records WHERE account_id = $1 AND stream_id = $2) AS records,
+              (SELECT count(*)::int FROM events WHERE account_id = $1 AND stream_id = $2) AS events,
+              (SELECT count(*)::int FROM consumer_messages WHERE account_id = $1 AND consumer_id = $3) AS pending`,
+      [alice.accountId, stream, consumer.id],
+    );
+    expect(rows[0]).toEqual({ records: 1, events: 1, pending: 1 });
+    // Another account's live token gets a 404 for the stream, not a write.
+    const probe = await bob.api.post(`/v1/streams/${stream}/records`, { records: [record("x")] });
+    expect(probe.status).toBe(404);
+  });
+
   it("an unknown consumer on the worker routes is 404 with a live token, 401 without one", async () => {
     const stream = await createStream(alice.api);
     const consumer = await createConsumer(alice.api, { stream_id: stream });

@@ -15,10 +15,12 @@ declare global {
 }
 
 /**
- * Routes whose one statement checks the token itself (lease, ack, nack, extend: the calls a
- * worker makes in a loop). For them a token seen live before needs no query of its own.
+ * Routes whose work checks the token itself (lease, ack, nack, extend: the calls a worker makes
+ * in a loop; and the record upsert, whose first statement checks it). For them a token seen live
+ * before needs no query of its own.
  */
 const CHECKED_IN_STATEMENT = /^\/v1\/http-consumers\/[^/]+\/(?:next|ack|nack|extend)$/;
+const CHECKED_IN_WRITE = /^\/v1\/streams\/[^/]+\/records$/;
 
 /** How long a live token is remembered; a revoked one is refused by the statements meanwhile. */
 const REMEMBER_MS = 5 * 60_000;
@@ -55,7 +57,8 @@ class LiveTokens {
 /**
  * Requires `Authorization: Bearer <token>`. A revoked token stops working at once, on every
  * server sharing the database: each request checks the token in the database, either in a
- * query of its own or, on the routes of CHECKED_IN_STATEMENT, in the statement of the route.
+ * query of its own or, on the routes of CHECKED_IN_STATEMENT and CHECKED_IN_WRITE, in the
+ * statement of the route.
  */
 export function authenticate(db: Db) {
   const live = new LiveTokens();
@@ -65,7 +68,8 @@ export function authenticate(db: Db) {
     const hash = hashToken(match[1]);
     const key = hash.toString("base64");
     const checkedLater =
-      (req.method === "GET" || req.method === "POST") && CHECKED_IN_STATEMENT.test(req.path);
+      ((req.method === "GET" || req.method === "POST") && CHECKED_IN_STATEMENT.test(req.path)) ||
+      (req.method === "POST" && CHECKED_IN_WRITE.test(req.path));
     let accountId = checkedLater ? live.get(key) : undefined;
     if (!accountId) {
       accountId = await accountOfTokenHash(db, hash);

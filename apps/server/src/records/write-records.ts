@@ -2,11 +2,19 @@ import { randomUUID } from "node:crypto";
 import type { RecordInput, RecordUpsertResult, SequinRecord } from "../api-types.js";
 import type { Queryable } from "../db/db.js";
 import { eventArrays, type NewEvent } from "../events/insert-events.js";
-import { notFound } from "../http/errors.js";
+import { notFound, unauthorized } from "../http/errors.js";
 import { type ChangedRecord, changedArrays } from "./fan-out-records.js";
 import { changedFields, jsonEqual } from "./json-diff.js";
 import { type RecordRow, toRecord } from "./record-row.js";
 import { WRITE_APPLY_CALL, WRITE_PREPARE_CALL } from "./write-routines.js";
+
+export interface WriteRecordsOptions {
+  /**
+   * sha256 of the request's bearer token: the write checks that it is still live before it
+   * takes any lock (401 if not). Undefined when the caller has checked it already.
+   */
+  tokenHash?: Buffer;
+}
 
 /** What {@link writeRecords} did. */
 export interface WriteRecordsResult {
@@ -92,19 +100,26 @@ export async function writeRecords(
   accountId: string,
   streamId: string,
   inputs: RecordInput[],
+  options: WriteRecordsOptions = {},
 ): Promise<WriteRecordsResult> {
   const keys = [...new Map(inputs.map((r) => [keyOf(r.collection_id, r.upstream_id), r])).values()];
   // One version and one event position per input at most; see write-routines.ts.
   const { rows: prepared } = await tx.query<{
-    row: { not_found: true } | { versions: number[]; seqs: number[] } | StoredRow;
+    row:
+      | { unauthorized: true }
+      | { not_found: true }
+      | { versions: number[]; seqs: number[] }
+      | StoredRow;
   }>(WRITE_PREPARE_CALL, [
     accountId,
     streamId,
     keys.map((r) => r.collection_id),
     keys.map((r) => r.upstream_id),
     inputs.length,
+    options.tokenHash ?? null,
   ]);
   const head = prepared[0]?.row;
+  if (head && "unauthorized" in head) throw unauthorized();
   if (!head || "not_found" in head) throw notFound(`Stream not found: ${streamId}`);
   if (!("versions" in head)) throw new Error("write prepare: no versions row");
   const existing = prepared.slice(1).map(({ row }) => row as StoredRow);

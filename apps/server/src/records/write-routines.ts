@@ -21,17 +21,18 @@ const hashed = (prefix: string, body: string) =>
   `${prefix}_${createHash("sha256").update(body).digest("hex").slice(0, 12)}`;
 
 /**
- * Takes the stream's write lock, checks the stream, reads and locks the stored records of the
+ * Checks the bearer token (when given), takes the stream's write lock, checks the stream, reads and locks the stored records of the
  * batch's keys, and draws `p_count` record versions and as many event positions (one per input
  * at most; what the batch does not use is a gap, as after a rollback). Statements after the lock
  * take their snapshot after it (a volatile PL/pgSQL function takes one per statement), so they
- * see every write committed before it. Rows: `{"not_found": true}` alone, or first
+ * see every write committed before it. Rows: `{"unauthorized": true}` or `{"not_found": true}`
+ * alone, or first
  * `{"versions": [...], "seqs": [...]}`, then each stored record as a records row plus its
  * timestamps as Postgres text (`uca_text`, `uua_text`), which keeps their microseconds.
  */
 const PREPARE_BODY = `
 CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_stream uuid, p_collections text[],
-                                  p_upstreams text[], p_count int)
+                                  p_upstreams text[], p_count int, p_token bytea)
 RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
 SET plan_cache_mode = force_custom_plan
 SET enable_hashjoin = off
@@ -39,6 +40,13 @@ SET enable_mergejoin = off
 SET enable_seqscan = off
 AS $prepare$
 BEGIN
+  -- The bearer token, checked here rather than in a query of its own (p_token null: checked).
+  IF p_token IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM api_tokens
+    WHERE token_hash = p_token AND account_id = p_account AND revoked_at IS NULL) THEN
+    RETURN NEXT '{"unauthorized": true}'::jsonb;
+    RETURN;
+  END IF;
   PERFORM pg_advisory_xact_lock(${STREAM_WRITE_LOCK}, hashtext(p_stream::text));
   IF NOT EXISTS (SELECT 1 FROM streams WHERE account_id = p_account AND id = p_stream) THEN
     RETURN NEXT '{"not_found": true}'::jsonb;
@@ -166,8 +174,11 @@ export const WRITE_ROUTINES_SQL = [
   APPLY_BODY.replace("%NAME%", WRITE_APPLY_FUNCTION),
 ];
 
-/** $1 account, $2 stream, $3 collection_ids, $4 upstream_ids, $5 how many versions and seqs. */
-export const WRITE_PREPARE_CALL = `SELECT row FROM ${WRITE_PREPARE_FUNCTION}($1, $2, $3, $4, $5) AS row`;
+/**
+ * $1 account, $2 stream, $3 collection_ids, $4 upstream_ids, $5 how many versions and seqs,
+ * $6 the bearer token's hash (null: already checked).
+ */
+export const WRITE_PREPARE_CALL = `SELECT row FROM ${WRITE_PREPARE_FUNCTION}($1, $2, $3, $4, $5, $6) AS row`;
 
 /** $1 account, $2 stream, then the 12 record arrays, the 12 event arrays, the 6 fan-out arrays. */
 export const WRITE_APPLY_CALL = `SELECT row FROM ${WRITE_APPLY_FUNCTION}(${Array.from(

@@ -55,7 +55,7 @@ export function streamRoutes({ db, notifier }: RouteDeps): Router {
     const { stream_id } = parsePath(zGetStreamPath, req.params);
     const body = parseBody(zUpsertRecordsBody, req.body);
     const result = await db.transaction((tx) =>
-      writeRecords(tx, req.accountId, stream_id, body.records),
+      writeRecords(tx, req.accountId, stream_id, body.records, { tokenHash: req.tokenHash }),
     );
     if (result.changed) notifier.publish(`s:${stream_id}`);
     res.json({ data: result.results });
