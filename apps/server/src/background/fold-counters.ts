@@ -3,8 +3,8 @@ import type { Db } from "../db/db.js";
 
 /**
  * Moves the live-row deltas into consumers.message_count in one statement (a read sums counter
- * and deltas in one snapshot, so it sees either both or neither). One server at a time.
- * Returns how many delta rows were folded.
+ * and deltas in one snapshot, so it sees either both or neither), and deletes lease deltas that
+ * ran out. One server at a time. Returns how many live-row delta rows were folded.
  */
 export async function foldCounters(db: Db): Promise<number> {
   return db.transaction(async (tx) => {
@@ -23,6 +23,10 @@ export async function foldCounters(db: Db): Promise<number> {
          FROM s WHERE c.account_id = s.account_id AND c.id = s.consumer_id
        )
        SELECT coalesce(sum(n), 0)::int AS folded FROM s`,
+    );
+    // Lease deltas that ran out are outside every range a later count reads (migration 0006).
+    await tx.query(
+      "DELETE FROM consumer_lease_deltas WHERE leased_until < statement_timestamp() - interval '1 minute'",
     );
     return rows[0]?.folded ?? 0;
   });

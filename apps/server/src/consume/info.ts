@@ -23,18 +23,31 @@ export const liveCountSql = (c: string) => `${c}.message_count + coalesce((
               WHERE d.account_id = ${c}.account_id AND d.consumer_id = ${c}.id), 0)::bigint`;
 
 /**
- * Counts without count(*) over the backlog (ADR 0002): live rows as in liveCountSql; leased rows
- * are counted on the partial index of leased rows, which max_ack_pending bounds. `account` and
- * `consumer` are SQL expressions.
+ * The consumer's leases running now: the sum of its lease deltas of later expiry (migration
+ * 0006). `account` and `consumer` are SQL expressions.
+ */
+export const runningLeasesSql = (account: string, consumer: string) => `(
+  SELECT coalesce(sum(d.delta), 0)::int FROM consumer_lease_deltas d
+  WHERE d.account_id = ${account} AND d.consumer_id = ${consumer}
+    AND d.leased_until > statement_timestamp())`;
+
+/** When the first running lease of the consumer runs out (null: none is running). */
+const nextExpirySql = (account: string, consumer: string) => `(
+  SELECT min(e.leased_until) FROM (
+    SELECT d.leased_until FROM consumer_lease_deltas d
+    WHERE d.account_id = ${account} AND d.consumer_id = ${consumer}
+      AND d.leased_until > statement_timestamp()
+    GROUP BY d.leased_until HAVING sum(d.delta) > 0) e)`;
+
+/**
+ * Counts without count(*) over the backlog (ADR 0002): live rows as in liveCountSql; running
+ * leases from their deltas (migration 0006). `account` and `consumer` are SQL expressions.
  */
 export function consumerStateSql(account: string, consumer: string): string {
   return `SELECT ${liveCountSql("c")} AS live,
-            l.leased, l.next_expiry, c.max_ack_pending
-     FROM consumers c,
-     LATERAL (SELECT count(*)::int AS leased, min(m.leased_until) AS next_expiry
-              FROM consumer_messages m
-              WHERE m.account_id = c.account_id AND m.consumer_id = c.id
-                AND m.leased_until > statement_timestamp()) l
+            ${runningLeasesSql("c.account_id", "c.id")} AS leased,
+            ${nextExpirySql("c.account_id", "c.id")} AS next_expiry, c.max_ack_pending
+     FROM consumers c
      WHERE c.account_id = ${account} AND c.id = ${consumer}`;
 }
 

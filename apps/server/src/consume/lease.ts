@@ -13,6 +13,7 @@ import {
   type ConsumerStateRow,
   consumerStateSql,
   liveCountSql,
+  runningLeasesSql,
   toConsumerState,
 } from "./info.js";
 
@@ -44,8 +45,7 @@ export function leaseSql(
 WITH cfg AS (
   SELECT ack_wait_ms, max_deliver, max_ack_pending FROM consumers WHERE account_id = ${account} AND id = ${consumer}
 ), active AS (
-  SELECT count(*)::int AS n FROM consumer_messages
-  WHERE account_id = ${account} AND consumer_id = ${consumer} AND leased_until > statement_timestamp()
+  SELECT ${runningLeasesSql(account, consumer)} AS n
 ), locked AS MATERIALIZED (
   SELECT m.account_id, m.consumer_id, m.seq, m.record_id FROM consumer_messages m
   WHERE m.account_id = ${account} AND m.consumer_id = ${consumer} AND m.seq >= ${scanFrom}

@@ -1,3 +1,4 @@
+import { runningLeasesSql } from "../consume/info.js";
 import type { Db } from "../db/db.js";
 import type { AppMetrics } from "./metrics.js";
 
@@ -12,16 +13,14 @@ interface ConsumerCounts {
 
 /**
  * Every consumer's counts in one statement, the cheap way (ADR 0002): the folded live-row counter
- * plus its unfolded deltas, leased rows on the partial index of leased rows (bounded by
- * max_ack_pending), dead letters on their primary key.
+ * plus its unfolded deltas, running leases from their deltas (migration 0006), dead letters on
+ * their primary key.
  */
 const CONSUMER_COUNTS_SQL = `
 SELECT c.account_id, c.id AS consumer_id, c.name,
        c.message_count + coalesce((SELECT sum(d.delta) FROM consumer_counter_deltas d
                                    WHERE d.account_id = c.account_id AND d.consumer_id = c.id), 0)::bigint AS live,
-       (SELECT count(*) FROM consumer_messages m
-        WHERE m.account_id = c.account_id AND m.consumer_id = c.id
-          AND m.leased_until > statement_timestamp())::bigint AS leased,
+       ${runningLeasesSql("c.account_id", "c.id")}::bigint AS leased,
        (SELECT count(*) FROM dead_letters x
         WHERE x.account_id = c.account_id AND x.consumer_id = c.id)::bigint AS dead
 FROM consumers c`;

@@ -1,0 +1,134 @@
+// Running leases are counted from append-only deltas (migration 0006), not from the rows. Every
+// way a lease starts or ends (lease, ack, ack of an outdated version, nack, extend, dead letter,
+// expiry, deletion of the consumer's rows) must keep the two in step: after each random step the
+// delta sum is compared with a count of the rows, in one statement (one snapshot, one clock).
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { runningLeasesSql } from "../src/consume/info.js";
+import type { Db } from "../src/db/db.js";
+import type { Api } from "./helpers/api.js";
+import { useTestDatabase } from "./helpers/database.js";
+import { createConsumer, createStream, next, record, sleep, upsert } from "./helpers/fixtures.js";
+import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+
+const database = useTestDatabase();
+let db: Db;
+let server: TestServer;
+let api: Api;
+let accountId: string;
+
+beforeAll(async () => {
+  db = await database.open();
+  server = await startTestServer(db);
+  ({ api, accountId } = await newAccount(db, server));
+});
+afterAll(() => server?.close());
+
+async function counts(consumerId: string) {
+  const { rows } = await db.query<{ deltas: number; rows: number }>(
+    `SELECT ${runningLeasesSql("$1::uuid", "$2::uuid")} AS deltas,
+            (SELECT count(*)::int FROM consumer_messages
+             WHERE account_id = $1 AND consumer_id = $2 AND leased_until > statement_timestamp()) AS rows`,
+    [accountId, consumerId],
+  );
+  return rows[0]!;
+}
+
+/** A seeded random number generator, so a failure can be replayed. */
+function random(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+it("the delta sum equals the rows leased after every lease, ack, nack, extend, update and expiry", async () => {
+  const stream = await createStream(api);
+  const consumer = await createConsumer(api, {
+    stream_id: stream,
+    ack_wait_ms: 300,
+    max_deliver: 3,
+  });
+  const c = `/v1/http-consumers/${consumer.id}`;
+  const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+  await upsert(
+    api,
+    stream,
+    keys.map((k) => record(k, { v: 0 })),
+  );
+  const rand = random(7);
+  const pick = <T>(items: T[]) => items.filter(() => rand() < 0.5);
+  let held: string[] = [];
+  const seen = { leased: 0, acked: 0, nacked: 0, extended: 0, updated: 0, expired: 0 };
+
+  for (let step = 0; step < 120; step++) {
+    const r = rand();
+    if (r < 0.3) {
+      const answer = await next(api, consumer.id, 1 + Math.floor(rand() * 8));
+      held.push(...answer.data.map((m) => m.ack_token));
+      seen.leased += answer.data.length;
+      // Counted at the answer; leases may run out before the rows are counted here.
+      const after = await counts(consumer.id);
+      expect(answer.info.num_ack_pending).toBeGreaterThanOrEqual(after.rows);
+      expect(answer.info.num_ack_pending).toBeGreaterThanOrEqual(answer.data.length);
+    } else if (r < 0.45 && held.length > 0) {
+      const tokens = pick(held);
+      await api.post(`${c}/ack`, { ack_tokens: tokens });
+      held = held.filter((t) => !tokens.includes(t));
+      seen.acked += tokens.length;
+    } else if (r < 0.55 && held.length > 0) {
+      const tokens = pick(held);
+      await api.post(`${c}/nack`, { ack_tokens: tokens });
+      held = held.filter((t) => !tokens.includes(t));
+      seen.nacked += tokens.length;
+    } else if (r < 0.7 && held.length > 0) {
+      const tokens = pick(held);
+      await api.post(`${c}/extend`, {
+        ack_tokens: tokens,
+        extend_ms: 50 + Math.floor(rand() * 600),
+      });
+      seen.extended += tokens.length;
+    } else if (r < 0.85) {
+      // New versions of leased records: their ack then puts them back instead of deleting them.
+      await upsert(
+        api,
+        stream,
+        pick(keys).map((k) => record(k, { v: step })),
+      );
+      seen.updated++;
+    } else {
+      await sleep(100 + Math.floor(rand() * 300));
+      seen.expired++;
+    }
+    const now = await counts(consumer.id);
+    expect(now.deltas, `step ${step} ${JSON.stringify(seen)}`).toBe(now.rows);
+  }
+  // Every kind of step happened.
+  for (const [kind, n] of Object.entries(seen)) expect(n, kind).toBeGreaterThan(0);
+
+  // Deleting the stream's consumer rows with the consumer ends its leases in the count too.
+  await next(api, consumer.id, 5);
+  expect((await counts(consumer.id)).deltas).toBeGreaterThan(0);
+  expect((await api.delete(c)).status).toBe(200);
+  expect(await counts(consumer.id)).toEqual({ deltas: 0, rows: 0 });
+}, 60_000);
+
+it("max_ack_pending still caps the leases running, and a running-out lease frees its place", async () => {
+  const stream = await createStream(api);
+  const consumer = await createConsumer(api, {
+    stream_id: stream,
+    ack_wait_ms: 400,
+    max_ack_pending: 5,
+  });
+  await upsert(
+    api,
+    stream,
+    Array.from({ length: 20 }, (_, i) => record(`m${i}`)),
+  );
+  expect((await next(api, consumer.id, 10)).data).toHaveLength(5);
+  expect((await next(api, consumer.id, 10)).data).toHaveLength(0);
+  await sleep(500);
+  const again = await next(api, consumer.id, 10);
+  expect(again.data).toHaveLength(5);
+  expect(again.info.num_ack_pending).toBe(5);
+});
