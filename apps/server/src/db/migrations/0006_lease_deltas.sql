@@ -18,7 +18,8 @@ CREATE TABLE consumer_lease_deltas (
 );
 
 -- Only leases still running when the statement starts are recorded: a delta for a time already
--- past is outside every later range. Rows whose lease is unchanged by an update cancel out.
+-- past is outside every later range. Rows whose lease is unchanged by an update cancel out. Rows
+-- are inserted without a lease (fan-out, backfill, redrive), so inserts need no trigger.
 CREATE FUNCTION sequin_lease_deltas_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO consumer_lease_deltas (account_id, consumer_id, leased_until, delta)
@@ -45,16 +46,6 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION sequin_lease_deltas_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO consumer_lease_deltas (account_id, consumer_id, leased_until, delta)
-  SELECT account_id, consumer_id, leased_until, count(*)::int FROM new_rows
-  WHERE leased_until > statement_timestamp()
-  GROUP BY account_id, consumer_id, leased_until;
-  RETURN NULL;
-END
-$$;
-
 -- The triggers first: they lock consumer_messages against writes until this migration commits,
 -- so the deltas below and those the triggers write afterwards add up to the leases running.
 CREATE TRIGGER consumer_messages_lease_deltas_updated AFTER UPDATE ON consumer_messages
@@ -63,9 +54,6 @@ CREATE TRIGGER consumer_messages_lease_deltas_updated AFTER UPDATE ON consumer_m
 CREATE TRIGGER consumer_messages_lease_deltas_deleted AFTER DELETE ON consumer_messages
   REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION sequin_lease_deltas_deleted();
-CREATE TRIGGER consumer_messages_lease_deltas_inserted AFTER INSERT ON consumer_messages
-  REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION sequin_lease_deltas_inserted();
 
 INSERT INTO consumer_lease_deltas (account_id, consumer_id, leased_until, delta)
 SELECT account_id, consumer_id, leased_until, count(*)::int FROM consumer_messages
