@@ -7,9 +7,10 @@ import { recordColumns } from "./record-row.js";
 // A record write is two round trips, one per routine, with the planning of the batch in
 // write-records.ts between them: `prepare` reads what is stored, `apply` writes what changed. The
 // statements are those the write used to send one by one; in a routine they cost no round trip
-// each (a write of one record went from eight statements to two, see ADR 0005). Like the lease
-// function, each routine's name carries a hash of its text, so servers of different versions
-// sharing a database call their own; `migrate` installs them (see db/routines.ts).
+// each (a write of one record went from eight statements to two; ADR 0005 has the figures).
+// Like the lease function, each routine's name carries a hash of its text, so servers of
+// different versions sharing a database call their own; `migrate` installs them (see
+// db/routines.ts).
 //
 // Every statement is planned for the values of its call (force_custom_plan): a plan cached by a
 // long-lived connection would be made from whatever the statistics said the first time, the
