@@ -12,8 +12,13 @@ export interface SoakResult {
   minutes: number[];
   /** Records written per second by the producer, each minute. */
   written: number[];
-  /** `next` answers with no message, each minute (0: the backlog never ran dry). */
+  /** `next` answers with no message, each minute. */
   empty: number[];
+  /**
+   * Messages pending at the end of each minute, as the workers' last answer gave them: about
+   * the producer's threshold (20k) when the workers set the pace, near 0 when the producer did.
+   */
+  pending: number[];
   firstPerSecond: number;
   lastPerSecond: number;
   ratio: number;
@@ -72,6 +77,7 @@ export async function soak(
   const perMinute: number[] = [];
   const writtenPerMinute: number[] = [];
   const emptyPerMinute: number[] = [];
+  const pendingPerMinute: number[] = [];
 
   const producer = (async () => {
     let next = 0;
@@ -118,8 +124,9 @@ export async function soak(
     perMinute.push(count / 60);
     writtenPerMinute.push((writtenRecords - lastWritten) / 60);
     emptyPerMinute.push(empty - lastEmpty);
-    // Whether the workers or the producer set the pace: a worker answered with nothing had
-    // drained the backlog.
+    pendingPerMinute.push(pending);
+    // Whether the workers or the producer set the pace: with the backlog near 0 the workers
+    // were waiting for writes.
     progress(
       `soak minute ${perMinute.length}: ${Math.round(count / 60)} msg/s (open transaction held; ` +
         `${Math.round((writtenRecords - lastWritten) / 60)} records/s written, ${empty - lastEmpty} empty answers, ${pending} pending)`,
@@ -137,6 +144,7 @@ export async function soak(
     minutes: perMinute,
     written: writtenPerMinute,
     empty: emptyPerMinute,
+    pending: pendingPerMinute,
     firstPerSecond: first,
     lastPerSecond: lastMinute,
     ratio: lastMinute / first,
