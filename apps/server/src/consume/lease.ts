@@ -3,6 +3,7 @@ import type { Message } from "../api-types.js";
 import { CONSUMER_LEASE_LOCK } from "../db/advisory-locks.js";
 import type { Db } from "../db/db.js";
 import { retryOnDeadlock } from "../db/errors.js";
+import { KEYED_PLANS, refuseDeadToken } from "../db/routine-sql.js";
 import { iso, prefixed, UUID_RE, unprefix } from "../db/rows.js";
 import { type EventRow, eventColumns, toEvent } from "../events/event-row.js";
 import { notFound, unauthorized } from "../http/errors.js";
@@ -118,10 +119,7 @@ const LEASE_BODY = `
 CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_consumer_id uuid, p_consumer_name text,
                                   p_token bytea, p_batch int)
 RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
-SET plan_cache_mode = force_custom_plan
-SET enable_hashjoin = off
-SET enable_mergejoin = off
-SET enable_seqscan = off
+${KEYED_PLANS}
 AS $lease$
 DECLARE
   v_consumer uuid;
@@ -131,13 +129,7 @@ DECLARE
   v_active int := 0;
   v_leased int := 0;
 BEGIN
-  -- The bearer token, checked here rather than in a query of its own (p_token null: checked).
-  IF p_token IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM api_tokens
-    WHERE token_hash = p_token AND account_id = p_account AND revoked_at IS NULL) THEN
-    RETURN NEXT '{"unauthorized": true}'::jsonb;
-    RETURN;
-  END IF;
+${refuseDeadToken("p_token", "p_account")}
   -- The consumer by id or by name, as resolveConsumer does.
   SELECT id, stream_id INTO v_consumer, v_stream FROM consumers
   WHERE account_id = p_account AND (id = p_consumer_id OR name = p_consumer_name)

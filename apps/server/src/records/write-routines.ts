@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { STREAM_WRITE_LOCK } from "../db/advisory-locks.js";
+import { KEYED_PLANS, refuseDeadToken } from "../db/routine-sql.js";
 import { insertEventsSql } from "../events/insert-events.js";
 import { fanOutInsertSql, fanOutLockSql } from "./fan-out-records.js";
 import { recordColumns } from "./record-row.js";
@@ -11,23 +12,19 @@ import { recordColumns } from "./record-row.js";
 // Like the lease function, each routine's name carries a hash of its text, so servers of
 // different versions sharing a database call their own; `migrate` installs them (see
 // db/routines.ts).
-//
-// Every statement is planned for the values of its call (force_custom_plan): a plan cached by a
-// long-lived connection would be made from whatever the statistics said the first time, the
-// failure ADR 0005 records for the lease. As in the lease, hash joins, merge joins and sequential
-// scans are off: each step reaches its rows through a key, and stale statistics must not make a
-// walk of a whole table look cheaper (test/plans-with-stale-statistics.test.ts).
+// Their planner settings are the lease's (KEYED_PLANS, db/routine-sql.ts).
 
 const hashed = (prefix: string, body: string) =>
   `${prefix}_${createHash("sha256").update(body).digest("hex").slice(0, 12)}`;
 
 /**
- * Checks the bearer token (when given), takes the stream's write lock, checks the stream, reads and locks the stored records of the
- * batch's keys, and draws `p_count` record versions and as many event positions (one per input
- * at most; what the batch does not use is a gap, as after a rollback). Statements after the lock
- * take their snapshot after it (a volatile PL/pgSQL function takes one per statement), so they
- * see every write committed before it. Rows: `{"unauthorized": true}` or `{"not_found": true}`
- * alone, or first
+ * Checks the bearer token (when given), takes the stream's write lock, checks the stream, reads
+ * and locks the stored records of the batch's keys, and draws `p_count` record versions and as
+ * many event positions (one per input at most; what the batch does not use is a gap, as after a
+ * rollback). Statements after the lock take their snapshot after it (a volatile PL/pgSQL
+ * function takes one per statement), so they see every write committed before it.
+ *
+ * Rows: `{"unauthorized": true}` or `{"not_found": true}` alone; or first
  * `{"versions": [...], "seqs": [...]}`, then each stored record as a records row plus its
  * timestamps as Postgres text (`uca_text`, `uua_text`), which keeps their microseconds.
  */
@@ -35,19 +32,10 @@ const PREPARE_BODY = `
 CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_stream uuid, p_collections text[],
                                   p_upstreams text[], p_count int, p_token bytea)
 RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
-SET plan_cache_mode = force_custom_plan
-SET enable_hashjoin = off
-SET enable_mergejoin = off
-SET enable_seqscan = off
+${KEYED_PLANS}
 AS $prepare$
 BEGIN
-  -- The bearer token, checked here rather than in a query of its own (p_token null: checked).
-  IF p_token IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM api_tokens
-    WHERE token_hash = p_token AND account_id = p_account AND revoked_at IS NULL) THEN
-    RETURN NEXT '{"unauthorized": true}'::jsonb;
-    RETURN;
-  END IF;
+${refuseDeadToken("p_token", "p_account")}
   PERFORM pg_advisory_xact_lock(${STREAM_WRITE_LOCK}, hashtext(p_stream::text));
   IF NOT EXISTS (SELECT 1 FROM streams WHERE account_id = p_account AND id = p_stream) THEN
     RETURN NEXT '{"not_found": true}'::jsonb;
@@ -127,10 +115,7 @@ CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_stream uuid,
   f_id uuid[], f_idx bigint[], f_collection text[], f_resource text[], f_provider text[],
   f_sync text[])
 RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
-SET plan_cache_mode = force_custom_plan
-SET enable_hashjoin = off
-SET enable_mergejoin = off
-SET enable_seqscan = off
+${KEYED_PLANS}
 AS $apply$
 DECLARE
   v_count bigint;
