@@ -3,10 +3,15 @@
 // expiry, deletion of the consumer's rows) must keep the two in step: after each random step the
 // delta sum is compared with a count of the rows, in one statement (one snapshot, one clock).
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { foldCounters } from "../src/background/fold-counters.js";
 import { runningLeasesSql } from "../src/consume/info.js";
+import { createConsumer as createConsumerRow } from "../src/consumers/service.js";
 import type { Db } from "../src/db/db.js";
+import { loadMigrations, migrate } from "../src/db/migrate.js";
+import { openDatabase } from "../src/db/open.js";
+import { createAccount } from "../src/index.js";
 import type { Api } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { createEmptyDatabase, useTestDatabase } from "./helpers/database.js";
 import { createConsumer, createStream, next, record, sleep, upsert } from "./helpers/fixtures.js";
 import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -131,4 +136,63 @@ it("max_ack_pending still caps the leases running, and a running-out lease frees
   const again = await next(api, consumer.id, 10);
   expect(again.data).toHaveLength(5);
   expect(again.info.num_ack_pending).toBe(5);
+});
+
+it("migration 0006 counts the leases already running when it is applied", async () => {
+  const { url, drop } = await createEmptyDatabase();
+  const old = await openDatabase({ databaseUrl: url });
+  try {
+    const all = await loadMigrations();
+    await migrate(
+      old,
+      all.filter((m) => m.version < 6),
+    );
+    const account = await createAccount(old, "before-0006");
+    const consumer = await old.transaction((tx) =>
+      createConsumerRow(tx, account.accountId, { name: "c", deliver_policy: "new" }),
+    );
+    // Three rows leased (two until the same moment), one expired, one pending.
+    await old.query(
+      `INSERT INTO records (account_id, id, stream_id, collection_id, upstream_id, updated_idx, deleted, data)
+       SELECT $1, gen_random_uuid(), $2, 'x', 'u' || g, g, false, '{}' FROM generate_series(1, 5) g`,
+      [account.accountId, account.defaultStreamId],
+    );
+    await old.query(
+      `INSERT INTO consumer_messages (account_id, consumer_id, seq, record_id, record_idx, leased_until)
+       SELECT r.account_id, $2, r.updated_idx, r.id, r.updated_idx,
+              CASE r.updated_idx WHEN 1 THEN now() + interval '1 minute'
+                                 WHEN 2 THEN now() + interval '1 minute'
+                                 WHEN 3 THEN now() + interval '2 minutes'
+                                 WHEN 4 THEN now() - interval '1 minute' END
+       FROM records r WHERE r.account_id = $1`,
+      [account.accountId, consumer.id],
+    );
+    expect(await migrate(old)).toContain(6);
+    const { rows } = await old.query<{ deltas: number }>(
+      `SELECT ${runningLeasesSql("$1::uuid", "$2::uuid")} AS deltas`,
+      [account.accountId, consumer.id],
+    );
+    expect(rows[0]!.deltas).toBe(3);
+  } finally {
+    await old.close();
+    await drop();
+  }
+});
+
+it("the fold task deletes lease deltas a minute past their time, and only those", async () => {
+  const stream = await createStream(api);
+  const consumer = await createConsumer(api, { stream_id: stream });
+  await db.query(
+    `INSERT INTO consumer_lease_deltas (account_id, consumer_id, leased_until, delta)
+     VALUES ($1, $2, now() - interval '2 minutes', 5), ($1, $2, now() - interval '10 seconds', 3),
+            ($1, $2, now() + interval '1 minute', 2)`,
+    [accountId, consumer.id],
+  );
+  await foldCounters(db);
+  const { rows } = await db.query<{ delta: number }>(
+    "SELECT delta FROM consumer_lease_deltas WHERE account_id = $1 AND consumer_id = $2 ORDER BY leased_until",
+    [accountId, consumer.id],
+  );
+  expect(rows.map((r) => r.delta)).toEqual([3, 2]);
+  expect((await counts(consumer.id)).deltas).toBe(2);
 });
