@@ -105,6 +105,8 @@ it("the delta sum equals the rows leased after every lease, ack, nack, extend, u
       await sleep(100 + Math.floor(rand() * 300));
       seen.expired++;
     }
+    // The fold task collapses the deltas of each expiry time now and then, as in a server.
+    if (step % 5 === 4) await foldCounters(db);
     const now = await counts(consumer.id);
     expect(now.deltas, `step ${step} ${JSON.stringify(seen)}`).toBe(now.rows);
   }
@@ -195,4 +197,41 @@ it("the fold task deletes lease deltas a minute past their time, and only those"
   );
   expect(rows.map((r) => r.delta)).toEqual([3, 2]);
   expect((await counts(consumer.id)).deltas).toBe(2);
+});
+
+it("the fold task collapses the lease deltas of each expiry time into one row, or none when they cancel out", async () => {
+  const stream = await createStream(api);
+  const consumer = await createConsumer(api, { stream_id: stream });
+  await db.query(
+    `INSERT INTO consumer_lease_deltas (account_id, consumer_id, leased_until, delta)
+     SELECT $1, $2, now() + (t || ' seconds')::interval, d
+     FROM (VALUES (10, 3), (10, -1), (10, -2), (20, 2), (20, -1), (20, 5), (30, 4)) AS v(t, d)`,
+    [accountId, consumer.id],
+  );
+  const before = (await counts(consumer.id)).deltas;
+  await foldCounters(db);
+  const { rows } = await db.query<{ delta: number }>(
+    "SELECT delta FROM consumer_lease_deltas WHERE account_id = $1 AND consumer_id = $2 ORDER BY leased_until",
+    [accountId, consumer.id],
+  );
+  expect(rows.map((r) => r.delta)).toEqual([6, 4]);
+  expect((await counts(consumer.id)).deltas).toBe(before);
+
+  // A consumer that leases and acks one message at a time keeps no row once they cancel out, not two per message.
+  const busy = await createConsumer(api, { stream_id: stream, ack_wait_ms: 60_000 });
+  for (let i = 0; i < 30; i++) {
+    await upsert(api, stream, [record(`one-${i}`, { i })]);
+    const answer = await next(api, busy.id, 1);
+    await api.post(`/v1/http-consumers/${busy.id}/ack`, {
+      ack_tokens: answer.data.map((m) => m.ack_token),
+    });
+  }
+  await next(api, busy.id, 1);
+  await foldCounters(db);
+  const left = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM consumer_lease_deltas WHERE account_id = $1 AND consumer_id = $2",
+    [accountId, busy.id],
+  );
+  expect(left.rows[0]!.n).toBe(0);
+  expect(await counts(busy.id)).toEqual({ deltas: 0, rows: 0 });
 });
