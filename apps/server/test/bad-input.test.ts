@@ -138,7 +138,7 @@ describe("bodies that do not match the schema are a 422 naming the field", () =>
       {
         kind: "update",
         collection_id: "salesforce:contact",
-        records: [{ upstream_id: "x", data: { ["\udc00name"]: 1 } }],
+        records: [{ upstream_id: "x", data: { "\udc00name": 1 } }],
       },
       { headers: { "Idempotency-Key": key } },
     );

@@ -235,3 +235,42 @@ it("the fold task collapses the lease deltas of each expiry time into one row, o
   expect(left.rows[0]!.n).toBe(0);
   expect(await counts(busy.id)).toEqual({ deltas: 0, rows: 0 });
 });
+
+it("folds running beside leases, acks and nacks keep the delta sum equal to the rows leased", async () => {
+  const stream = await createStream(api);
+  const consumer = await createConsumer(api, { stream_id: stream, ack_wait_ms: 60_000 });
+  const c = `/v1/http-consumers/${consumer.id}`;
+  await upsert(
+    api,
+    stream,
+    Array.from({ length: 400 }, (_, i) => record(`f${i}`, { i })),
+  );
+  let workersDone = false;
+  let folds = 0;
+  const folder = (async () => {
+    while (!workersDone) {
+      await foldCounters(db);
+      folds++;
+    }
+  })();
+  // Each worker acks some of what it leased, nacks some and keeps the rest, so groups of one
+  // expiry time are partly cancelled while the fold rewrites them.
+  const workers = Array.from({ length: 4 }, async (_, w) => {
+    for (let i = 0; i < 25; i++) {
+      const answer = await next(api, consumer.id, 1 + ((w + i) % 4));
+      const tokens = answer.data.map((m) => m.ack_token);
+      if (i % 3 === 0) await api.post(`${c}/nack`, { ack_tokens: tokens.slice(0, 1) });
+      else if (i % 3 === 1) await api.post(`${c}/ack`, { ack_tokens: tokens });
+      else await api.post(`${c}/ack`, { ack_tokens: tokens.slice(1) });
+    }
+  });
+  await Promise.all(workers);
+  workersDone = true;
+  await folder;
+  expect(folds).toBeGreaterThan(5);
+  const now = await counts(consumer.id);
+  expect(now.rows).toBeGreaterThan(0);
+  expect(now.deltas).toBe(now.rows);
+  await foldCounters(db);
+  expect(await counts(consumer.id)).toEqual(now);
+}, 60_000);

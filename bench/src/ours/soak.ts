@@ -1,8 +1,10 @@
 // A soak: workers lease and ack for `minutes` while a producer keeps the backlog topped up with
 // record updates, and one transaction stays open the whole time (it holds back vacuum, the way a
-// long report or a stuck client would). Prints the throughput of each minute.
+// long report or a stuck client would). Prints the throughput of each minute. Before the first
+// minute and after the last, with the transaction still open, the workers drain 20k pending
+// messages with no writes beside them: the queue's own speed at the start and at the end.
 import pg from "pg";
-import { progress } from "../lib/measure.js";
+import { percentile, progress } from "../lib/measure.js";
 
 /** The producer tops the backlog up whenever it is at or below this many pending messages. */
 const BACKLOG = 20_000;
@@ -19,6 +21,10 @@ export interface SoakResult {
    * the producer's threshold (20k) when the workers set the pace, near 0 when the producer did.
    */
   pending: number[];
+  /** The median time of one 1,000-record upsert of the producer, in ms, each minute. */
+  writeMs: number[];
+  /** Msg/s of the workers draining 20k pending messages with no writes, before minute 1 and after the last. */
+  queueAlone: { start: number; end: number; ratio: number };
   firstPerSecond: number;
   lastPerSecond: number;
   ratio: number;
@@ -44,8 +50,8 @@ export async function soak(
   const base = `${url}/v1/http-consumers/${encodeURIComponent(consumer)}`;
 
   /** One lease and ack of up to 100; how many were acked. */
-  const leaseAndAck = async (): Promise<number> => {
-    const res = await fetch(`${base}/next?batch_size=100&wait_for=1000`, { headers });
+  const leaseAndAck = async (waitFor = 1000): Promise<number> => {
+    const res = await fetch(`${base}/next?batch_size=100&wait_for=${waitFor}`, { headers });
     const body = (await res.json()) as {
       data: { ack_token: string }[];
       info: { num_pending: number };
@@ -68,42 +74,70 @@ export async function soak(
       while (pending > BACKLOG) await leaseAndAck();
     }),
   );
-  progress(`soak: backlog drained to ${pending} pending; the clock starts`);
+  /** The 4 workers drain what is pending, with no writes beside them; msg/s. */
+  const drainAlone = async (): Promise<number> => {
+    const started = performance.now();
+    let drained = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (;;) {
+          const n = await leaseAndAck(0);
+          if (n === 0) return;
+          drained += n;
+        }
+      }),
+    );
+    return drained / ((performance.now() - started) / 1000);
+  };
+
+  let writtenRecords = 0;
+  let round = 0;
+  let next = 0;
+  let writes: number[] = [];
+  /** The producer's unit: ten upserts of 1,000 records each, the next keys in turn. */
+  const writeTenBatches = async () => {
+    round++;
+    for (let i = 0; i < 10; i++) {
+      const batch = Array.from({ length: 1000 }, (_, k) => {
+        const n = (next + k) % records;
+        return {
+          collection_id: "salesforce:contact",
+          upstream_id: `c${n}`,
+          data: { FirstName: "Paul", LastName: "Atreides", n, round },
+        };
+      });
+      next = (next + 1000) % records;
+      const started = performance.now();
+      await fetch(`${url}/v1/streams/${streamId}/records`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ records: batch }),
+      }).then((r) => r.arrayBuffer());
+      writes.push(performance.now() - started);
+      writtenRecords += batch.length;
+    }
+  };
+
+  const aloneStart = await drainAlone();
+  progress(
+    `soak: the queue alone drained the last ${BACKLOG} pending at ${Math.round(aloneStart)} msg/s; the clock starts`,
+  );
   const end = Date.now() + minutes * 60_000;
   let acked = 0;
   let empty = 0;
-  let writtenRecords = 0;
-  let round = 0;
   const perMinute: number[] = [];
   const writtenPerMinute: number[] = [];
   const emptyPerMinute: number[] = [];
   const pendingPerMinute: number[] = [];
+  const writeMsPerMinute: number[] = [];
 
   const producer = (async () => {
-    let next = 0;
     while (Date.now() < end) {
       if (pending > BACKLOG) {
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
-      round++;
-      for (let i = 0; i < 10; i++) {
-        const batch = Array.from({ length: 1000 }, (_, k) => {
-          const n = (next + k) % records;
-          return {
-            collection_id: "salesforce:contact",
-            upstream_id: `c${n}`,
-            data: { FirstName: "Paul", LastName: "Atreides", n, round },
-          };
-        });
-        next = (next + 1000) % records;
-        await fetch(`${url}/v1/streams/${streamId}/records`, {
-          method: "POST",
-          headers,
-          body: JSON.stringify({ records: batch }),
-        }).then((r) => r.arrayBuffer());
-        writtenRecords += batch.length;
-      }
+      await writeTenBatches();
     }
   })();
 
@@ -125,17 +159,28 @@ export async function soak(
     writtenPerMinute.push((writtenRecords - lastWritten) / 60);
     emptyPerMinute.push(empty - lastEmpty);
     pendingPerMinute.push(pending);
+    writeMsPerMinute.push(percentile(writes, 50));
+    writes = [];
     // Whether the workers or the producer set the pace: with the backlog near 0 the workers
     // were waiting for writes.
     progress(
       `soak minute ${perMinute.length}: ${Math.round(count / 60)} msg/s (open transaction held; ` +
-        `${Math.round((writtenRecords - lastWritten) / 60)} records/s written, ${empty - lastEmpty} empty answers, ${pending} pending)`,
+        `${Math.round((writtenRecords - lastWritten) / 60)} records/s written, ${empty - lastEmpty} empty answers, ${pending} pending; ` +
+        `1,000-record upsert p50 ${writeMsPerMinute.at(-1)?.toFixed(0)} ms)`,
     );
     lastWritten = writtenRecords;
     lastEmpty = empty;
   }, 60_000);
   await Promise.all([producer, ...workers]);
   clearInterval(ticker);
+  // The same drain as before minute 1, the transaction still open: 20k updates, then the
+  // workers alone.
+  await writeTenBatches();
+  await writeTenBatches();
+  const aloneEnd = await drainAlone();
+  progress(
+    `soak: the queue alone drained ${2 * 10 * 1000} pending at ${Math.round(aloneEnd)} msg/s (${Math.round(aloneStart)} before minute 1)`,
+  );
   await holder.query("ROLLBACK");
   await holder.end();
   const first = perMinute[0] ?? 0;
@@ -145,6 +190,8 @@ export async function soak(
     written: writtenPerMinute,
     empty: emptyPerMinute,
     pending: pendingPerMinute,
+    writeMs: writeMsPerMinute,
+    queueAlone: { start: aloneStart, end: aloneEnd, ratio: aloneEnd / aloneStart },
     firstPerSecond: first,
     lastPerSecond: lastMinute,
     ratio: lastMinute / first,
