@@ -193,8 +193,9 @@ export function renderResults(r: BenchResults): string {
       "## Soak with one transaction held open",
       "",
       "4 workers lease 100 and ack over HTTP; a producer upserts 1,000-record batches over 50k records " +
-        "whenever 20k or fewer are pending. The seeded backlog is first drained to 20k (not counted), " +
-        "so every minute has the same work. Pending at a minute's end near 20k: the workers set the pace; " +
+        "whenever 20k or fewer are pending. The seeded backlog is first drained to 20k, then those 20k " +
+        "with no writes beside them (the queue alone, below the table), so minute 1 starts from an " +
+        "empty backlog like the others. Pending at a minute's end near 20k: the workers set the pace; " +
         "near 0: the producer did, and the workers waited for its writes. The last column is the " +
         "median time of one of the producer's 1,000-record upserts in that minute.",
       "",
