@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { setFlagsFromString } from "node:v8";
 import { accountExists, createAccount } from "./accounts/accounts.js";
 import { createToken, revokeToken } from "./accounts/tokens.js";
 import { ConfigError, type ConfigFlags, FLAG_ENV, loadConfig } from "./config.js";
@@ -127,8 +128,28 @@ function banner(
   io.stdout(`${lines.join("\n")}\n\n`);
 }
 
+/**
+ * The V8 flag `start` sets, unless the node flags or NODE_OPTIONS set it already. V8 lets the old
+ * generation grow to several times the live data before a full collection. This server keeps
+ * ~25-30 MB live and allocates fast, so under load its RSS peaked at 154-166 MB. With collection
+ * at 30 % growth it peaked at 118-119 MB in the same bench runs, with no change in throughput
+ * outside noise (ADR 0005). V8 reads this flag when it sets the next limit, so setting it at
+ * start-up works.
+ */
+export function heapGrowingFlag(
+  execArgv: readonly string[],
+  nodeOptions: string | undefined,
+): string | undefined {
+  const given = [...execArgv, ...(nodeOptions ?? "").split(/\s+/)].some((arg) =>
+    /^--heap[-_]growing[-_]percent(=|$)/.test(arg),
+  );
+  return given ? undefined : "--heap-growing-percent=30";
+}
+
 async function start(io: CliIo, flags: ConfigFlags) {
   const config = loadConfig(io.env, flags);
+  const heapFlag = heapGrowingFlag(process.execArgv, io.env.NODE_OPTIONS);
+  if (heapFlag) setFlagsFromString(heapFlag);
   const logger = createLogger(config.logLevel);
   const running = await startServer(config, logger);
   const where = config.databaseUrl

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeToken } from "../src/accounts/tokens.js";
-import { runCli } from "../src/cli-commands.js";
+import { heapGrowingFlag, runCli } from "../src/cli-commands.js";
 import type { Db } from "../src/db/db.js";
 import { ensureDevToken } from "../src/dev-token.js";
 import { useTestDatabase } from "./helpers/database.js";
@@ -128,5 +128,17 @@ describe("embedded mode's dev token", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("heapGrowingFlag", () => {
+  it("sets V8's heap growing percent for start, unless node flags or NODE_OPTIONS give one", () => {
+    expect(heapGrowingFlag([], undefined)).toBe("--heap-growing-percent=30");
+    expect(heapGrowingFlag(["--enable-source-maps"], "--max-old-space-size=512")).toBe(
+      "--heap-growing-percent=30",
+    );
+    expect(heapGrowingFlag(["--heap-growing-percent=50"], undefined)).toBeUndefined();
+    expect(heapGrowingFlag([], "--trace-gc --heap_growing_percent=80")).toBeUndefined();
+    expect(heapGrowingFlag([], "--heap-growing-percent")).toBeUndefined();
   });
 });
