@@ -1,7 +1,8 @@
 // `pnpm bench`: every benchmark in one run against the local Postgres; writes bench/RESULTS.md
 // and bench/results.json. Progress goes to stderr.
 // Options: --quick (shorter runs, smaller backlogs, 1-minute soak), --only=a,b (sections:
-// throughput, latency, mutations, backlog, ordering, soak), --soak-minutes=N (default 10).
+// throughput, latency, mutations, backlog, ordering, soak), --soak-minutes=N (default 10),
+// --soak-records=N (how many records the soak's producer rewrites in turn; default 50,000).
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +33,12 @@ const only = args
 const soakMinutes = Number(
   args.find((a) => a.startsWith("--soak-minutes="))?.slice(15) ?? (quick ? 1 : 10),
 );
+const soakRecords = Number(args.find((a) => a.startsWith("--soak-records="))?.slice(15) ?? 50_000);
+if (!Number.isInteger(soakRecords) || soakRecords < 20_000) {
+  throw new Error(
+    "--soak-records must be a whole number of at least 20000 (the soak keeps 20k pending)",
+  );
+}
 const wants = (section: string) => !only || only.includes(section);
 const RUNS = 2;
 /** Throughput runs per contender and batch size: three, so that one disturbed run is not the median. */
@@ -292,7 +299,7 @@ if (wants("soak")) {
   const name = `${DB}_soak`;
   const fresh = await freshDatabase(name, 6);
   try {
-    const records = 50_000;
+    const records = soakRecords;
     const s = await seedRecords(fresh.db, records);
     const consumer = await createBenchConsumer(fresh.db, s, "soak", { ackWaitMs: 60_000 });
     const server = await startServerProcess(fresh.url);

@@ -192,7 +192,7 @@ export function renderResults(r: BenchResults): string {
     out.push(
       "## Soak with one transaction held open",
       "",
-      "4 workers lease 100 and ack over HTTP; a producer upserts 1,000-record batches over 50k records " +
+      `4 workers lease 100 and ack over HTTP; a producer upserts 1,000-record batches over ${n(r.soak.records ?? 50_000)} records, in turn, ` +
         "whenever 20k or fewer are pending. The seeded backlog is first drained to 20k, then those 20k " +
         "with no writes beside them (the queue alone, below the table), so minute 1 starts from an " +
         "empty backlog like the others. Pending at a minute's end near 20k: the workers set the pace; " +

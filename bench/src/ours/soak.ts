@@ -10,6 +10,8 @@ import { percentile, progress } from "../lib/measure.js";
 const BACKLOG = 20_000;
 
 export interface SoakResult {
+  /** How many records the producer rewrites in turn. */
+  records: number;
   /** Messages acked per second, each minute. */
   minutes: number[];
   /** Records written per second by the producer, each minute. */
@@ -186,6 +188,7 @@ export async function soak(
   const first = perMinute[0] ?? 0;
   const lastMinute = perMinute[perMinute.length - 1] ?? 0;
   return {
+    records,
     minutes: perMinute,
     written: writtenPerMinute,
     empty: emptyPerMinute,
