@@ -6,7 +6,7 @@ import {
   startBackgroundTasks,
 } from "./background/tasks.js";
 import { peekRoutes } from "./consume/peek-routes.js";
-import { LongPollLimiter } from "./consume/receive.js";
+import { KnownConsumers, LongPollLimiter } from "./consume/receive.js";
 import { consumeRoutes } from "./consume/routes.js";
 import { consumerRoutes } from "./consumers/routes.js";
 import type { Db } from "./db/db.js";
@@ -81,6 +81,7 @@ export function createApp(deps: AppDeps): SequinApp {
     hub,
     notifier,
     limiter: new LongPollLimiter(deps.maxLongPollsPerConsumer ?? 100),
+    known: new KnownConsumers(),
     logger,
   };
 

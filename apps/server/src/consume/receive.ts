@@ -38,6 +38,35 @@ export class LongPollLimiter {
   }
 }
 
+/** A consumer as the lease found it: its id and its stream (which never changes). */
+export interface KnownConsumer {
+  id: string;
+  streamId: string;
+}
+
+/**
+ * The consumers this server has leased from, by account and reference (id or name), so that a
+ * long-poll can subscribe to their wake-ups before its first lease instead of after it. Only a
+ * guess: the first lease still finds the consumer, and when it is another one (deleted and made
+ * again under the same name), the long-poll looks once more, subscribed, before it waits.
+ */
+export class KnownConsumers {
+  readonly #byRef = new Map<string, KnownConsumer>();
+  constructor(
+    /** Entries kept at most; all are dropped when it is reached. */
+    readonly max = 10_000,
+  ) {}
+
+  get(accountId: string, ref: string): KnownConsumer | undefined {
+    return this.#byRef.get(`${accountId}|${ref}`);
+  }
+
+  remember(accountId: string, ref: string, consumer: KnownConsumer): void {
+    if (this.#byRef.size >= this.max) this.#byRef.clear();
+    this.#byRef.set(`${accountId}|${ref}`, consumer);
+  }
+}
+
 /** One call of `next`. */
 export interface ReceiveOptions extends LeaseTarget {
   batchSize: number;
@@ -47,6 +76,8 @@ export interface ReceiveOptions extends LeaseTarget {
   signal: AbortSignal;
   /** Long-polls of this server, capped per consumer (taken only when the call is about to wait). */
   limiter: LongPollLimiter;
+  /** Consumers seen by earlier calls: a long-poll on one of them waits after a single lease. */
+  known: KnownConsumers;
 }
 
 /**
@@ -55,8 +86,9 @@ export interface ReceiveOptions extends LeaseTarget {
  * that may be followed by a wait (so a write that commits meanwhile is never missed), and sets
  * one timer for the earlier of the deadline and the consumer's next lease expiry. When
  * max_ack_pending leases are out it also listens for acks. The first attempt also finds the
- * consumer (and checks the token); an empty answer to it is followed by a subscribed attempt
- * before any wait.
+ * consumer (and checks the token). It is subscribed already when this server has leased from the
+ * consumer before (`known`) and the lease finds the same one; otherwise an empty answer to it is
+ * followed by a subscribed attempt before any wait.
  */
 export async function receive(
   db: Db,
@@ -66,7 +98,7 @@ export async function receive(
   const { batchSize, signal } = options;
   const deadline = Date.now() + options.waitFor;
   let target: LeaseTarget = options;
-  let consumer: { id: string; streamId: string } | undefined;
+  let consumer: KnownConsumer | undefined;
   let atCapacity = false;
   let leave: (() => void) | undefined;
   let info = { num_pending: 0, num_ack_pending: 0 };
@@ -84,9 +116,9 @@ export async function receive(
         woken = true;
         resolveWake();
       };
-      const subscribed = consumer !== undefined;
-      const keys = consumer ? [`s:${consumer.streamId}`, `c:${consumer.id}`] : [];
-      if (consumer && atCapacity) keys.push(`a:${consumer.id}`);
+      const guess = consumer ?? options.known.get(options.accountId, options.consumer);
+      const keys = guess ? [`s:${guess.streamId}`, `c:${guess.id}`] : [];
+      if (guess && atCapacity) keys.push(`a:${guess.id}`);
       const unsubscribe = hub.subscribe(keys, onWake);
       signal.addEventListener("abort", onWake, { once: true });
       try {
@@ -94,9 +126,11 @@ export async function receive(
         const { messages, deadLettered, state } = result;
         if (!consumer) {
           consumer = result.consumer;
+          options.known.remember(options.accountId, options.consumer, consumer);
           // Later attempts name the consumer by id and need no second look at the token.
           target = { accountId: options.accountId, consumer: consumer.id };
         }
+        const subscribed = guess?.id === consumer.id && guess.streamId === consumer.streamId;
         info = { num_pending: state.num_pending, num_ack_pending: state.num_ack_pending };
         // Rows that went to dead letters took places in the batch: look again at once.
         if (messages.length === 0 && deadLettered > 0 && !signal.aborted && !hub.closed) continue;

@@ -32,7 +32,7 @@ const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 /** Lease, ack, nack, extend, and dead letters; `metrics` counts and times leases and settles. */
 export function consumeRoutes(
-  { db, hub, notifier, limiter }: RouteDeps,
+  { db, hub, notifier, limiter, known }: RouteDeps,
   metrics: ConsumeMetrics = noConsumeMetrics,
 ): Router {
   const router = Router();
@@ -55,6 +55,7 @@ export function consumeRoutes(
         waitFor: params.wait_for,
         signal: aborter.signal,
         limiter,
+        known,
       });
       metrics.leased(since(start), answer.data.length, params.wait_for > 0);
       res.json(answer);

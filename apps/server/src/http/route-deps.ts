@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { LongPollLimiter } from "../consume/receive.js";
+import type { KnownConsumers, LongPollLimiter } from "../consume/receive.js";
 import type { Db } from "../db/db.js";
 import type { WakeHub } from "../wake/hub.js";
 import type { WakeNotifier } from "../wake/notifier.js";
@@ -10,5 +10,7 @@ export interface RouteDeps {
   hub: WakeHub;
   notifier: WakeNotifier;
   limiter: LongPollLimiter;
+  /** Consumers this server has leased from (long-polls subscribe before their first lease). */
+  known: KnownConsumers;
   logger: Logger;
 }

@@ -1,0 +1,131 @@
+// How many leases a long-poll runs before it waits. An empty lease costs about a millisecond of
+// the database's time inside the consumer's lock, and idle workers long-poll all day.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LEASE_CALL } from "../src/consume/lease.js";
+import { KnownConsumers, LongPollLimiter, receive } from "../src/consume/receive.js";
+import { createConsumer, deleteConsumer } from "../src/consumers/service.js";
+import type { Db } from "../src/db/db.js";
+import { createAccount } from "../src/index.js";
+import { writeRecords } from "../src/records/write-records.js";
+import { createStreamRow } from "../src/streams/service.js";
+import { WakeHub } from "../src/wake/hub.js";
+import { useTestDatabase } from "./helpers/database.js";
+import { sleep } from "./helpers/fixtures.js";
+
+const database = useTestDatabase();
+let db: Db;
+let counted: Db;
+let leases = 0;
+let accountId: string;
+let hub: WakeHub;
+
+beforeAll(async () => {
+  db = await database.open();
+  // The real database; only the lease calls are counted.
+  counted = new Proxy(db, {
+    get(target, prop) {
+      if (prop === "query") {
+        return (sql: string, params?: unknown[]) => {
+          if (sql === LEASE_CALL) leases++;
+          return target.query(sql, params);
+        };
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  accountId = (await createAccount(db, "long-poll-leases")).accountId;
+  hub = new WakeHub();
+});
+afterAll(() => {
+  hub?.close();
+});
+
+async function newStream(name: string): Promise<string> {
+  return (await createStreamRow(db, accountId, { name })).id;
+}
+
+async function newConsumer(name: string, streamId: string): Promise<string> {
+  const c = await db.transaction((tx) =>
+    createConsumer(tx, accountId, { name, stream_id: streamId, deliver_policy: "new" }),
+  );
+  return c.id;
+}
+
+/** Writes one record and wakes this process's long-polls, as the upsert route does. */
+async function write(streamId: string, upstreamId: string): Promise<void> {
+  await db.transaction((tx) =>
+    writeRecords(tx, accountId, streamId, [
+      { collection_id: "polls:thing", upstream_id: upstreamId, data: { n: 1 } },
+    ]),
+  );
+  hub.wake(`s:${streamId}`);
+}
+
+function poll(known: KnownConsumers, consumer: string, waitFor: number) {
+  return receive(counted, hub, {
+    accountId,
+    consumer,
+    batchSize: 10,
+    waitFor,
+    signal: new AbortController().signal,
+    limiter: new LongPollLimiter(10),
+    known,
+  });
+}
+
+describe("long-poll leases", () => {
+  it("a long-poll on a consumer this server has leased from waits after a single lease", async () => {
+    const stream = await newStream("polls-known");
+    await newConsumer("polls-known", stream);
+    const known = new KnownConsumers();
+    leases = 0;
+    // Unknown yet: the first lease finds the consumer, a second one is subscribed.
+    const first = poll(known, "polls-known", 30_000);
+    await sleep(300);
+    expect(leases).toBe(2);
+    await write(stream, "a");
+    expect((await first).data).toHaveLength(1);
+
+    leases = 0;
+    const second = poll(known, "polls-known", 30_000);
+    await sleep(300);
+    expect(leases).toBe(1);
+    await write(stream, "b");
+    const res = await second;
+    expect(res.data.map((m) => ("record" in m ? m.record.upstream_id : null))).toEqual(["b"]);
+    expect(leases).toBe(2);
+  });
+
+  it("a consumer made again under a known name is found, and its long-poll wakes on its own stream", async () => {
+    const oldStream = await newStream("polls-old");
+    const newStreamId = await newStream("polls-new");
+    const known = new KnownConsumers();
+    await newConsumer("polls-again", oldStream);
+    expect((await poll(known, "polls-again", 0)).data).toEqual([]);
+    await deleteConsumer(db, accountId, "polls-again");
+    await newConsumer("polls-again", newStreamId);
+
+    leases = 0;
+    const polling = poll(known, "polls-again", 30_000);
+    await sleep(300);
+    // The remembered consumer was another one: it looks again, subscribed to the right stream.
+    expect(leases).toBe(2);
+    const started = Date.now();
+    await write(newStreamId, "c");
+    const res = await polling;
+    expect(res.data.map((m) => ("record" in m ? m.record.upstream_id : null))).toEqual(["c"]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("remembers at most `max` consumers", () => {
+    const known = new KnownConsumers(2);
+    known.remember("acc", "a", { id: "1", streamId: "s" });
+    known.remember("acc", "b", { id: "2", streamId: "s" });
+    expect(known.get("acc", "a")).toEqual({ id: "1", streamId: "s" });
+    known.remember("acc", "c", { id: "3", streamId: "s" });
+    expect(known.get("acc", "a")).toBeUndefined();
+    expect(known.get("acc", "c")).toEqual({ id: "3", streamId: "s" });
+    expect(known.get("other", "c")).toBeUndefined();
+  });
+});
