@@ -98,29 +98,43 @@ export function renderResults(r: BenchResults): string {
     out.push(
       "## Latency: record upsert (HTTP) → handler start, long-polling worker, light load",
       "",
+      "One record at a time. Back to back, each upsert starts when the previous handler starts, so it runs beside the worker's ack and its next long-poll (the target is judged on these runs). Paced, the next upsert waits a while after the handler's start, and the worker is waiting in its long-poll when the record arrives.",
+      "",
     );
     out.push(
-      "| run | samples | p50 ms | p99 ms | max ms | upsert alone p50 / p99 ms | upsert answer → handler p50 / p99 ms |",
-      "|---|---:|---:|---:|---:|---:|---:|",
+      "| run | records | samples | p50 ms | p99 ms | max ms | upsert alone p50 / p99 ms | upsert answer → handler p50 / p99 ms |",
+      "|---|---|---:|---:|---:|---:|---:|---:|",
     );
-    for (const [i, l] of r.latency.entries())
+    const runOf = new Map<number, number>();
+    for (const l of r.latency) {
+      const gap = l.gapMs ?? 0;
+      runOf.set(gap, (runOf.get(gap) ?? 0) + 1);
       out.push(
-        `| ${i + 1} | ${l.samples} | ${n(l.p50, 2)} | ${n(l.p99, 2)} | ${n(l.max, 2)} | ` +
+        `| ${runOf.get(gap)} | ${gap ? `${gap} ms apart` : "back to back"} | ${l.samples} | ${n(l.p50, 2)} | ${n(l.p99, 2)} | ${n(l.max, 2)} | ` +
           `${n(l.upsert?.p50, 2)} / ${n(l.upsert?.p99, 2)} | ${n(l.delivery?.p50, 2)} / ${n(l.delivery?.p99, 2)} |`,
       );
+    }
     out.push(
       "",
       "The first figure includes the upsert's own transaction (see docs/decisions/0005); the last is the delivery leg.",
       "",
     );
-    const p50 = median(r.latency.map((l) => l.p50));
-    const p99 = median(r.latency.map((l) => l.p99));
+    const backToBack = r.latency.filter((l) => !l.gapMs);
+    const paced = r.latency.filter((l) => l.gapMs);
+    const p50 = median(backToBack.map((l) => l.p50));
+    const p99 = median(backToBack.map((l) => l.p99));
     targets.push(
       `| Latency p50 ≤ 5 ms | ${n(p50, 2)} ms | ${met(p50 === undefined ? undefined : p50 <= 5)} |`,
     );
     targets.push(
       `| Latency p99 ≤ 25 ms | ${n(p99, 2)} ms | ${met(p99 === undefined ? undefined : p99 <= 25)} |`,
     );
+    if (paced.length > 0) {
+      const pacedP50 = median(paced.map((l) => l.p50));
+      targets.push(
+        `| (not a target) Latency p50, records ${paced[0]!.gapMs} ms apart | ${n(pacedP50, 2)} ms | – |`,
+      );
+    }
   }
   if (r.mutations) {
     out.push("## Mutation with `await_consumer_ids`, one worker running", "");

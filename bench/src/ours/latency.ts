@@ -1,10 +1,14 @@
 // Latency from a record upsert (HTTP) to the start of its handler in a long-polling runConsumer,
-// one record at a time (light load).
+// one record at a time (light load). Back to back (`gapMs` 0), each upsert starts as the previous
+// handler starts, so it runs beside the worker's ack and its next long-poll; with a pause, the
+// worker is waiting in its long-poll when the record arrives.
 import { createClient, runConsumer } from "@sequin/client";
 import { percentile } from "../lib/measure.js";
 
 export interface LatencyResult {
   samples: number;
+  /** Pause between a handler's start and the next upsert (ms). */
+  gapMs: number;
   p50: number;
   p99: number;
   max: number;
@@ -20,6 +24,7 @@ export async function upsertToHandlerLatency(
   streamId: string,
   consumer: string,
   samples: number,
+  gapMs = 0,
 ): Promise<LatencyResult> {
   const client = createClient({ baseUrl: url, token });
   const waiting = new Map<string, (at: number) => void>();
@@ -42,6 +47,7 @@ export async function upsertToHandlerLatency(
     // Let the worker's first long-poll reach the server.
     await new Promise((r) => setTimeout(r, 300));
     for (let i = 0; i < samples; i++) {
+      if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
       // Unique per run: an upsert with unchanged data is a no-op and would never be delivered.
       const key = `lat-${runId}-${i}`;
       const seen = new Promise<number>((resolve) => waiting.set(key, resolve));
@@ -70,6 +76,7 @@ export async function upsertToHandlerLatency(
   }
   return {
     samples: latencies.length,
+    gapMs,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: Math.max(...latencies),

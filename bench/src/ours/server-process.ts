@@ -5,7 +5,10 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "../../../apps/server/dist/cli.js");
+// BENCH_SERVER_CLI: another build of the server (e.g. a copy of apps/server/dist, for an A/B).
+const CLI =
+  process.env.BENCH_SERVER_CLI ??
+  join(dirname(fileURLToPath(import.meta.url)), "../../../apps/server/dist/cli.js");
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
