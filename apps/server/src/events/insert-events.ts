@@ -19,56 +19,36 @@ export type NewEvent = Omit<
 const json = (value: unknown) =>
   value === null || value === undefined ? null : JSON.stringify(value);
 
-/** Where {@link insertEventsSql} reads its inputs: placeholders (`$3`) or PL/pgSQL names. */
-export interface InsertEventsArgs {
-  account: string;
-  stream: string;
-  /** Parallel arrays: bigint[] seq, uuid[] record_id, then text[] collection_id, resource_id, provider, upstream_id, action, changes, data, bigint[] updated_idx, text[] upstream_updated_at, sync. */
-  arrays: readonly [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  /** What the statement ends with, over the inserted rows `ev`. Default: their columns in seq order. */
-  finish?: string;
-}
+/** The columns an event source gives {@link insertEventsCtes}, in this order. */
+const EVENT_SOURCE_COLUMNS =
+  "seq, record_id, collection_id, resource_id, provider, upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync";
 
 /**
- * The statement that stores events and makes each pending in every event consumer of the stream
- * whose filters match. Shared by {@link insertEvents} and the record-write routine
- * (records/write-routines.ts), so both store events the same way.
+ * Two CTEs, `ev` and `fan`: store the events of `source` (a relation whose columns are, in
+ * order: seq, record_id, collection_id, resource_id, provider, upstream_id, action, changes,
+ * data, updated_idx, upstream_updated_at, sync; the last four may be text, cast here), and make
+ * each pending in every event consumer of the stream whose filters match. Shared by
+ * {@link insertEvents} and the record-write routine (records/write-routines.ts), so both store
+ * events the same way. `account` and `stream` are SQL expressions.
  */
-export function insertEventsSql({ account, stream, arrays: a, finish }: InsertEventsArgs): string {
-  return `WITH ev AS (
+export function insertEventsCtes(account: string, stream: string, source: string): string {
+  return `ev AS (
        INSERT INTO events (account_id, stream_id, seq, record_id, collection_id, resource_id, provider,
                            upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync)
        SELECT ${account}, ${stream}, e.seq, e.record_id, e.collection_id, e.resource_id, e.provider, e.upstream_id,
               e.action, e.changes::jsonb, e.data::jsonb, e.updated_idx, e.upstream_updated_at::timestamptz,
               e.sync::jsonb
-       FROM unnest(${a[0]}::bigint[], ${a[1]}::uuid[], ${a[2]}::text[], ${a[3]}::text[], ${a[4]}::text[], ${a[5]}::text[], ${a[6]}::text[],
-                   ${a[7]}::text[], ${a[8]}::text[], ${a[9]}::bigint[], ${a[10]}::text[], ${a[11]}::text[])
-         AS e(seq, record_id, collection_id, resource_id, provider, upstream_id, action, changes, data,
-              updated_idx, upstream_updated_at, sync)
+       FROM ${source} AS e(${EVENT_SOURCE_COLUMNS})
        RETURNING *
      ), fan AS (
        INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq, order_key)
        SELECT ${account}, c.id, ev.seq, ev.seq, ${orderKeySql("c", "ev")}
        FROM ev JOIN consumers c ON c.account_id = ${account} AND c.stream_id = ${stream} AND c.kind = 'event'
          AND ${filterMatch("c", "ev")}
-     )
-     ${finish ?? `SELECT ${eventColumns()} FROM ev ORDER BY seq`}`;
+     )`;
 }
 
-/** The parallel arrays of {@link insertEventsSql}, in its order. */
+/** The parallel arrays of {@link insertEventsCtes}, in its order. */
 export function eventArrays(events: NewEvent[]): unknown[] {
   return [
     events.map((e) => e.seq),
@@ -86,11 +66,13 @@ export function eventArrays(events: NewEvent[]): unknown[] {
   ];
 }
 
-const INSERT_EVENTS = insertEventsSql({
-  account: "$1",
-  stream: "$2",
-  arrays: ["$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14"],
-});
+const INSERT_EVENTS = `WITH ${insertEventsCtes(
+  "$1",
+  "$2",
+  `unnest($3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+          $10::text[], $11::text[], $12::bigint[], $13::text[], $14::text[])`,
+)}
+SELECT ${eventColumns()} FROM ev ORDER BY seq`;
 
 /**
  * Stores events and makes each pending in every event consumer of the stream whose filters

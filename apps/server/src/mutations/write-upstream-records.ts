@@ -54,6 +54,6 @@ export async function writeUpstreamRecords(
           : u.upstream_updated_at,
     };
   });
-  const result = await writeRecords(tx, accountId, streamId, inputs);
+  const result = await writeRecords(tx, accountId, streamId, inputs, { records: true });
   return { records: result.records, changed: result.changed };
 }

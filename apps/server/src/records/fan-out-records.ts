@@ -1,15 +1,5 @@
 import { filterMatch } from "../consumers/filters-sql.js";
 
-/** The final version of a record changed by a write, with what filters look at. */
-export interface ChangedRecord {
-  id: string;
-  updated_idx: number;
-  collection_id: string;
-  resource_id: string | null;
-  provider: string | null;
-  sync_id: string | null;
-}
-
 /** Where the fan-out statements read their inputs: PL/pgSQL names of the write routine. */
 export interface FanOutArgs {
   account: string;
@@ -57,16 +47,4 @@ export function fanOutInsertSql({ account, stream, arrays: a }: FanOutArgs): str
        AND ${filterMatch("c", "w")}
      ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
      DO UPDATE SET record_idx = GREATEST(consumer_messages.record_idx, EXCLUDED.record_idx)`;
-}
-
-/** The parallel arrays of the fan-out statements, in their order. */
-export function changedArrays(changed: ChangedRecord[]): unknown[] {
-  return [
-    changed.map((r) => r.id),
-    changed.map((r) => r.updated_idx),
-    changed.map((r) => r.collection_id),
-    changed.map((r) => r.resource_id),
-    changed.map((r) => r.provider),
-    changed.map((r) => r.sync_id),
-  ];
 }

@@ -1,96 +1,140 @@
 import { createHash } from "node:crypto";
 import { STREAM_WRITE_LOCK } from "../db/advisory-locks.js";
 import { KEYED_PLANS, refuseDeadToken } from "../db/routine-sql.js";
-import { insertEventsSql } from "../events/insert-events.js";
+import { insertEventsCtes } from "../events/insert-events.js";
 import { fanOutInsertSql, fanOutLockSql } from "./fan-out-records.js";
 import { recordColumns } from "./record-row.js";
 
-// A record write is two round trips, one per routine, with the planning of the batch in
-// write-records.ts between them: `prepare` reads what is stored, `apply` writes what changed. The
-// statements are those the write used to send one by one; in a routine they cost no round trip
-// each (a write of one record went from eight statements to two; ADR 0005 has the figures).
-// Like the lease function, each routine's name carries a hash of its text, so servers of
-// different versions sharing a database call their own; `migrate` installs them (see
-// db/routines.ts).
-// Their planner settings are the lease's (KEYED_PLANS, db/routine-sql.ts).
-
-const hashed = (prefix: string, body: string) =>
-  `${prefix}_${createHash("sha256").update(body).digest("hex").slice(0, 12)}`;
+// A record write is one routine call, and with no transaction of the caller's, one round trip:
+// no BEGIN, no COMMIT, nothing between the read of the stored records and the write (ADR 0005 has
+// the figures). Like the lease function, its name carries a hash of its text, so servers of
+// different versions sharing a database call their own; `migrate` installs it (see
+// db/routines.ts). Its planner settings are the lease's (KEYED_PLANS, db/routine-sql.ts).
 
 /**
- * Checks the bearer token (when given), takes the stream's write lock, checks the stream, reads
- * and locks the stored records of the batch's keys, and draws `p_count` record versions and as
- * many event positions (one per input at most; what the batch does not use is a gap, as after a
- * rollback). Statements after the lock take their snapshot after it (a volatile PL/pgSQL
- * function takes one per statement), so they see every write committed before it.
- *
- * Rows: `{"unauthorized": true}` or `{"not_found": true}` alone; or first
- * `{"versions": [...], "seqs": [...]}`, then each stored record as a records row plus its
- * timestamps as Postgres text (`uca_text`, `uua_text`), which keeps their microseconds.
+ * Locks the stored records of the batch's keys, in key order, so writers cannot deadlock, and
+ * counts the rounds (the most inputs of one key). Each record is found through the identity index,
+ * whatever the statistics say: the keys are materialised (no constants for the planner to
+ * combine), and stream_id is compared with IS NOT DISTINCT FROM, which no index can use.
+ * Otherwise (account_id, stream_id) is also a prefix of records_by_version, and a planner without
+ * statistics may pick that index and walk the whole stream once per key.
  */
-const PREPARE_BODY = `
-CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_stream uuid, p_collections text[],
-                                  p_upstreams text[], p_count int, p_token bytea)
-RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
-${KEYED_PLANS}
-AS $prepare$
-BEGIN
-${refuseDeadToken("p_token", "p_account")}
-  PERFORM pg_advisory_xact_lock(${STREAM_WRITE_LOCK}, hashtext(p_stream::text));
-  IF NOT EXISTS (SELECT 1 FROM streams WHERE account_id = p_account AND id = p_stream) THEN
-    RETURN NEXT '{"not_found": true}'::jsonb;
-    RETURN;
-  END IF;
-  RETURN NEXT jsonb_build_object(
-    'versions', ARRAY(SELECT nextval('record_version_seq') FROM generate_series(1, p_count)),
-    'seqs', ARRAY(SELECT nextval('event_seq') FROM generate_series(1, p_count)));
-  -- Each record is found through the identity index, whatever the statistics say: the keys are
-  -- materialised (no constants for the planner to combine), and stream_id is compared with
-  -- IS NOT DISTINCT FROM, which no index can use. Otherwise (account_id, stream_id) is also a
-  -- prefix of records_by_version, and a planner without statistics may pick that index and walk
-  -- the whole stream once per key. Rows are locked in key order, so writers cannot deadlock.
-  RETURN QUERY
+const LOCK_STORED = `
   WITH k AS MATERIALIZED (
-    SELECT p_account AS account_id, p_stream AS stream_id, k.collection_id, k.upstream_id
-    FROM unnest(p_collections, p_upstreams) AS k(collection_id, upstream_id)
-  ), stored AS (
-    SELECT ${recordColumns("r.")}, r.upstream_created_at::text AS uca_text,
-           r.upstream_updated_at::text AS uua_text
-    FROM k JOIN records r
+    SELECT p_account AS account_id, p_stream AS stream_id, x.v->>'collection_id' AS collection_id,
+           x.v->>'upstream_id' AS upstream_id, count(*) AS n
+    FROM jsonb_array_elements(p_inputs) AS x(v)
+    GROUP BY x.v->>'collection_id', x.v->>'upstream_id'
+  ), locked AS (
+    SELECT r.id FROM k JOIN records r
       ON r.account_id = k.account_id AND r.collection_id = k.collection_id
      AND r.upstream_id = k.upstream_id AND r.stream_id IS NOT DISTINCT FROM k.stream_id
     ORDER BY r.collection_id, r.upstream_id
     FOR UPDATE OF r
   )
-  SELECT to_jsonb(stored) FROM stored;
-END
-$prepare$`;
+  SELECT max(k.n), (SELECT count(*) FROM locked) INTO v_rounds, v_count FROM k`;
 
-const SAVE_RECORDS = `
-  WITH w AS MATERIALIZED (
-    SELECT p_account AS account_id, *
-    FROM unnest(r_id, r_is_new, r_collection, r_upstream, r_resource, r_provider, r_created,
-                r_updated, r_idx, r_deleted, r_data, r_sync)
-      AS w(id, is_new, collection_id, upstream_id, resource_id, provider, created_text, updated_text,
-           updated_idx, deleted, data, sync)
+/**
+ * One round, one statement: the inputs that are the `v_round`-th of their key in the batch, each
+ * judged against its record as stored now (earlier rounds saved theirs already). `after` has the
+ * record as it is after each input: planned (a new version and an event), dirty (saved: planned,
+ * or unchanged with a later upstream_updated_at). The round saves the dirty records and stores
+ * the events of the planned ones, and returns each input's outcome and the records it changed.
+ */
+const ROUND = `
+  WITH inp AS MATERIALIZED (
+    SELECT o.pos::int AS pos, o.v, p_account AS account_id, p_stream AS stream_id,
+           o.v->>'collection_id' AS collection_id, o.v->>'upstream_id' AS upstream_id
+    FROM (SELECT x.v, x.pos, row_number() OVER (
+                   PARTITION BY x.v->>'collection_id', x.v->>'upstream_id' ORDER BY x.pos) AS occ
+          FROM jsonb_array_elements(p_inputs) WITH ORDINALITY AS x(v, pos)) o
+    WHERE o.occ = v_round
+  ), judged AS MATERIALIZED (
+    SELECT i.pos, i.v, i.account_id, i.collection_id, i.upstream_id,
+           (i.v->>'upstream_updated_at')::timestamptz AS in_updated,
+           coalesce((i.v->>'deleted')::boolean, false) AS in_deleted, i.v->'data' AS in_data,
+           s.id AS s_id, s.resource_id AS s_resource, s.provider AS s_provider,
+           s.upstream_created_at AS s_created, s.upstream_updated_at AS s_updated,
+           s.updated_idx AS s_idx, s.deleted AS s_deleted, s.data AS s_data, s.sync AS s_sync,
+           CASE
+             WHEN s.id IS NULL THEN 'inserted'
+             -- Older than stored: ignored. Either side without a time: never stale.
+             WHEN (i.v->>'upstream_updated_at')::timestamptz < s.upstream_updated_at THEN 'stale'
+             WHEN coalesce((i.v->>'deleted')::boolean, false) = s.deleted AND i.v->'data' = s.data
+               THEN 'unchanged'
+             ELSE 'updated'
+           END AS result
+    -- By the identity index, as LOCK_STORED explains: every key of the lookup comes from inp.
+    FROM inp i LEFT JOIN LATERAL (
+      SELECT r.id, r.resource_id, r.provider, r.upstream_created_at, r.upstream_updated_at,
+             r.updated_idx, r.deleted, r.data, r.sync
+      FROM records r
+      WHERE r.account_id = i.account_id AND r.collection_id = i.collection_id
+        AND r.upstream_id = i.upstream_id AND r.stream_id IS NOT DISTINCT FROM i.stream_id) s ON true
+  ), flags AS MATERIALIZED (
+    SELECT j.*, j.result IN ('inserted', 'updated') AS planned,
+           -- Unchanged: no version, but upstream_updated_at moves forward, so the stale check
+           -- stays sharp.
+           (j.result = 'unchanged' AND j.in_updated IS NOT NULL
+             AND (j.s_updated IS NULL OR j.in_updated > j.s_updated)) AS bumped
+    FROM judged j
+  ), after AS MATERIALIZED (
+    -- A field left out of the input keeps its stored value; null clears it.
+    SELECT f.pos, f.account_id, f.result, f.planned, f.planned OR f.bumped AS dirty,
+           f.result = 'inserted' AS is_new,
+           CASE WHEN f.result = 'inserted' THEN gen_random_uuid() ELSE f.s_id END AS id,
+           f.collection_id, f.upstream_id,
+           CASE WHEN f.planned AND f.v ? 'resource_id' THEN f.v->>'resource_id' ELSE f.s_resource END AS resource_id,
+           CASE WHEN f.planned AND f.v ? 'provider' THEN f.v->>'provider' ELSE f.s_provider END AS provider,
+           CASE WHEN f.planned AND f.v ? 'upstream_created_at'
+                THEN (f.v->>'upstream_created_at')::timestamptz ELSE f.s_created END AS created_at,
+           CASE WHEN f.planned OR f.bumped THEN coalesce(f.in_updated, f.s_updated)
+                ELSE f.s_updated END AS updated_at,
+           CASE WHEN f.planned THEN v_versions[f.pos] ELSE f.s_idx END AS updated_idx,
+           CASE WHEN f.planned THEN f.in_deleted ELSE f.s_deleted END AS deleted,
+           CASE WHEN f.planned THEN f.in_data ELSE f.s_data END AS data,
+           CASE WHEN f.planned AND f.v ? 'sync' THEN nullif(f.v->'sync', 'null'::jsonb)
+                ELSE f.s_sync END AS sync,
+           CASE f.result
+             WHEN 'inserted' THEN CASE WHEN f.in_deleted THEN 'deleted' ELSE 'created' END
+             WHEN 'updated' THEN CASE WHEN f.in_deleted AND NOT f.s_deleted THEN 'deleted' ELSE 'updated' END
+           END AS action,
+           -- The top-level fields that differ, with their previous values (null: not there before).
+           CASE WHEN f.result = 'updated' AND NOT (f.in_deleted AND NOT f.s_deleted) THEN coalesce((
+             SELECT jsonb_object_agg(d.key, coalesce(f.s_data->d.key, 'null'::jsonb))
+             FROM (SELECT jsonb_object_keys(f.s_data) UNION SELECT jsonb_object_keys(f.in_data)) AS d(key)
+             WHERE f.s_data->d.key IS DISTINCT FROM f.in_data->d.key), '{}'::jsonb)
+           END AS changes
+    FROM flags f
   ), ins AS (
     INSERT INTO records (account_id, id, stream_id, collection_id, upstream_id, resource_id, provider,
                          upstream_created_at, upstream_updated_at, updated_idx, deleted, data, sync)
-    SELECT p_account, w.id, p_stream, w.collection_id, w.upstream_id, w.resource_id, w.provider,
-           w.created_text::timestamptz, w.updated_text::timestamptz, w.updated_idx, w.deleted,
-           w.data::jsonb, w.sync::jsonb
-    FROM w WHERE w.is_new
-    RETURNING ${recordColumns()}
+    SELECT a.account_id, a.id, p_stream, a.collection_id, a.upstream_id, a.resource_id, a.provider,
+           a.created_at, a.updated_at, a.updated_idx, a.deleted, a.data, a.sync
+    FROM after a WHERE a.dirty AND a.is_new
   ), upd AS (
-    -- w carries account_id so the update finds rows by primary key only (see ADR 0002, "Plans").
-    UPDATE records r SET resource_id = w.resource_id, provider = w.provider,
-           upstream_created_at = w.created_text::timestamptz,
-           upstream_updated_at = w.updated_text::timestamptz,
-           updated_idx = w.updated_idx, deleted = w.deleted, data = w.data::jsonb, sync = w.sync::jsonb
-    FROM w WHERE NOT w.is_new AND r.account_id = w.account_id AND r.id = w.id
-    RETURNING ${recordColumns("r.")}
-  )
-  SELECT to_jsonb(saved) FROM (SELECT * FROM ins UNION ALL SELECT * FROM upd) saved`;
+    -- account_id comes from the CTE, so the update finds rows by primary key only (ADR 0002, "Plans").
+    UPDATE records r SET resource_id = a.resource_id, provider = a.provider,
+           upstream_created_at = a.created_at, upstream_updated_at = a.updated_at,
+           updated_idx = a.updated_idx, deleted = a.deleted, data = a.data, sync = a.sync
+    FROM after a WHERE a.dirty AND NOT a.is_new AND r.account_id = a.account_id AND r.id = a.id
+  ), ${insertEventsCtes(
+    "p_account",
+    "p_stream",
+    `(SELECT v_seqs[a.pos], a.id, a.collection_id, a.resource_id, a.provider, a.upstream_id,
+             a.action, a.changes, a.data, a.updated_idx, a.updated_at, a.sync
+      FROM after a WHERE a.planned)`,
+  )}
+  -- What the round did: each input's outcome, and the records with a new version.
+  SELECT jsonb_agg(jsonb_build_array(a.pos, a.id, a.updated_idx, a.result)),
+         coalesce(array_agg(a.id) FILTER (WHERE a.planned), '{}'),
+         coalesce(array_agg(a.updated_idx) FILTER (WHERE a.planned), '{}'),
+         coalesce(array_agg(a.collection_id) FILTER (WHERE a.planned), '{}'),
+         coalesce(array_agg(a.resource_id) FILTER (WHERE a.planned), '{}'),
+         coalesce(array_agg(a.provider) FILTER (WHERE a.planned), '{}'),
+         coalesce(array_agg(a.sync->>'id') FILTER (WHERE a.planned), '{}')
+  INTO v_round_results, r_id, r_idx, r_collection, r_resource, r_provider, r_sync
+  FROM after a`;
 
 const FAN_OUT = {
   account: "p_account",
@@ -99,75 +143,98 @@ const FAN_OUT = {
 } as const;
 
 /**
- * Writes a planned batch, the stream's write lock held (by `prepare`): inserts the new records
- * and rewrites the changed ones (`r_*`, returned as stored, one jsonb row each), stores the
- * events (`e_*`) and makes them pending in matching event consumers, and makes the changed
- * records (`f_*`) pending in matching record consumers.
+ * Upserts a batch of records (`p_inputs`, a JSON array of record inputs as the API takes them).
+ * Checks the bearer token (when given), takes the stream's write lock, checks the stream, and
+ * draws one record version and one event position per input, ascending: the input at position i
+ * gets the i-th of each if it makes a new version (what the batch does not use is a gap, as after
+ * a rollback). Then, round by round (the first input of every key, then the second of the keys
+ * that come twice, ...), judges each input against its stored record: unknown -> inserted; an
+ * older upstream_updated_at than stored -> stale; same data and deleted -> unchanged; else
+ * updated. It saves what changed, stores the events, and at the end makes every changed record
+ * pending, at its last version, in matching record consumers. Statements after the lock take
+ * their snapshot after it (a volatile PL/pgSQL function takes one per statement), so they see
+ * every write committed before it, and each round sees what the rounds before it saved.
+ *
+ * Rows: `{"unauthorized": true}` or `{"not_found": true}` alone; or `{"results": [[position
+ * (1-based), id, updated_idx, result], ...], "changed": boolean}`, then, with `p_records`, each
+ * record of the batch as it is after it (a records row).
  */
-const APPLY_BODY = `
-CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_stream uuid,
-  r_id uuid[], r_is_new boolean[], r_collection text[], r_upstream text[], r_resource text[],
-  r_provider text[], r_created text[], r_updated text[], r_idx bigint[], r_deleted boolean[],
-  r_data text[], r_sync text[],
-  e_seq bigint[], e_record uuid[], e_collection text[], e_resource text[], e_provider text[],
-  e_upstream text[], e_action text[], e_changes text[], e_data text[], e_idx bigint[],
-  e_updated text[], e_sync text[],
-  f_id uuid[], f_idx bigint[], f_collection text[], f_resource text[], f_provider text[],
-  f_sync text[])
+const WRITE_BODY = `
+CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_stream uuid, p_inputs jsonb, p_token bytea,
+                                  p_records boolean)
 RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
 ${KEYED_PLANS}
-AS $apply$
+AS $write$
 DECLARE
+  v_n int := jsonb_array_length(p_inputs);
+  v_found boolean;
+  v_versions bigint[];
+  v_seqs bigint[];
+  v_rounds int;
   v_count bigint;
+  v_results jsonb := '[]';
+  v_round_results jsonb;
+  -- The records a round gave a new version: id, version, and what record filters look at.
+  r_id uuid[]; r_idx bigint[]; r_collection text[]; r_resource text[]; r_provider text[];
+  r_sync text[];
+  -- The same over all rounds; fanned out once, each record at its last version.
+  f_id uuid[] := '{}'; f_idx bigint[] := '{}'; f_collection text[] := '{}';
+  f_resource text[] := '{}'; f_provider text[] := '{}'; f_sync text[] := '{}';
 BEGIN
-  IF cardinality(r_id) > 0 THEN
-    RETURN QUERY ${SAVE_RECORDS};
+${refuseDeadToken("p_token", "p_account")}
+  PERFORM pg_advisory_xact_lock(${STREAM_WRITE_LOCK}, hashtext(p_stream::text));
+  SELECT EXISTS (SELECT 1 FROM streams WHERE account_id = p_account AND id = p_stream),
+         ARRAY(SELECT v FROM (SELECT nextval('record_version_seq') AS v FROM generate_series(1, v_n)) d ORDER BY v),
+         ARRAY(SELECT s FROM (SELECT nextval('event_seq') AS s FROM generate_series(1, v_n)) d ORDER BY s)
+  INTO v_found, v_versions, v_seqs;
+  IF NOT v_found THEN
+    RETURN NEXT '{"not_found": true}'::jsonb;
+    RETURN;
   END IF;
-  IF cardinality(e_seq) > 0 THEN
-    ${insertEventsSql({
-      account: "p_account",
-      stream: "p_stream",
-      arrays: [
-        "e_seq",
-        "e_record",
-        "e_collection",
-        "e_resource",
-        "e_provider",
-        "e_upstream",
-        "e_action",
-        "e_changes",
-        "e_data",
-        "e_idx",
-        "e_updated",
-        "e_sync",
-      ],
-      finish: "SELECT count(*) INTO v_count FROM ev",
-    })};
+  ${LOCK_STORED};
+
+  FOR v_round IN 1..coalesce(v_rounds, 0) LOOP
+    ${ROUND};
+    v_results := v_results || v_round_results;
+    f_id := f_id || r_id; f_idx := f_idx || r_idx; f_collection := f_collection || r_collection;
+    f_resource := f_resource || r_resource; f_provider := f_provider || r_provider;
+    f_sync := f_sync || r_sync;
+  END LOOP;
+
+  IF v_rounds > 1 AND cardinality(f_id) > 0 THEN
+    -- A record changed in several rounds: only its last version.
+    SELECT array_agg(d.id), array_agg(d.idx), array_agg(d.collection_id), array_agg(d.resource_id),
+           array_agg(d.provider), array_agg(d.sync_id)
+    INTO f_id, f_idx, f_collection, f_resource, f_provider, f_sync
+    FROM (SELECT DISTINCT ON (c.id) c.*
+          FROM unnest(f_id, f_idx, f_collection, f_resource, f_provider, f_sync)
+            AS c(id, idx, collection_id, resource_id, provider, sync_id)
+          ORDER BY c.id, c.idx DESC) d;
   END IF;
   IF cardinality(f_id) > 0 THEN
     ${fanOutLockSql(FAN_OUT, "SELECT count(*) INTO v_count")};
     ${fanOutInsertSql(FAN_OUT)};
   END IF;
+
+  RETURN NEXT jsonb_build_object('results', v_results, 'changed', cardinality(f_id) > 0);
+  IF p_records THEN
+    RETURN QUERY
+    WITH k AS MATERIALIZED (
+      SELECT DISTINCT p_account AS account_id, (x->>1)::uuid AS id FROM jsonb_array_elements(v_results) AS x
+    )
+    SELECT to_jsonb(z) FROM (SELECT ${recordColumns("r.")} FROM k JOIN records r
+                             ON r.account_id = k.account_id AND r.id = k.id) z;
+  END IF;
 END
-$apply$`;
+$write$`;
 
-export const WRITE_PREPARE_FUNCTION = hashed("sequin_write_prepare", PREPARE_BODY);
-export const WRITE_APPLY_FUNCTION = hashed("sequin_write_apply", APPLY_BODY);
+export const WRITE_FUNCTION = `sequin_write_${createHash("sha256").update(WRITE_BODY).digest("hex").slice(0, 12)}`;
 
-/** The statements that install the write routines (idempotent). */
-export const WRITE_ROUTINES_SQL = [
-  PREPARE_BODY.replace("%NAME%", WRITE_PREPARE_FUNCTION),
-  APPLY_BODY.replace("%NAME%", WRITE_APPLY_FUNCTION),
-];
+/** The statements that install the write routine (idempotent). */
+export const WRITE_ROUTINES_SQL = [WRITE_BODY.replace("%NAME%", WRITE_FUNCTION)];
 
 /**
- * $1 account, $2 stream, $3 collection_ids, $4 upstream_ids, $5 how many versions and seqs,
- * $6 the bearer token's hash (null: already checked).
+ * $1 account, $2 stream, $3 the inputs (a JSON array), $4 the bearer token's hash (null: already
+ * checked), $5 whether to return the records as they are after the batch.
  */
-export const WRITE_PREPARE_CALL = `SELECT row FROM ${WRITE_PREPARE_FUNCTION}($1, $2, $3, $4, $5, $6) AS row`;
-
-/** $1 account, $2 stream, then the 12 record arrays, the 12 event arrays, the 6 fan-out arrays. */
-export const WRITE_APPLY_CALL = `SELECT row FROM ${WRITE_APPLY_FUNCTION}(${Array.from(
-  { length: 32 },
-  (_, i) => `$${i + 1}`,
-).join(", ")}) AS row`;
+export const WRITE_CALL = `SELECT row FROM ${WRITE_FUNCTION}($1, $2, $3, $4, $5) AS row`;

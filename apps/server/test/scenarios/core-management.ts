@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Api, Loose } from "../helpers/api.js";
 import {
   createConsumer,
   createStream,
@@ -107,6 +108,152 @@ export function managementScenarios(env: () => ScenarioEnv) {
       });
       const other = await api.get(`/v1/streams/${stream}/records?collection_id=other`);
       expect(other.body.data).toEqual([]);
+    });
+  });
+
+  describe("record write rules", () => {
+    type Ev = { action: string; upstream_id: string; changes: unknown; updated_idx: number };
+    const eventsOf = async (api: Api, stream: string) =>
+      (await api.get(`/v1/streams/${stream}/events?limit=1000`)).body.data as Ev[];
+    const recordsOf = async (api: Api, stream: string) =>
+      new Map(
+        ((await api.get(`/v1/streams/${stream}/records?limit=1000`)).body.data as Loose[]).map(
+          (r) => [r.upstream_id as string, r],
+        ),
+      );
+
+    it("judges a key that comes again in a batch against what the batch made of it, in request order", async () => {
+      const { api } = env();
+      const stream = await createStream(api);
+      const consumer = await createConsumer(api, { stream_id: stream });
+      const t = (s: number) => `2026-01-01T00:00:0${s}Z`;
+      const results = await upsert(api, stream, [
+        record("a", { v: 1 }, { upstream_updated_at: t(1) }),
+        record("b", { v: 1 }, { upstream_updated_at: t(5) }),
+        record("a", { v: 2 }, { upstream_updated_at: t(2) }),
+        record("a", { v: 2 }, { upstream_updated_at: t(3) }),
+        record("b", { v: 9 }, { upstream_updated_at: t(4) }),
+        record("a", { v: 3 }, { upstream_updated_at: t(2) }),
+      ]);
+      expect(results.map((r) => [r.upstream_id, r.result])).toEqual([
+        ["a", "inserted"],
+        ["b", "inserted"],
+        ["a", "updated"],
+        ["a", "unchanged"],
+        ["b", "stale"],
+        // Older than the time the unchanged input moved it to.
+        ["a", "stale"],
+      ]);
+      const [a1, b1, a2, a3, b2, a4] = results.map((r) => r.updated_idx);
+      expect(a1).toBeLessThan(b1!);
+      expect(b1).toBeLessThan(a2!);
+      expect([a3, a4]).toEqual([a2, a2]);
+      expect(b2).toBe(b1);
+      expect(new Set(results.filter((r) => r.upstream_id === "a").map((r) => r.id)).size).toBe(1);
+
+      const events = await eventsOf(api, stream);
+      expect(events.map((e) => [e.action, e.upstream_id, e.updated_idx, e.changes])).toEqual([
+        ["created", "a", a1, null],
+        ["created", "b", b1, null],
+        ["updated", "a", a2, { v: 1 }],
+      ]);
+      const stored = await recordsOf(api, stream);
+      expect(stored.get("a")).toMatchObject({
+        data: { v: 2 },
+        updated_idx: a2,
+        upstream_updated_at: "2026-01-01T00:00:03.000Z",
+      });
+      // One message per record, at its last version.
+      const leased = await next(api, consumer.id, 10);
+      expect(leased.data.map((m) => [m.record!.upstream_id, m.record!.updated_idx]).sort()).toEqual(
+        [
+          ["a", a2],
+          ["b", b1],
+        ],
+      );
+    });
+
+    it("keeps a field left out, clears one sent as null, and sets one sent", async () => {
+      const { api } = env();
+      const stream = await createStream(api);
+      await upsert(api, stream, [
+        record(
+          "a",
+          { v: 1 },
+          {
+            provider: "salesforce",
+            resource_id: "org-1",
+            upstream_created_at: "2025-01-01T00:00:00Z",
+            sync: { id: "s1" },
+          },
+        ),
+      ]);
+      const [updated] = await upsert(api, stream, [
+        record("a", { v: 2 }, { resource_id: null, sync: { id: "s2" } }),
+      ]);
+      expect(updated!.result).toBe("updated");
+      expect((await recordsOf(api, stream)).get("a")).toMatchObject({
+        provider: "salesforce",
+        resource_id: null,
+        upstream_created_at: "2025-01-01T00:00:00.000Z",
+        sync: { id: "s2" },
+        data: { v: 2 },
+      });
+      await upsert(api, stream, [record("a", { v: 3 }, { sync: null, provider: "stripe" })]);
+      expect((await recordsOf(api, stream)).get("a")).toMatchObject({
+        provider: "stripe",
+        sync: null,
+      });
+    });
+
+    it("compares data as JSON values and lists each changed top-level field with its previous value", async () => {
+      const { api } = env();
+      const stream = await createStream(api);
+      await upsert(api, stream, [record("a", { x: 1, y: 2, z: { p: 1, q: [1, 2] }, gone: "g" })]);
+      const [same] = await upsert(api, stream, [
+        record("a", { z: { q: [1, 2], p: 1 }, gone: "g", y: 2.0, x: 1 }),
+      ]);
+      expect(same!.result).toBe("unchanged");
+      await upsert(api, stream, [record("a", { x: 1, y: 3, z: { p: 1, q: [2, 1] }, added: null })]);
+      const events = await eventsOf(api, stream);
+      expect(events.map((e) => e.action)).toEqual(["created", "updated"]);
+      expect(events[1]!.changes).toEqual({ y: 2, z: { p: 1, q: [1, 2] }, gone: "g", added: null });
+    });
+
+    it("deletes, updates a tombstone and brings it back, with the actions of each", async () => {
+      const { api } = env();
+      const stream = await createStream(api);
+      await upsert(api, stream, [record("a", { v: 1 })]);
+      await upsert(api, stream, [record("a", { v: 1 }, { deleted: true })]);
+      const [again] = await upsert(api, stream, [record("a", { v: 1 }, { deleted: true })]);
+      expect(again!.result).toBe("unchanged");
+      await upsert(api, stream, [record("a", { v: 2 }, { deleted: true })]);
+      await upsert(api, stream, [record("a", { v: 2 })]);
+      await upsert(api, stream, [record("b", { v: 1 }, { deleted: true })]);
+      const events = await eventsOf(api, stream);
+      expect(events.map((e) => [e.upstream_id, e.action, e.changes])).toEqual([
+        ["a", "created", null],
+        ["a", "deleted", null],
+        ["a", "updated", { v: 1 }],
+        ["a", "updated", {}],
+        ["b", "deleted", null],
+      ]);
+    });
+
+    it("tells times apart to the microsecond", async () => {
+      const { api } = env();
+      const stream = await createStream(api);
+      await upsert(api, stream, [
+        record("a", { v: 1 }, { upstream_updated_at: "2026-01-01T00:00:00.000500Z" }),
+      ]);
+      const [older] = await upsert(api, stream, [
+        record("a", { v: 2 }, { upstream_updated_at: "2026-01-01T00:00:00.000100Z" }),
+      ]);
+      expect(older!.result).toBe("stale");
+      const [newer] = await upsert(api, stream, [
+        record("a", { v: 2 }, { upstream_updated_at: "2026-01-01T00:00:00.000900Z" }),
+      ]);
+      expect(newer!.result).toBe("updated");
     });
   });
 
