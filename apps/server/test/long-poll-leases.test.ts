@@ -1,7 +1,7 @@
 // How many leases a long-poll runs before it waits. An empty lease costs about a millisecond of
 // the database's time inside the consumer's lock, and idle workers long-poll all day.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LEASE_CALL } from "../src/consume/lease.js";
+import { LEASE_CALL, lease } from "../src/consume/lease.js";
 import { KnownConsumers, LongPollLimiter, receive } from "../src/consume/receive.js";
 import { createConsumer, deleteConsumer } from "../src/consumers/service.js";
 import type { Db } from "../src/db/db.js";
@@ -16,6 +16,8 @@ const database = useTestDatabase();
 let db: Db;
 let counted: Db;
 let leases = 0;
+/** The `expectNone` argument of each lease call, in order. */
+let checks: boolean[] = [];
 let accountId: string;
 let hub: WakeHub;
 
@@ -26,7 +28,10 @@ beforeAll(async () => {
     get(target, prop) {
       if (prop === "query") {
         return (sql: string, params?: unknown[]) => {
-          if (sql === LEASE_CALL) leases++;
+          if (sql === LEASE_CALL) {
+            leases++;
+            checks.push(params?.[5] === true);
+          }
           return target.query(sql, params);
         };
       }
@@ -45,28 +50,34 @@ async function newStream(name: string): Promise<string> {
   return (await createStreamRow(db, accountId, { name })).id;
 }
 
-async function newConsumer(name: string, streamId: string): Promise<string> {
+async function newConsumer(name: string, streamId: string, ackWaitMs?: number): Promise<string> {
   const c = await db.transaction((tx) =>
-    createConsumer(tx, accountId, { name, stream_id: streamId, deliver_policy: "new" }),
+    createConsumer(tx, accountId, {
+      name,
+      stream_id: streamId,
+      deliver_policy: "new",
+      ...(ackWaitMs ? { ack_wait_ms: ackWaitMs } : {}),
+    }),
   );
   return c.id;
 }
 
-/** Writes one record and wakes this process's long-polls, as the upsert route does. */
-async function write(streamId: string, upstreamId: string): Promise<void> {
-  await db.transaction((tx) =>
-    writeRecords(tx, accountId, streamId, [
-      { collection_id: "polls:thing", upstream_id: upstreamId, data: { n: 1 } },
-    ]),
+/** Writes records and wakes this process's long-polls, as the upsert route does. */
+async function write(streamId: string, ...upstreamIds: string[]): Promise<void> {
+  await writeRecords(
+    db,
+    accountId,
+    streamId,
+    upstreamIds.map((id) => ({ collection_id: "polls:thing", upstream_id: id, data: { n: 1 } })),
   );
   hub.wake(`s:${streamId}`);
 }
 
-function poll(known: KnownConsumers, consumer: string, waitFor: number) {
+function poll(known: KnownConsumers, consumer: string, waitFor: number, batchSize = 10) {
   return receive(counted, hub, {
     accountId,
     consumer,
-    batchSize: 10,
+    batchSize,
     waitFor,
     signal: new AbortController().signal,
     limiter: new LongPollLimiter(10),
@@ -116,6 +127,44 @@ describe("long-poll leases", () => {
     const res = await polling;
     expect(res.data.map((m) => ("record" in m ? m.record.upstream_id : null))).toEqual(["c"]);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("a lease of a consumer left with nothing pending checks first, unless it follows a wake-up", async () => {
+    const stream = await newStream("polls-drained");
+    await newConsumer("polls-drained", stream);
+    const known = new KnownConsumers();
+    checks = [];
+    expect((await poll(known, "polls-drained", 0)).data).toEqual([]);
+    // Nothing known yet: a full lease.
+    expect(checks).toEqual([false]);
+
+    checks = [];
+    const polling = poll(known, "polls-drained", 30_000);
+    await sleep(300);
+    expect(checks).toEqual([true]);
+    await write(stream, "a");
+    expect((await polling).data).toHaveLength(1);
+    // Woken by the write: expected to find it.
+    expect(checks).toEqual([true, false]);
+
+    // Two pending, one leased: one is left, so the next lease does not check.
+    await write(stream, "b", "c");
+    checks = [];
+    expect((await poll(known, "polls-drained", 0, 1)).data).toHaveLength(1);
+    expect((await poll(known, "polls-drained", 0, 1)).data).toHaveLength(1);
+    expect(checks).toEqual([true, false]);
+  });
+
+  it("a lease that checks first finds a message whose lease ran out", async () => {
+    const stream = await newStream("polls-expired");
+    const consumer = await newConsumer("polls-expired", stream, 300);
+    await write(stream, "a");
+    const first = await lease(db, { accountId, consumer }, 10, true);
+    expect(first.messages).toHaveLength(1);
+    expect((await lease(db, { accountId, consumer }, 10, true)).messages).toEqual([]);
+    await sleep(400);
+    const again = await lease(db, { accountId, consumer }, 10, true);
+    expect(again.messages.map((m) => m.deliver_count)).toEqual([2]);
   });
 
   it("remembers at most `max` consumers", () => {

@@ -18,6 +18,8 @@ let client: pg.Client;
 let plans: string[] = [];
 let account: Awaited<ReturnType<typeof createAccount>>;
 let consumerId: string;
+/** A consumer with nothing pending, beside the backlog of the other. */
+let idleId: string;
 
 beforeAll(async () => {
   const db = await database.open();
@@ -31,6 +33,15 @@ beforeAll(async () => {
     }),
   );
   consumerId = consumer.id;
+  idleId = (
+    await db.transaction((tx) =>
+      createConsumer(tx, account.accountId, {
+        name: "plans-idle",
+        kind: "record",
+        deliver_policy: "new",
+      }),
+    )
+  ).id;
   // One connection for the whole file: a plan it caches stays with it.
   client = new pg.Client({ connectionString: database.url() });
   await client.connect();
@@ -61,13 +72,14 @@ afterAll(async () => {
   await client?.end();
 });
 
-async function lease(batch: number): Promise<number> {
+async function lease(batch: number, consumer = consumerId, check = false): Promise<number> {
   const { rows } = await client.query<{ row: { m_seq?: number | null } }>(LEASE_CALL, [
     account.accountId,
-    consumerId,
-    consumerId,
+    consumer,
+    consumer,
     null,
     batch,
+    check,
   ]);
   return rows.filter(({ row }) => row.m_seq != null).length;
 }
@@ -87,6 +99,20 @@ it(`a lease at a ${ROWS}-row backlog with stale statistics reads only its batch`
   expect(mostRowsDiscarded()).toBeLessThan(1_000);
 });
 
+it("an empty lease of a consumer beside a backlog reads none of it, checked first or not", async () => {
+  for (const check of [true, false]) {
+    mostRowsDiscarded();
+    expect(await lease(100, idleId, check)).toBe(0);
+    expect(mostRowsDiscarded()).toBeLessThan(1_000);
+  }
+});
+
+it("a lease that checks first still leases what is there", async () => {
+  mostRowsDiscarded();
+  expect(await lease(10, consumerId, true)).toBe(10);
+  expect(mostRowsDiscarded()).toBeLessThan(1_000);
+});
+
 it("a write of 100 changed records finds them, and their consumer rows, by key, not by walking", async () => {
   const { rows } = await client.query<{ collection_id: string; upstream_id: string }>(
     "SELECT collection_id, upstream_id FROM records WHERE account_id = $1 ORDER BY updated_idx DESC LIMIT 100",
@@ -103,7 +129,7 @@ it("a write of 100 changed records finds them, and their consumer rows, by key, 
     );
     expect(result.results.every((r) => r.result === "updated")).toBe(true);
     const logged = plans.join("\n");
-    // The statements run inside the write routines: auto_explain logs them as nested statements.
+    // The statements run inside the write routine: auto_explain logs them as nested statements.
     expect(logged).toContain("records_identity_key");
     expect(logged).toContain("consumer_messages_by_record");
     expect(logged).not.toMatch(/Seq Scan on (records|consumer_messages)/);

@@ -117,7 +117,7 @@ SELECT to_jsonb(z) FROM (
  */
 const LEASE_BODY = `
 CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_consumer_id uuid, p_consumer_name text,
-                                  p_token bytea, p_batch int)
+                                  p_token bytea, p_batch int, p_check boolean)
 RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
 ${KEYED_PLANS}
 AS $lease$
@@ -125,6 +125,7 @@ DECLARE
   v_consumer uuid;
   v_stream uuid;
   v_from bigint;
+  v_any boolean;
   v_row jsonb;
   v_active int := 0;
   v_leased int := 0;
@@ -140,13 +141,32 @@ ${refuseDeadToken("p_token", "p_account")}
   END IF;
   PERFORM set_config('synchronous_commit', 'off', true);
   PERFORM pg_advisory_xact_lock(${CONSUMER_LEASE_LOCK}, hashtext(v_consumer::text));
-  -- No live row is below it (see background/advance-scan-from.ts).
-  SELECT scan_from_seq INTO v_from FROM consumers WHERE account_id = p_account AND id = v_consumer;
-  FOR v_row IN ${leaseSql("p_account", "v_consumer", "p_batch", "coalesce(v_from, 0)")} LOOP
-    v_active := coalesce((v_row->>'active_before')::int, 0);
-    IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
-    RETURN NEXT v_row;
-  END LOOP;
+  -- No live row is below scan_from (see background/advance-scan-from.ts). With p_check, when
+  -- no row at or above it is pending or has a lease that ran out, the lease statement would find
+  -- nothing and is not run: planned afresh on every call, it is the dearest part of an empty
+  -- lease (~1.0 against ~0.4 ms). The check walks the same index as the lease, in the same order.
+  -- The caller asks for it when it expects nothing (see receive.ts): to a lease that finds
+  -- messages, the check would only add its own cost.
+  IF p_check THEN
+    SELECT c.scan_from_seq, EXISTS (
+        SELECT 1 FROM consumer_messages m
+        WHERE m.account_id = p_account AND m.consumer_id = v_consumer
+          AND m.seq >= coalesce(c.scan_from_seq, 0)
+          AND (m.leased_until IS NULL OR m.leased_until <= statement_timestamp())
+        ORDER BY m.seq LIMIT 1)
+      INTO v_from, v_any
+      FROM consumers c WHERE c.account_id = p_account AND c.id = v_consumer;
+  ELSE
+    SELECT scan_from_seq, true INTO v_from, v_any
+    FROM consumers WHERE account_id = p_account AND id = v_consumer;
+  END IF;
+  IF v_any THEN
+    FOR v_row IN ${leaseSql("p_account", "v_consumer", "p_batch", "coalesce(v_from, 0)")} LOOP
+      v_active := coalesce((v_row->>'active_before')::int, 0);
+      IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
+      RETURN NEXT v_row;
+    END LOOP;
+  END IF;
   -- The counts after the lease, as a last row. Messages leased: the leases out are those counted
   -- before plus these. None: counted afresh (a new snapshot), with the next expiry, which a
   -- long-poll waits for.
@@ -171,9 +191,9 @@ export const LEASE_FUNCTION_SQL = LEASE_BODY.replace("%NAME%", LEASE_FUNCTION);
 /**
  * The call of the lease function, one jsonb `row` per result: $1 account, $2 consumer id (null
  * when the reference is a name), $3 consumer name, $4 token hash (null: already checked),
- * $5 batch size.
+ * $5 batch size, $6 whether to check first that anything is deliverable (see LEASE_BODY).
  */
-export const LEASE_CALL = `SELECT row FROM ${LEASE_FUNCTION}($1, $2, $3, $4, $5) AS row`;
+export const LEASE_CALL = `SELECT row FROM ${LEASE_FUNCTION}($1, $2, $3, $4, $5, $6) AS row`;
 
 type Prefixed<T, P extends string> = { [K in keyof T as `${P}${K & string}`]: T[K] | null };
 
@@ -216,9 +236,16 @@ type Outcome = { unauthorized: true } | { not_found: true };
 
 /**
  * Leases up to `batchSize` messages, in one round trip (see LEASE_FUNCTION_SQL): 401 when the
- * token is no longer live, 404 when the account has no such consumer.
+ * token is no longer live, 404 when the account has no such consumer. `expectNone`: the caller
+ * expects nothing to be deliverable, so the lease checks that cheaply first (the answer is the
+ * same either way; only its cost differs).
  */
-export async function lease(db: Db, target: LeaseTarget, batchSize: number): Promise<LeaseResult> {
+export async function lease(
+  db: Db,
+  target: LeaseTarget,
+  batchSize: number,
+  expectNone = false,
+): Promise<LeaseResult> {
   const ref = target.consumer;
   const { rows: wrapped } = await retryOnDeadlock(() =>
     db.query<{ row: LeaseRow | StateRow | Outcome }>(LEASE_CALL, [
@@ -227,6 +254,7 @@ export async function lease(db: Db, target: LeaseTarget, batchSize: number): Pro
       ref,
       target.tokenHash ?? null,
       batchSize,
+      expectNone,
     ]),
   );
   let state: StateRow | undefined;
