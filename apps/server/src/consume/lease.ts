@@ -41,6 +41,11 @@ export function leaseSql(
   batch: string,
   /** SQL expression of the consumer's scan_from_seq (migration 0005): no live row is below it. */
   scanFrom: string,
+  /**
+   * Whether to move rows that reached max_deliver to dead letters. Without, such rows are left
+   * where they are, unleased (for a consumer whose max_deliver was off when its lease began).
+   */
+  deadLetters = true,
 ): string {
   return `
 WITH cfg AS (
@@ -64,7 +69,9 @@ WITH cfg AS (
   -- know the row count and would plan the updates below for 10% of the table.
   SELECT * FROM locked ORDER BY seq
   LIMIT coalesce((SELECT GREATEST(cfg.max_ack_pending - active.n, 0) FROM cfg, active), 0)
-), dead AS (
+${
+  deadLetters
+    ? `), dead AS (
   DELETE FROM consumer_messages m USING cand, cfg
   WHERE m.account_id = cand.account_id AND m.consumer_id = cand.consumer_id AND m.seq = cand.seq
     AND ${DEAD_CONDITION}
@@ -72,8 +79,9 @@ WITH cfg AS (
 ), dl AS (
   INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
   SELECT account_id, consumer_id, seq, record_id, event_seq, deliver_count, statement_timestamp() FROM dead
-  RETURNING seq
-), leased AS (
+  RETURNING seq`
+    : ""
+}), leased AS (
   UPDATE consumer_messages m SET
     leased_until = statement_timestamp() + cfg.ack_wait_ms * interval '1 millisecond',
     lease_id = gen_random_uuid(),
@@ -89,7 +97,7 @@ WITH cfg AS (
 )
 SELECT to_jsonb(z) FROM (
   SELECT d.dead_count, (SELECT n FROM active) AS active_before, l.*, ${prefixed(eventColumns(), "e.", "e_")}
-  FROM (SELECT count(*)::int AS dead_count FROM dl) d
+  FROM (SELECT ${deadLetters ? "count(*)::int AS dead_count FROM dl" : "0 AS dead_count"}) d
   LEFT JOIN (leased l LEFT JOIN events e ON e.account_id = l.m_account_id AND e.seq = l.event_seq) ON true
   ORDER BY l.m_seq
 ) z`;
@@ -126,13 +134,14 @@ DECLARE
   v_stream uuid;
   v_from bigint;
   v_any boolean;
+  v_max_deliver int;
   v_row jsonb;
   v_active int := 0;
   v_leased int := 0;
 BEGIN
 ${refuseDeadToken("p_token", "p_account")}
   -- The consumer by id or by name, as resolveConsumer does.
-  SELECT id, stream_id INTO v_consumer, v_stream FROM consumers
+  SELECT id, stream_id, max_deliver INTO v_consumer, v_stream, v_max_deliver FROM consumers
   WHERE account_id = p_account AND (id = p_consumer_id OR name = p_consumer_name)
   ORDER BY (id = p_consumer_id) DESC NULLS LAST LIMIT 1;
   IF v_consumer IS NULL THEN
@@ -160,8 +169,17 @@ ${refuseDeadToken("p_token", "p_account")}
     SELECT scan_from_seq, true INTO v_from, v_any
     FROM consumers WHERE account_id = p_account AND id = v_consumer;
   END IF;
-  IF v_any THEN
+  -- Without max_deliver (as when the consumer was looked up above), the statement has no
+  -- dead-letter steps: less to plan. Should max_deliver be set meanwhile, a row that reached it is
+  -- left unleased for the next lease, which moves it.
+  IF v_any AND v_max_deliver > 0 THEN
     FOR v_row IN ${leaseSql("p_account", "v_consumer", "p_batch", "coalesce(v_from, 0)")} LOOP
+      v_active := coalesce((v_row->>'active_before')::int, 0);
+      IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
+      RETURN NEXT v_row;
+    END LOOP;
+  ELSIF v_any THEN
+    FOR v_row IN ${leaseSql("p_account", "v_consumer", "p_batch", "coalesce(v_from, 0)", false)} LOOP
       v_active := coalesce((v_row->>'active_before')::int, 0);
       IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
       RETURN NEXT v_row;
