@@ -123,6 +123,14 @@ SELECT to_jsonb(z) FROM (
  * every step reaches its rows through a key, and a stale row estimate must not make a scan of
  * whole tables look cheaper. test/plans-with-stale-statistics.test.ts holds both to this.
  */
+/** LEASE_BODY's loop over the lease statement: returns each row, counting what it leased. */
+const leaseLoop = (deadLetters: boolean) =>
+  `FOR v_row IN ${leaseSql("p_account", "v_consumer", "p_batch", "coalesce(v_from, 0)", deadLetters)} LOOP
+      v_active := coalesce((v_row->>'active_before')::int, 0);
+      IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
+      RETURN NEXT v_row;
+    END LOOP;`;
+
 const LEASE_BODY = `
 CREATE OR REPLACE FUNCTION %NAME%(p_account uuid, p_consumer_id uuid, p_consumer_name text,
                                   p_token bytea, p_batch int, p_check boolean)
@@ -173,17 +181,9 @@ ${refuseDeadToken("p_token", "p_account")}
   -- dead-letter steps: less to plan. Should max_deliver be set meanwhile, a row that reached it is
   -- left unleased for the next lease, which moves it.
   IF v_any AND v_max_deliver > 0 THEN
-    FOR v_row IN ${leaseSql("p_account", "v_consumer", "p_batch", "coalesce(v_from, 0)")} LOOP
-      v_active := coalesce((v_row->>'active_before')::int, 0);
-      IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
-      RETURN NEXT v_row;
-    END LOOP;
+    ${leaseLoop(true)}
   ELSIF v_any THEN
-    FOR v_row IN ${leaseSql("p_account", "v_consumer", "p_batch", "coalesce(v_from, 0)", false)} LOOP
-      v_active := coalesce((v_row->>'active_before')::int, 0);
-      IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
-      RETURN NEXT v_row;
-    END LOOP;
+    ${leaseLoop(false)}
   END IF;
   -- The counts after the lease, as a last row. Messages leased: the leases out are those counted
   -- before plus these. None: counted afresh (a new snapshot), with the next expiry, which a
