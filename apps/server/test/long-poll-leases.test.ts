@@ -1,9 +1,11 @@
 // How many leases a long-poll runs before it waits. An empty lease costs about a millisecond of
 // the database's time inside the consumer's lock, and idle workers long-poll all day.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LEASE_CALL, lease } from "../src/consume/lease.js";
 import { KnownConsumers, LongPollLimiter, receive } from "../src/consume/receive.js";
 import { createConsumer, deleteConsumer } from "../src/consumers/service.js";
+import { CONSUMER_LEASE_LOCK } from "../src/db/advisory-locks.js";
 import type { Db } from "../src/db/db.js";
 import { createAccount } from "../src/index.js";
 import { writeRecords } from "../src/records/write-records.js";
@@ -176,5 +178,62 @@ describe("long-poll leases", () => {
     expect(known.get("acc", "a")).toBeUndefined();
     expect(known.get("acc", "c")).toEqual({ id: "3", streamId: "s" });
     expect(known.get("other", "c")).toBeUndefined();
+  });
+});
+
+describe("max_deliver set while a lease waits for the consumer's lock", () => {
+  // The lease function reads max_deliver when it looks the consumer up, before it takes the lock,
+  // and leaves the dead-letter steps out of its statement when it is off. Set meanwhile, the
+  // statement sees it: a message at the limit must not be delivered again, and the next lease
+  // moves it to dead letters.
+  it("delivers nothing past it, and the next lease makes the dead letter", async () => {
+    const stream = await newStream("polls-max-deliver");
+    const consumer = await newConsumer("polls-max-deliver", stream, 200);
+    await write(stream, "a");
+    expect((await lease(db, { accountId, consumer }, 10)).messages).toHaveLength(1);
+    await sleep(300);
+    const holder = new pg.Client({ connectionString: database.url() });
+    await holder.connect();
+    try {
+      await holder.query("SELECT pg_advisory_lock($1, hashtext($2))", [
+        CONSUMER_LEASE_LOCK,
+        consumer,
+      ]);
+      const waiting = lease(db, { accountId, consumer }, 10);
+      // Until the lease has looked the consumer up and waits for the lock.
+      for (let i = 0; ; i++) {
+        const { rows } = await holder.query(
+          `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+           WHERE d.datname = current_database() AND l.locktype = 'advisory'
+             AND l.classid = $1 AND l.objsubid = 2 AND NOT l.granted`,
+          [CONSUMER_LEASE_LOCK],
+        );
+        if (rows[0].n > 0) break;
+        if (i > 200) throw new Error("the lease never waited for the lock");
+        await sleep(10);
+      }
+      await holder.query("UPDATE consumers SET max_deliver = 1 WHERE account_id = $1 AND id = $2", [
+        accountId,
+        consumer,
+      ]);
+      await holder.query("SELECT pg_advisory_unlock($1, hashtext($2))", [
+        CONSUMER_LEASE_LOCK,
+        consumer,
+      ]);
+      const during = await waiting;
+      expect(during.messages).toEqual([]);
+      expect(during.deadLettered).toBe(0);
+    } finally {
+      await holder.end();
+    }
+    const after = await lease(db, { accountId, consumer }, 10);
+    expect(after.messages).toEqual([]);
+    expect(after.deadLettered).toBe(1);
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT (SELECT count(*)::int FROM dead_letters WHERE account_id = $1 AND consumer_id = $2)
+            - (SELECT count(*)::int FROM consumer_messages WHERE account_id = $1 AND consumer_id = $2) AS n`,
+      [accountId, consumer],
+    );
+    expect(rows[0]?.n).toBe(1);
   });
 });
