@@ -15,7 +15,7 @@ import { type BenchResults, renderResults } from "./lib/report.js";
 import { nextAckCost } from "./ours/backlog.js";
 import { rawHttpThroughput, sdkThroughput } from "./ours/e2e.js";
 import { floorThroughput } from "./ours/floor.js";
-import { upsertToHandlerLatency } from "./ours/latency.js";
+import { spacing, upsertToHandlerLatency } from "./ours/latency.js";
 import { mutationAwaitLatency } from "./ours/mutation-await.js";
 import { createOrderingConsumer, leaseCost, seedKeyedEvents } from "./ours/ordering.js";
 import { createBenchConsumer, dropConsumer, type Seeded, seedRecords } from "./ours/seed.js";
@@ -168,7 +168,7 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
               gapMs,
             );
             progress(
-              `latency run ${i + 1}, ${gapMs ? `${gapMs} ms apart` : "back to back"}: p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(2)} ms ` +
+              `latency run ${i + 1}, ${spacing(gapMs)}: p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(2)} ms ` +
                 `(upsert alone p50 ${l.upsert.p50.toFixed(2)} ms; answer → handler p50 ${l.delivery.p50.toFixed(2)} ms, p99 ${l.delivery.p99.toFixed(2)} ms)`,
             );
             results.latency.push(l);

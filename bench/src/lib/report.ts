@@ -1,6 +1,6 @@
 // Turns the results of one `pnpm bench` run into bench/RESULTS.md.
 
-import type { LatencyResult } from "../ours/latency.js";
+import { type LatencyResult, spacing } from "../ours/latency.js";
 import type { LeaseCost } from "../ours/ordering.js";
 import type { SoakResult } from "../ours/soak.js";
 import type { MachineFacts } from "./machine.js";
@@ -110,7 +110,7 @@ export function renderResults(r: BenchResults): string {
       const gap = l.gapMs ?? 0;
       runOf.set(gap, (runOf.get(gap) ?? 0) + 1);
       out.push(
-        `| ${runOf.get(gap)} | ${gap ? `${gap} ms apart` : "back to back"} | ${l.samples} | ${n(l.p50, 2)} | ${n(l.p99, 2)} | ${n(l.max, 2)} | ` +
+        `| ${runOf.get(gap)} | ${spacing(gap)} | ${l.samples} | ${n(l.p50, 2)} | ${n(l.p99, 2)} | ${n(l.max, 2)} | ` +
           `${n(l.upsert?.p50, 2)} / ${n(l.upsert?.p99, 2)} | ${n(l.delivery?.p50, 2)} / ${n(l.delivery?.p99, 2)} |`,
       );
     }

@@ -18,6 +18,10 @@ export interface LatencyResult {
   delivery: { p50: number; p99: number };
 }
 
+/** How a run's records were spaced, as the progress lines and the report name it. */
+export const spacing = (gapMs: number | undefined) =>
+  gapMs ? `${gapMs} ms apart` : "back to back";
+
 export async function upsertToHandlerLatency(
   url: string,
   token: string,

@@ -24,9 +24,9 @@ const EVENT_SOURCE_COLUMNS =
   "seq, record_id, collection_id, resource_id, provider, upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync";
 
 /**
- * Two CTEs, `ev` and `fan`: store the events of `source` (a relation whose columns are, in
- * order: seq, record_id, collection_id, resource_id, provider, upstream_id, action, changes,
- * data, updated_idx, upstream_updated_at, sync; the last four may be text, cast here), and make
+ * Two CTEs, `ev` and `fan`: store the events of `source` (a relation with the columns of
+ * EVENT_SOURCE_COLUMNS, in that order; changes, data, upstream_updated_at and sync may be text,
+ * cast here), and make
  * each pending in every event consumer of the stream whose filters match. Shared by
  * {@link insertEvents} and the record-write routine (records/write-routines.ts), so both store
  * events the same way. `account` and `stream` are SQL expressions.
