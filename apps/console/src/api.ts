@@ -6,10 +6,15 @@ export function connect(token: string): SequinClient {
   return createClient({ baseUrl: window.location.origin, token, maxRetries: 1, timeout: 15_000 });
 }
 
-/** A message for the page: the server's own words when it sent an error. */
+/**
+ * A message for the page: the server's own words when it sent an error. The client's message of
+ * an HTTP error already starts with its status ("401 Missing or invalid bearer token"); the status
+ * is added only to a message that lacks it.
+ */
 export function errorText(error: unknown): string {
   if (error instanceof SequinError) {
-    return error.status ? `${error.message} (HTTP ${error.status})` : error.message;
+    const { status, message } = error;
+    return status && !message.startsWith(`${status} `) ? `${status} ${message}` : message;
   }
   return error instanceof Error ? error.message : String(error);
 }

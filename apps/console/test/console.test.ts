@@ -45,7 +45,11 @@ describe("the console in Chromium", () => {
     await other.page.fill('input[name="token"]', "sqn_not-a-real-token");
     await other.page.click('button[type="submit"]');
     await other.page.getByRole("alert").waitFor();
-    expect(await other.page.getByRole("alert").textContent()).toContain("401");
+    const alert = (await other.page.getByRole("alert").textContent()) ?? "";
+    // The status once, then the server's words (not "401 … (HTTP 401)").
+    expect(alert).toMatch(/^401 \S/);
+    expect(alert.match(/401/g)).toHaveLength(1);
+    await screenshot(other.page, "console-sign-in-refused");
     await other.page.close();
 
     await page.goto(`${server.url}/console`);
@@ -60,6 +64,13 @@ describe("the console in Chromium", () => {
     await page.fill('input[name="name"]', "orders-worker");
     await page.fill('input[name="filter-collection_id"]', ORDER);
     await page.fill('input[name="max_deliver"]', "1");
+    // "Cancel" stands beside the submit button, on its row, with room between them.
+    const create = await page.locator('button:has-text("Create consumer")').boundingBox();
+    const cancel = await page.locator('form a:has-text("Cancel")').boundingBox();
+    if (!create || !cancel) throw new Error("the form's buttons are not shown");
+    expect(cancel.x - (create.x + create.width)).toBeGreaterThanOrEqual(12);
+    expect(Math.abs(cancel.y + cancel.height / 2 - (create.y + create.height / 2))).toBeLessThan(2);
+    await screenshot(page, "console-new-consumer");
     await page.click('button:has-text("Create consumer")');
     await page.getByTestId("consumer-page").waitFor();
     await expectCount("", "pending", 0);
