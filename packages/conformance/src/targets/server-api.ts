@@ -1,5 +1,6 @@
-// The reference server's public entry point. @sequin/server has no `exports` map yet, so its
-// source is imported directly (vitest and tsc both resolve the .ts file behind the .js name).
+// The reference server's public entry point, from its source (the `./src/*` export of
+// @sequin/server): the suite runs the current code without a build (vitest and tsc both resolve
+// the .ts file behind the .js name).
 export {
   createAccount,
   createApp,
