@@ -49,7 +49,15 @@ const origins = new Map();
 let snippetCount = 0;
 for (const readme of readmeFiles()) {
   const folder = appFolder(readme);
-  for (const [path, file] of appOf(readme)) {
+  let app;
+  try {
+    app = appOf(readme);
+  } catch (error) {
+    // A marker that names no block, or one that is malformed: the message names README and line.
+    console.error(`README snippets: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  }
+  for (const [path, file] of app) {
     const target = join(out, folder, path);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, file.text);
@@ -59,7 +67,7 @@ for (const readme of readmeFiles()) {
   // A README that shows a Prisma schema gets its client generated, as its reader would.
   const schema = join(out, folder, "prisma", "schema.prisma");
   if (existsSync(schema)) {
-    execFileSync(bin("prisma"), ["generate", "--schema", schema], {
+    execFileSync(bin("prisma"), ["generate"], {
       cwd: join(out, folder),
       stdio: "pipe",
       env: {
@@ -84,15 +92,25 @@ if (tsc.status === 0) {
 
 // "root/readme-line-19.ts(30,7): error TS2339: ..." -> "README.md:48: error TS2339: ... (block at line 19)"
 const LOCATION = /^(.+?)\((\d+),(\d+)\): (.*)$/;
-const messages = output.split("\n").map((line) => {
+// A block that others continue is compiled in each of their files: report its errors once.
+// Lines that do not start with a location continue the error before them.
+const messages = [];
+for (const line of output.split("\n")) {
   const match = LOCATION.exec(line);
-  if (!match) return line;
+  if (!match) {
+    if (messages.length > 0) messages[messages.length - 1] += `\n${line}`;
+    else messages.push(line);
+    continue;
+  }
   const [, file = "", row = "0", column, text] = match;
   const origin = origins.get(file.split(sep).join("/"))?.[Number(row) - 1];
-  if (!origin) return `tests/readme/.snippets/${file}:${row}:${column}: ${text}`;
-  return `${origin.readme}:${origin.line}: ${text} (in the \`\`\`ts block at line ${origin.block}; compiled as tests/readme/.snippets/${file})`;
-});
+  messages.push(
+    origin
+      ? `${origin.readme}:${origin.line}: ${text} (in the \`\`\`ts block at line ${origin.block})`
+      : `tests/readme/.snippets/${file}:${row}:${column}: ${text}`,
+  );
+}
 console.error(
-  `README snippets do not compile as an app using @sequin/client would (strict, NodeNext):\n\n${messages.join("\n")}\n`,
+  `README snippets do not compile as an app using @sequin/client would (strict, NodeNext):\n\n${[...new Set(messages)].join("\n")}\n\nThe compiled apps are in tests/readme/.snippets/.`,
 );
 process.exit(1);
