@@ -46,7 +46,8 @@ export async function startServerProcess(
   const url = await new Promise<string>((resolve, reject) => {
     const check = () => {
       const found = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      if (found && output.includes("Try:")) {
+      // The banner's last line: the dev token's curl example, or how to get a token.
+      if (found && /(Try:|Get a token with:).*\n/.test(output)) {
         child.stdout?.off("data", check);
         resolve(found);
       }
