@@ -453,11 +453,12 @@ export interface paths {
          *     `Idempotency-Key` is forwarded with an `Idempotency-Key` header of its own:
          *     `sqn_idem_` and 64 hex digits, a hash of the account, the key and the request (the await
          *     settings left out). Every retry of the request sends the same value; another account or
-         *     another body sends another. Once the upstream has answered, a retry never calls it again;
-         *     but if the server died while the call was in flight, a retry calls it again once the
-         *     first attempt's claim has run out (60 s), with the same header: an upstream that
-         *     deduplicates by it (as Stripe does) answers with the object it already created instead
-         *     of making a second one.
+         *     another body sends another. Once the upstream has answered, a retry never calls it again.
+         *     A retry calls it again, with the same header, only when the first attempt got no answer:
+         *     a timeout or a lost connection, or a server that died while the call was in flight (then
+         *     once that attempt's claim has run out, after 60 s). An upstream that deduplicates by the
+         *     header (as Stripe does) then answers with the object it already created instead of
+         *     making a second one.
          */
         post: operations["runMutation"];
         delete?: never;
