@@ -4,6 +4,7 @@ import { setFlagsFromString } from "node:v8";
 import { banner } from "./cli-banner.js";
 import { type DbCommand, runDbCommand } from "./cli-db-commands.js";
 import { CliError, UsageError } from "./cli-errors.js";
+import { cliInvocation } from "./cli-invocation.js";
 import { type Config, ConfigError, type ConfigFlags, FLAG_ENV, loadConfig } from "./config.js";
 import { DataDirInUseError } from "./data-dir-lock.js";
 import { describeConnectionError } from "./db/connection-error.js";
@@ -104,7 +105,7 @@ async function runOnDatabase(io: CliIo, flags: ConfigFlags, command: DbCommand):
   const embedded = !config.databaseUrl;
   if (embedded && command.command !== "migrate" && !hasEmbeddedDatabase(config.dataDir)) {
     throw new CliError(
-      `No embedded database in ${resolve(config.dataDir)}: start the server first (sequin-server start), or give --data-dir or DATABASE_URL.`,
+      `No embedded database in ${resolve(config.dataDir)}: start the server first (${cliInvocation(io.env)} start), or give --data-dir or DATABASE_URL.`,
     );
   }
   let opened: Awaited<ReturnType<typeof openConfiguredDatabase>>;
