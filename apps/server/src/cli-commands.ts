@@ -1,17 +1,22 @@
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
-import { accountExists, createAccount } from "./accounts/accounts.js";
-import { createToken, revokeToken } from "./accounts/tokens.js";
-import { ConfigError, type ConfigFlags, FLAG_ENV, loadConfig } from "./config.js";
-import type { Db } from "./db/db.js";
-import { migrate } from "./db/migrate.js";
-import { UUID_RE } from "./db/rows.js";
+import { banner } from "./cli-banner.js";
+import { type DbCommand, runDbCommand } from "./cli-db-commands.js";
+import { CliError, UsageError } from "./cli-errors.js";
+import { cliInvocation } from "./cli-invocation.js";
+import { type Config, ConfigError, type ConfigFlags, FLAG_ENV, loadConfig } from "./config.js";
+import { DataDirInUseError } from "./data-dir-lock.js";
+import { describeConnectionError } from "./db/connection-error.js";
+import { hasEmbeddedDatabase } from "./db/open.js";
+import { askRunningServer, controlSocketPath } from "./local-control.js";
 import { createLogger } from "./logger.js";
 import { openConfiguredDatabase, startServer } from "./main.js";
 
 const DB_HELP = `Database: Postgres at DATABASE_URL when set, else embedded PGlite in SEQUIN_DATA_DIR
-(default ./.sequin-data). Embedded files can be used by one process at a time: stop the server
-before running another command on them.`;
+(default: .sequin-data in the server's folder, apps/server, from any working directory).
+Embedded files are used by one process at a time: while \`start\` runs on them, the other
+commands ask that server to run them (over the unix socket <data dir>/run/cli.sock).`;
 
 const COMMANDS: Record<string, { usage: string; help: string }> = {
   start: {
@@ -75,57 +80,57 @@ export interface CliIo {
   stderr: (text: string) => void;
 }
 
-/** A usage error: exit code 2 with a message. */
-class UsageError extends Error {}
-
 function fail(message: string): never {
   throw new UsageError(message);
 }
 
-async function withDb<T>(
-  env: NodeJS.ProcessEnv,
-  flags: ConfigFlags,
-  fn: (db: Db) => Promise<T>,
-): Promise<T> {
-  const config = loadConfig(env, flags);
-  const { db, close } = await openConfiguredDatabase(config);
-  try {
-    await migrate(db);
-    return await fn(db);
-  } finally {
-    await close();
+/** Turns the errors a user can fix (database unreachable, files in use) into one line. */
+function explain(err: unknown, config: Config): unknown {
+  if (err instanceof DataDirInUseError) {
+    return new CliError(
+      `${err.message}. Stop it first, or give this one another --data-dir (or DATABASE_URL).`,
+    );
   }
+  const line = config.databaseUrl && describeConnectionError(err, config.databaseUrl);
+  return line ? new CliError(line) : err;
 }
 
-function banner(
-  io: CliIo,
-  url: string,
-  dev: { token: string; created: boolean; file: string | undefined } | undefined,
-  where: string,
-) {
-  const lines = [
-    ``,
-    `  Sequin server listening on ${url}`,
-    `  Database: ${where}`,
-    `  Console: ${url}/console   API reference: ${url}/docs`,
-  ];
-  if (dev) {
-    lines.push(
-      ``,
-      `  API token (dev account)${dev.created ? ", new" : ""}:`,
-      ``,
-      `    ${dev.token}`,
-      ``,
-      dev.file
-        ? `  Kept in ${dev.file}; create more with: sequin-server create-token`
-        : `  In memory: a new token at every start.`,
-      ``,
-      `  Try: curl -H "Authorization: Bearer ${dev.token}" ${url}/v1/streams`,
+/**
+ * Runs a database command on the configured database. When the embedded files are held by a
+ * running server, asks that server to run it instead. Only `migrate` creates an embedded
+ * database: the others on a directory without one would only make a second, empty database.
+ */
+async function runOnDatabase(io: CliIo, flags: ConfigFlags, command: DbCommand): Promise<number> {
+  const config = loadConfig(io.env, flags);
+  const embedded = !config.databaseUrl;
+  if (embedded && command.command !== "migrate" && !hasEmbeddedDatabase(config.dataDir)) {
+    throw new CliError(
+      `No embedded database in ${resolve(config.dataDir)}: start the server first (${cliInvocation(io.env)} start), or give --data-dir or DATABASE_URL.`,
     );
-  } else {
-    lines.push(``, `  Get a token with: sequin-server create-account`);
   }
-  io.stdout(`${lines.join("\n")}\n\n`);
+  let opened: Awaited<ReturnType<typeof openConfiguredDatabase>>;
+  try {
+    opened = await openConfiguredDatabase(config);
+  } catch (err) {
+    if (!(err instanceof DataDirInUseError)) throw explain(err, config);
+    const answer = await askRunningServer(config.dataDir, command);
+    if (!answer) {
+      throw new CliError(
+        `${err.message}, which does not answer on ${controlSocketPath(config.dataDir)}. Stop it to run this command.`,
+      );
+    }
+    io.stdout(answer.stdout);
+    io.stderr(answer.stderr);
+    return answer.exitCode;
+  }
+  try {
+    io.stdout(await runDbCommand(opened.db, command));
+    return 0;
+  } catch (err) {
+    throw explain(err, config);
+  } finally {
+    await opened.close();
+  }
 }
 
 /**
@@ -151,13 +156,18 @@ async function start(io: CliIo, flags: ConfigFlags) {
   const heapFlag = heapGrowingFlag(process.execArgv, io.env.NODE_OPTIONS);
   if (heapFlag) setFlagsFromString(heapFlag);
   const logger = createLogger(config.logLevel);
-  const running = await startServer(config, logger);
-  const where = config.databaseUrl
-    ? `Postgres (${config.databaseUrl.replace(/\/\/[^@/]*@/, "//***@")})`
-    : config.inMemory
-      ? "embedded PGlite, in memory"
-      : `embedded PGlite in ${config.dataDir}`;
-  banner(io, running.url, running.devToken, where);
+  let running: Awaited<ReturnType<typeof startServer>>;
+  try {
+    running = await startServer(config, logger);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new CliError(
+        `Port ${config.port} on ${config.host} is in use: stop what listens there, or pick another with --port (0 picks a free one).`,
+      );
+    }
+    throw explain(err, config);
+  }
+  io.stdout(banner(config, running.url, running.devToken, io.env));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) process.exit(1);
@@ -181,11 +191,13 @@ async function start(io: CliIo, flags: ConfigFlags) {
  */
 export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
   try {
-    await command(argv, io);
-    return 0;
+    return await command(argv, io);
   } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr(`${err.message}\n`);
+      return err.exitCode;
+    }
     if (
-      err instanceof UsageError ||
       err instanceof ConfigError ||
       (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
     ) {
@@ -207,11 +219,11 @@ const defaultIo: CliIo = {
   },
 };
 
-async function command(argv: string[], io: CliIo): Promise<void> {
+async function command(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
     io.stdout(`${usage()}\n`);
-    return;
+    return 0;
   }
   const spec = COMMANDS[command];
   if (!spec) fail(`Unknown command: ${command}\n\n${usage()}`);
@@ -228,7 +240,7 @@ async function command(argv: string[], io: CliIo): Promise<void> {
   });
   if (values.help) {
     io.stdout(`Usage: ${spec.usage}\n\n${spec.help}\n\n${DB_HELP}\n`);
-    return;
+    return 0;
   }
   const flags: ConfigFlags = {};
   for (const flag of Object.keys(FLAG_ENV) as Array<keyof typeof FLAG_ENV>) {
@@ -238,41 +250,17 @@ async function command(argv: string[], io: CliIo): Promise<void> {
   switch (command) {
     case "start":
       await start(io, { ...flags, "in-memory": values["in-memory"] });
-      return;
-    case "migrate": {
-      const applied = await withDb(io.env, flags, (db) => migrate(db));
-      io.stdout(
-        applied.length ? `Applied migrations: ${applied.join(", ")}\n` : "Nothing to migrate\n",
-      );
-      return;
-    }
-    case "create-account": {
-      const account = await withDb(io.env, flags, (db) =>
-        createAccount(db, values.name ?? "default"),
-      );
-      io.stdout(
-        `account_id: ${account.accountId}\ndefault_stream_id: ${account.defaultStreamId}\ntoken: ${account.token.token}\n`,
-      );
-      return;
-    }
-    case "create-token": {
-      const accountId = values.account;
-      if (!accountId || !UUID_RE.test(accountId))
-        fail(`--account must be an account id\nUsage: ${spec.usage}`);
-      const token = await withDb(io.env, flags, async (db) => {
-        if (!(await accountExists(db, accountId))) fail(`No account ${accountId}`);
-        return createToken(db, accountId, values.name);
-      });
-      io.stdout(`token_id: ${token.id}\ntoken: ${token.token}\n`);
-      return;
-    }
-    case "revoke-token": {
-      const target = positionals[0];
-      if (!target) fail(`Usage: ${spec.usage}`);
-      const revoked = await withDb(io.env, flags, (db) => revokeToken(db, target));
-      if (!revoked) fail("No live token matches");
-      io.stdout("Revoked\n");
-      return;
-    }
+      return 0;
+    case "migrate":
+      return runOnDatabase(io, flags, { command });
+    case "create-account":
+      return runOnDatabase(io, flags, { command, name: values.name });
+    case "create-token":
+      if (!values.account) fail(`--account is required\nUsage: ${spec.usage}`);
+      return runOnDatabase(io, flags, { command, account: values.account, name: values.name });
+    case "revoke-token":
+      if (!positionals[0]) fail(`Usage: ${spec.usage}`);
+      return runOnDatabase(io, flags, { command, target: positionals[0] });
   }
+  return 0;
 }

@@ -1,6 +1,18 @@
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/**
+ * The embedded database's directory when none is given: `.sequin-data` in the server's package
+ * folder (apps/server), whatever the working directory. `start` (run by `pnpm start` in
+ * apps/server) and a command run from the repository root or anywhere else then open the same
+ * files; a working-directory default made a second, empty database whose tokens the running
+ * server rejected. The modules sit one level below the package folder both in src/ and in dist/.
+ */
+export function defaultDataDir(): string {
+  return fileURLToPath(new URL("../.sequin-data", import.meta.url));
+}
 
 /** Environment variables of the server, validated. */
 const EnvSchema = z.object({
@@ -12,7 +24,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(7376),
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
-  SEQUIN_DATA_DIR: z.string().trim().min(1).default("./.sequin-data"),
+  SEQUIN_DATA_DIR: z.string().trim().min(1).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(20),
   SEQUIN_UPSTREAM_URL: z
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
@@ -49,7 +61,7 @@ export interface Config {
   host: string;
   /** pino level. Default info. */
   logLevel: (typeof LOG_LEVELS)[number];
-  /** Where embedded mode keeps its files. Default ./.sequin-data. */
+  /** Where embedded mode keeps its files. Default {@link defaultDataDir}. */
   dataDir: string;
   /** Embedded database in memory (nothing on disk). Default false. */
   inMemory: boolean;
@@ -97,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     port: c.PORT,
     host: c.HOST,
     logLevel: c.LOG_LEVEL,
-    dataDir: c.SEQUIN_DATA_DIR,
+    dataDir: c.SEQUIN_DATA_DIR ?? defaultDataDir(),
     inMemory: flags["in-memory"] ?? false,
     poolMax: c.DATABASE_POOL_MAX,
     upstream: c.SEQUIN_UPSTREAM_URL

@@ -1,6 +1,19 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
+/** The data directory is held by another live process. */
+export class DataDirInUseError extends Error {
+  override name = "DataDirInUseError";
+  constructor(
+    /** The data directory, absolute. */
+    readonly dir: string,
+    /** The process that holds it. */
+    readonly pid: number,
+  ) {
+    super(`${dir} is in use by another sequin-server (pid ${pid})`);
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -12,7 +25,8 @@ function alive(pid: number): boolean {
 
 /**
  * Embedded PGlite files must be opened by one process at a time. Writes `<dataDir>/server.pid`
- * or fails when a live process holds it. Returns the release function.
+ * or fails with {@link DataDirInUseError} when a live process holds it. Returns the release
+ * function.
  */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const dir = resolve(dataDir);
@@ -26,9 +40,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
       if (pid && pid !== process.pid && alive(pid)) {
-        throw new Error(
-          `${dir} is in use by another sequin-server (pid ${pid}). Stop it first, or set DATABASE_URL to share a Postgres.`,
-        );
+        throw new DataDirInUseError(dir, pid);
       }
       await rm(file, { force: true });
     }

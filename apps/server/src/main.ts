@@ -2,12 +2,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { createApp, type SequinApp } from "./app.js";
+import { answerDbCommand } from "./cli-db-commands.js";
 import type { Config } from "./config.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import type { Db } from "./db/db.js";
 import { migrate } from "./db/migrate.js";
 import { openDatabase } from "./db/open.js";
 import { type DevToken, ensureDevToken } from "./dev-token.js";
+import { serveLocalControl } from "./local-control.js";
 import { httpUpstream } from "./mutations/http-upstream.js";
 
 /** A listening server. */
@@ -76,12 +78,22 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { db, close: closeDb } = await openConfiguredDatabase(config, logger);
   let sequin: SequinApp | undefined;
+  let stopControl = async () => {};
   try {
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
     const devToken = config.databaseUrl
       ? undefined
       : await ensureDevToken(db, config.inMemory ? undefined : config.dataDir);
+    // Embedded on disk: the CLI cannot open the files while this process holds them, so it asks
+    // this server over a local socket (local-control.ts).
+    if (!config.databaseUrl && !config.inMemory) {
+      stopControl = await serveLocalControl(
+        config.dataDir,
+        (command) => answerDbCommand(db, command),
+        logger,
+      );
+    }
     sequin = createApp({
       db,
       logger,
@@ -115,6 +127,7 @@ export async function startServer(
       server,
       devToken,
       async close() {
+        await stopControl();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await app.close();
         server.closeIdleConnections();
@@ -123,6 +136,7 @@ export async function startServer(
       },
     };
   } catch (err) {
+    await stopControl();
     await sequin?.close();
     await closeDb();
     throw err;

@@ -7,9 +7,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeToken } from "../src/accounts/tokens.js";
 import { heapGrowingFlag, runCli } from "../src/cli-commands.js";
+import { cliInvocation } from "../src/cli-invocation.js";
 import type { Db } from "../src/db/db.js";
+import { loadMigrations } from "../src/db/migrate.js";
 import { ensureDevToken } from "../src/dev-token.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { createEmptyDatabase, useTestDatabase } from "./helpers/database.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const database = useTestDatabase();
@@ -104,6 +106,92 @@ describe("sequin-server CLI", () => {
     );
     expect(stdout).toContain("Usage: sequin-server <command>");
   }, 60_000);
+});
+
+describe("migrate", () => {
+  it("on an empty Postgres prints every migration it applied, then that nothing is left", async () => {
+    const { url, drop } = await createEmptyDatabase();
+    try {
+      const names = (await loadMigrations()).map((m) => m.name);
+      expect(await cli(["migrate"], { DATABASE_URL: url })).toEqual({
+        code: 0,
+        stdout: `Applied ${names.length} migrations: ${names.join(", ")}\n`,
+        stderr: "",
+      });
+      expect((await cli(["migrate"], { DATABASE_URL: url })).stdout).toBe("Nothing to migrate\n");
+    } finally {
+      await drop();
+    }
+  });
+
+  it("on a new embedded database prints every migration it applied", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sqsrv-migrate-"));
+    try {
+      const names = (await loadMigrations()).map((m) => m.name);
+      const { code, stdout } = await cli(["migrate", "--data-dir", dir], { DATABASE_URL: "" });
+      expect(code).toBe(0);
+      expect(stdout).toBe(`Applied ${names.length} migrations: ${names.join(", ")}\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe("an unreachable DATABASE_URL", () => {
+  it("ends each command with one line naming the host and port and what to check", async () => {
+    // Nothing listens on port 1.
+    const url = "postgres://postgres:secret@127.0.0.1:1/sequin";
+    for (const args of [["migrate"], ["create-account"], ["start", "--port", "0"]]) {
+      const { code, stdout, stderr } = await cli(args, { DATABASE_URL: url, LOG_LEVEL: "silent" });
+      expect(code, args.join(" ")).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stderr).toContain("Postgres at 127.0.0.1:1 (connection refused)");
+      expect(stderr).toContain("Check that Postgres is running");
+      expect(stderr).not.toContain("secret");
+    }
+  });
+
+  it("names a database that does not exist", async () => {
+    const url = new URL(database.url());
+    url.pathname = "/sqsrv_no_such_database";
+    const { code, stderr } = await cli(["migrate"], { DATABASE_URL: url.toString() });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(
+      /^Postgres at 127\.0\.0\.1:5432 refused the connection: .*sqsrv_no_such_database/,
+    );
+  });
+});
+
+describe("cliInvocation", () => {
+  it("is the command that runs this CLI from the user's directory", () => {
+    const root = "/home/u/sequin-consume";
+    // `pnpm start` at the root: the script runs in apps/server, INIT_CWD is the root.
+    expect(
+      cliInvocation(
+        { INIT_CWD: root },
+        `${root}/apps/server/dist/cli.js`,
+        [],
+        `${root}/apps/server`,
+      ),
+    ).toBe("node apps/server/dist/cli.js");
+    expect(cliInvocation({}, `${root}/apps/server/dist/cli.js`, [], `${root}/apps/server`)).toBe(
+      "node dist/cli.js",
+    );
+    expect(cliInvocation({}, `${root}/dist/cli.js`, [], "/elsewhere")).toBe(
+      `node ${root}/dist/cli.js`,
+    );
+    // From source: tsx's loader comes along; other node flags do not.
+    expect(
+      cliInvocation(
+        {},
+        "/my app/src/cli.ts",
+        ["--inspect", "--import", "file:///x/tsx/loader.mjs", "--require=/x/pre.cjs"],
+        "/my app",
+      ),
+    ).toBe("node --import file:///x/tsx/loader.mjs --require=/x/pre.cjs src/cli.ts");
+  });
 });
 
 describe("embedded mode's dev token", () => {

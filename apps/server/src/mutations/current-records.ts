@@ -6,7 +6,8 @@ import { type RecordRow, recordColumns, toRecord } from "../records/record-row.j
 /**
  * The stream's records with these upstream ids (and this sync, when given), by upstream id.
  * With `lock`, the rows stay locked until the transaction ends. An id that has no live record
- * is a 404 whose details name its place in the request: nothing has been applied yet.
+ * is a 404 whose details name its place in the request (nothing has been applied yet), unless
+ * `missingOk`: then it is only left out of the map.
  */
 export async function currentRecords(
   q: Queryable,
@@ -17,6 +18,7 @@ export async function currentRecords(
   upstreamIds: string[],
   paths: (index: number) => string,
   lock = false,
+  missingOk = false,
 ): Promise<Map<string, SequinRecord>> {
   if (upstreamIds.length === 0) return new Map();
   const { rows } = await q.query<RecordRow>(
@@ -31,6 +33,7 @@ export async function currentRecords(
     [accountId, streamId, collectionId, upstreamIds, syncId ?? null],
   );
   const found = new Map(rows.map((row) => [row.upstream_id, toRecord(row)]));
+  if (missingOk) return found;
   const missing = upstreamIds
     .map((id, i) => ({ id, i }))
     .filter(({ id }) => !found.has(id))

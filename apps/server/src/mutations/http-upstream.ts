@@ -41,7 +41,10 @@ function upstreamMessage(text: string): string {
 /**
  * Forwards each mutation to an HTTP endpoint that applies it to the real API (Salesforce,
  * Stripe...) and answers `{ records: [{ upstream_id, data, deleted?, upstream_updated_at? }] }`
- * with the objects as they now are, in request order. Its 4xx answers are passed through with
+ * with the objects as they now are, in request order. A request that carried an Idempotency-Key
+ * is forwarded with an `Idempotency-Key` header derived from it, the same for every retry (see
+ * upstreamIdempotencyKey): an upstream that deduplicates by it creates each object once, even
+ * when this server died while the call was in flight. Its 4xx answers are passed through with
  * their status; 5xx, unreadable answers and connection failures become 502; a timeout 504.
  */
 export function httpUpstream(options: HttpUpstreamOptions): Upstream {
@@ -74,6 +77,7 @@ export function httpUpstream(options: HttpUpstreamOptions): Upstream {
           headers: {
             "content-type": "application/json",
             ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+            ...(m.idempotencyKey ? { "idempotency-key": m.idempotencyKey } : {}),
           },
           body: JSON.stringify(body),
           signal,

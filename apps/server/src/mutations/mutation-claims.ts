@@ -30,6 +30,22 @@ export function mutationHash(body: Record<string, unknown>): Buffer {
 }
 
 /**
+ * The key forwarded to the upstream (`Idempotency-Key` header) for a request that carried one.
+ * A hash of the account, the client's key and the request hash: every retry of one request sends
+ * the same value, so an upstream that deduplicates by it creates one object even when a server
+ * died while the first call was in flight (its claim expires and a retry calls again). Another
+ * account, or the same key reused with another body after it expired, sends another value; the
+ * client's key itself is not disclosed.
+ */
+export function upstreamIdempotencyKey(accountId: string, key: string, hash: Buffer): string {
+  const digest = createHash("sha256")
+    .update(`sequin-upstream\n${accountId}\n${key}\n`)
+    .update(hash)
+    .digest("hex");
+  return `sqn_idem_${digest}`;
+}
+
+/**
  * Takes the key for this attempt, or tells where an earlier attempt with the same key and body
  * got to. Same key, other body: 409 `idempotency_key_reused`. Same key while another attempt is
  * running: 409 `conflict` (retry later).

@@ -15,6 +15,7 @@ import {
   mutationHash,
   releaseClaim,
   saveUpstreamResult,
+  upstreamIdempotencyKey,
 } from "./mutation-claims.js";
 import { type NormalizedMutation, normalizeMutation } from "./normalize-mutation.js";
 import { type Upstream, UpstreamError, type UpstreamRecord } from "./upstream.js";
@@ -48,9 +49,10 @@ export function mutationRoutes({ db, hub, notifier }: RouteDeps, upstream: Upstr
     const gone = clientGone(res);
 
     let records: SequinRecord[];
-    const claim = key
-      ? await claimMutation(db, accountId, key, mutationHash(req.body))
-      : { stage: "claimed" as const };
+    const hash = key ? mutationHash(req.body) : undefined;
+    const claim =
+      key && hash ? await claimMutation(db, accountId, key, hash) : { stage: "claimed" as const };
+    const upstreamKey = key && hash ? upstreamIdempotencyKey(accountId, key, hash) : undefined;
     if (claim.stage === "completed") {
       res.setHeader("Idempotent-Replayed", "true");
       records = claim.records;
@@ -60,7 +62,7 @@ export function mutationRoutes({ db, hub, notifier }: RouteDeps, upstream: Upstr
         answer = claim.upstream;
       } else {
         try {
-          answer = await applyUpstream(m, accountId, streamId, gone);
+          answer = await applyUpstream(m, accountId, streamId, gone, upstreamKey);
         } catch (err) {
           if (key) await releaseClaim(db, accountId, key);
           throw err;
@@ -126,6 +128,7 @@ export function mutationRoutes({ db, hub, notifier }: RouteDeps, upstream: Upstr
     accountId: string,
     streamId: string,
     signal: AbortSignal,
+    idempotencyKey: string | undefined,
   ) {
     const ids = m.kind === "update" ? m.updates.map((u) => u.upstreamId) : m.deletes;
     const current = await currentRecords(
@@ -138,7 +141,7 @@ export function mutationRoutes({ db, hub, notifier }: RouteDeps, upstream: Upstr
       (i) => (m.kind === "delete" ? `upstream_ids.${i}` : `records.${i}.upstream_id`),
     );
     try {
-      return await upstream.apply({ ...m, streamId, current, signal });
+      return await upstream.apply({ ...m, streamId, current, signal, idempotencyKey });
     } catch (err) {
       if (err instanceof UpstreamError) throw new HttpError(err.status, err.code, err.message);
       throw err;

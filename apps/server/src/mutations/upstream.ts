@@ -17,6 +17,12 @@ export interface UpstreamMutation {
   current: ReadonlyMap<string, SequinRecord>;
   /** Aborted when the client went away or the server is closing. */
   signal: AbortSignal;
+  /**
+   * Set when the request carried an `Idempotency-Key`: derived from it (see
+   * upstreamIdempotencyKey in mutation-claims.ts), the same for every retry of that request, so an upstream
+   * that deduplicates by it applies the mutation once even if this server died mid-call.
+   */
+  idempotencyKey?: string | undefined;
 }
 
 /** One object as the upstream has it after the mutation, in request order. */

@@ -16,7 +16,7 @@ function writeTime(stored: string | null | undefined): string {
 /**
  * Writes what the upstream answered to the stream, exactly like an ingest (new updated_idx,
  * events, fan-out to consumers), in the caller's transaction. Partial answers (`merge`) are
- * merged onto the stored record while its row is locked.
+ * merged onto the stored record while its row is locked; whole answers replace its data.
  */
 export async function writeUpstreamRecords(
   tx: Queryable,
@@ -26,6 +26,8 @@ export async function writeUpstreamRecords(
   upstream: UpstreamRecord[],
 ): Promise<{ records: SequinRecord[]; changed: boolean }> {
   await lockStream(tx, accountId, streamId);
+  const paths = (i: number) =>
+    m.kind === "delete" ? `upstream_ids.${i}` : `records.${i}.upstream_id`;
   const merging = upstream.filter((u) => u.merge).map((u) => u.upstream_id);
   const stored = await currentRecords(
     tx,
@@ -34,9 +36,26 @@ export async function writeUpstreamRecords(
     m.collectionId,
     m.syncId,
     merging,
-    (i) => (m.kind === "delete" ? `upstream_ids.${i}` : `records.${i}.upstream_id`),
+    paths,
     true,
   );
+  // Whole answers (an HTTP upstream's) replace the data only: the stored record's resource id,
+  // provider and sync {id, external_id, metadata} are kept, so they are looked up too. A record
+  // the stream does not have yet (a create) is simply new.
+  const whole = upstream.filter((u) => !u.merge).map((u) => u.upstream_id);
+  for (const [id, record] of await currentRecords(
+    tx,
+    accountId,
+    streamId,
+    m.collectionId,
+    m.syncId,
+    whole,
+    paths,
+    true,
+    true,
+  )) {
+    stored.set(id, record);
+  }
   const inputs: RecordInput[] = upstream.map((u) => {
     const base = stored.get(u.upstream_id);
     const data = u.merge && base ? { ...base.data, ...u.data } : u.data;

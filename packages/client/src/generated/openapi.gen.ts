@@ -446,7 +446,19 @@ export interface paths {
          *
          *     Sequin called a timed-out create "not safe to retry". Here it is: send an
          *     `Idempotency-Key`, and a retry with the same key and body returns the first result
-         *     without writing anything again.
+         *     without writing anything again. While the first request with a key is still running,
+         *     another with the same key gets a 409 `conflict`.
+         *
+         *     With an HTTP upstream (`SEQUIN_UPSTREAM_URL`), a request that carries an
+         *     `Idempotency-Key` is forwarded with an `Idempotency-Key` header of its own:
+         *     `sqn_idem_` and 64 hex digits, a hash of the account, the key and the request (the await
+         *     settings left out). Every retry of the request sends the same value; another account or
+         *     another body sends another. Once the upstream has answered, a retry never calls it again.
+         *     A retry calls it again, with the same header, only when the first attempt got no answer:
+         *     a timeout or a lost connection, or a server that died while the call was in flight (then
+         *     once that attempt's claim has run out, after 60 s). An upstream that deduplicates by the
+         *     header (as Stripe does) then answers with the object it already created instead of
+         *     making a second one.
          */
         post: operations["runMutation"];
         delete?: never;
@@ -1564,7 +1576,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request conflicts with the current state (a name taken, a reused idempotency key). */
+        /** @description The request conflicts with the current state (a name taken, a reused idempotency key, or a mutation with this idempotency key still running). */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -1752,11 +1764,18 @@ export interface components {
         WaitFor: number;
         /**
          * @description Makes a retry safe. A repeated request with the same key and the same body gets the first
-         *     answer back and writes nothing; the same key with another body gets a 409
-         *     (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
-         *     (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
-         *     `await_consumers_timeout` are not part of the comparison: a retry after a consumers
-         *     timeout writes nothing and waits again, as long as it likes.
+         *     answer back (with `Idempotent-Replayed: true`) and writes nothing; the same key with
+         *     another body gets a 409 (`idempotency_key_reused`). Keys are kept for 24 hours, per account.
+         *
+         *     A request with the same key that arrives while the first is still running:
+         *     on `createStream`, `appendEvents` and `createConsumer` (one short transaction) it waits for
+         *     the first to finish and gets its answer, or runs itself if the first failed; on
+         *     `runMutation` (which may wait for the upstream for up to its timeout) it gets a 409
+         *     (`conflict`) at once: retry later to get the first answer.
+         *
+         *     For mutations, `await_consumer_ids` and `await_consumers_timeout` are not part of the
+         *     comparison: a retry after a consumers timeout writes nothing and waits again, as long as
+         *     it likes.
          * @example 6f1f0a3e-2b1c-4d6e-8f9a-0b1c2d3e4f5a
          */
         IdempotencyKey: string;
@@ -1848,11 +1867,18 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a retry safe. A repeated request with the same key and the same body gets the first
-                 *     answer back and writes nothing; the same key with another body gets a 409
-                 *     (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
-                 *     (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
-                 *     `await_consumers_timeout` are not part of the comparison: a retry after a consumers
-                 *     timeout writes nothing and waits again, as long as it likes.
+                 *     answer back (with `Idempotent-Replayed: true`) and writes nothing; the same key with
+                 *     another body gets a 409 (`idempotency_key_reused`). Keys are kept for 24 hours, per account.
+                 *
+                 *     A request with the same key that arrives while the first is still running:
+                 *     on `createStream`, `appendEvents` and `createConsumer` (one short transaction) it waits for
+                 *     the first to finish and gets its answer, or runs itself if the first failed; on
+                 *     `runMutation` (which may wait for the upstream for up to its timeout) it gets a 409
+                 *     (`conflict`) at once: retry later to get the first answer.
+                 *
+                 *     For mutations, `await_consumer_ids` and `await_consumers_timeout` are not part of the
+                 *     comparison: a retry after a consumers timeout writes nothing and waits again, as long as
+                 *     it likes.
                  * @example 6f1f0a3e-2b1c-4d6e-8f9a-0b1c2d3e4f5a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2207,11 +2233,18 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a retry safe. A repeated request with the same key and the same body gets the first
-                 *     answer back and writes nothing; the same key with another body gets a 409
-                 *     (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
-                 *     (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
-                 *     `await_consumers_timeout` are not part of the comparison: a retry after a consumers
-                 *     timeout writes nothing and waits again, as long as it likes.
+                 *     answer back (with `Idempotent-Replayed: true`) and writes nothing; the same key with
+                 *     another body gets a 409 (`idempotency_key_reused`). Keys are kept for 24 hours, per account.
+                 *
+                 *     A request with the same key that arrives while the first is still running:
+                 *     on `createStream`, `appendEvents` and `createConsumer` (one short transaction) it waits for
+                 *     the first to finish and gets its answer, or runs itself if the first failed; on
+                 *     `runMutation` (which may wait for the upstream for up to its timeout) it gets a 409
+                 *     (`conflict`) at once: retry later to get the first answer.
+                 *
+                 *     For mutations, `await_consumer_ids` and `await_consumers_timeout` are not part of the
+                 *     comparison: a retry after a consumers timeout writes nothing and waits again, as long as
+                 *     it likes.
                  * @example 6f1f0a3e-2b1c-4d6e-8f9a-0b1c2d3e4f5a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2408,11 +2441,18 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a retry safe. A repeated request with the same key and the same body gets the first
-                 *     answer back and writes nothing; the same key with another body gets a 409
-                 *     (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
-                 *     (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
-                 *     `await_consumers_timeout` are not part of the comparison: a retry after a consumers
-                 *     timeout writes nothing and waits again, as long as it likes.
+                 *     answer back (with `Idempotent-Replayed: true`) and writes nothing; the same key with
+                 *     another body gets a 409 (`idempotency_key_reused`). Keys are kept for 24 hours, per account.
+                 *
+                 *     A request with the same key that arrives while the first is still running:
+                 *     on `createStream`, `appendEvents` and `createConsumer` (one short transaction) it waits for
+                 *     the first to finish and gets its answer, or runs itself if the first failed; on
+                 *     `runMutation` (which may wait for the upstream for up to its timeout) it gets a 409
+                 *     (`conflict`) at once: retry later to get the first answer.
+                 *
+                 *     For mutations, `await_consumer_ids` and `await_consumers_timeout` are not part of the
+                 *     comparison: a retry after a consumers timeout writes nothing and waits again, as long as
+                 *     it likes.
                  * @example 6f1f0a3e-2b1c-4d6e-8f9a-0b1c2d3e4f5a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3096,11 +3136,18 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a retry safe. A repeated request with the same key and the same body gets the first
-                 *     answer back and writes nothing; the same key with another body gets a 409
-                 *     (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
-                 *     (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
-                 *     `await_consumers_timeout` are not part of the comparison: a retry after a consumers
-                 *     timeout writes nothing and waits again, as long as it likes.
+                 *     answer back (with `Idempotent-Replayed: true`) and writes nothing; the same key with
+                 *     another body gets a 409 (`idempotency_key_reused`). Keys are kept for 24 hours, per account.
+                 *
+                 *     A request with the same key that arrives while the first is still running:
+                 *     on `createStream`, `appendEvents` and `createConsumer` (one short transaction) it waits for
+                 *     the first to finish and gets its answer, or runs itself if the first failed; on
+                 *     `runMutation` (which may wait for the upstream for up to its timeout) it gets a 409
+                 *     (`conflict`) at once: retry later to get the first answer.
+                 *
+                 *     For mutations, `await_consumer_ids` and `await_consumers_timeout` are not part of the
+                 *     comparison: a retry after a consumers timeout writes nothing and waits again, as long as
+                 *     it likes.
                  * @example 6f1f0a3e-2b1c-4d6e-8f9a-0b1c2d3e4f5a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];

@@ -602,11 +602,18 @@ export const zWaitFor = z.int().gte(0).lte(60000).default(0);
 
 /**
  * Makes a retry safe. A repeated request with the same key and the same body gets the first
- * answer back and writes nothing; the same key with another body gets a 409
- * (`idempotency_key_reused`). While the first request is still running, a retry gets a 409
- * (`conflict`). Keys are kept for 24 hours. For mutations, `await_consumer_ids` and
- * `await_consumers_timeout` are not part of the comparison: a retry after a consumers
- * timeout writes nothing and waits again, as long as it likes.
+ * answer back (with `Idempotent-Replayed: true`) and writes nothing; the same key with
+ * another body gets a 409 (`idempotency_key_reused`). Keys are kept for 24 hours, per account.
+ *
+ * A request with the same key that arrives while the first is still running:
+ * on `createStream`, `appendEvents` and `createConsumer` (one short transaction) it waits for
+ * the first to finish and gets its answer, or runs itself if the first failed; on
+ * `runMutation` (which may wait for the upstream for up to its timeout) it gets a 409
+ * (`conflict`) at once: retry later to get the first answer.
+ *
+ * For mutations, `await_consumer_ids` and `await_consumers_timeout` are not part of the
+ * comparison: a retry after a consumers timeout writes nothing and waits again, as long as
+ * it likes.
  *
  */
 export const zIdempotencyKey = z.string().min(1).max(255);
