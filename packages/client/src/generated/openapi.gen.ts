@@ -1616,9 +1616,19 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request conflicts with the current state (a name taken, a reused idempotency key). */
+        /**
+         * @description The request conflicts with the current state (a name taken, a reused idempotency key).
+         *     Retrying the same request answers the same, except when the 409 carries `Retry-After`:
+         *     then a request with the same `Idempotency-Key` is still running, and a retry after that
+         *     many seconds gets its answer.
+         */
         Conflict: {
             headers: {
+                /**
+                 * @description Only while a request with the same `Idempotency-Key` is still running: seconds to
+                 *     wait before retrying. Absent on every 409 that a retry cannot change.
+                 */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
