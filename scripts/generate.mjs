@@ -2,6 +2,7 @@
 // Generates every derived file from openapi.yaml, the single source of truth:
 //   packages/client/src/generated/openapi.gen.ts  TypeScript types (openapi-typescript)
 //   packages/client/src/generated/zod.gen.ts      runtime validators (@hey-api/openapi-ts, zod plugin)
+//   packages/client/src/generated/routes.gen.ts   each path's methods and declared query parameters
 // `--check` generates into a temporary folder and fails, naming each stale file, when the
 // committed files differ from what the spec produces.
 import { execFileSync } from "node:child_process";
@@ -57,7 +58,51 @@ async function generate(outDir) {
   const zodSource = readFileSync(join(zodDir, "zod.gen.ts"), "utf8");
   rmSync(zodDir, { recursive: true, force: true });
   files["zod.gen.ts"] = header("@hey-api/openapi-ts (zod plugin)") + closeObjects(zodSource);
+  files["routes.gen.ts"] = header("scripts/generate.mjs") + routeTable();
   return files;
+}
+
+const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+// The server and the mock answer 405 for a method a path does not have, and 400 for a query
+// parameter an operation does not declare: both read this table rather than a hand-kept list.
+function routeTable() {
+  const doc = parseYaml(readFileSync(spec, "utf8"));
+  const resolve = (p) => {
+    if (!p?.$ref) return p;
+    const name = p.$ref.replace("#/components/parameters/", "");
+    const found = doc.components?.parameters?.[name];
+    if (!found) throw new Error(`generate: unknown parameter ${p.$ref}`);
+    return found;
+  };
+  const routes = [];
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    const shared = (item.parameters ?? []).map(resolve);
+    const methods = {};
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const params = [...shared, ...(operation.parameters ?? []).map(resolve)];
+      methods[method.toUpperCase()] = params.filter((p) => p.in === "query").map((p) => p.name);
+    }
+    const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    routes.push({ path, pathParams, methods });
+  }
+  const info = { title: doc.info.title, version: doc.info.version };
+  return `
+/** The API's name and version (openapi.yaml \`info\`). */
+export const apiInfo = ${JSON.stringify(info, null, 2)} as const;
+
+/** One path of the spec: its path parameters, and per method the query parameters it declares. */
+export interface ApiRoute {
+  path: string;
+  pathParams: readonly string[];
+  methods: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Every path of openapi.yaml. */
+export const apiRoutes: readonly ApiRoute[] = ${JSON.stringify(routes, null, 2)};
+`;
 }
 
 // The zod plugin emits z.object() (unknown keys stripped) even for schemas with

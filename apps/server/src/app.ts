@@ -14,8 +14,10 @@ import { authenticate } from "./http/auth.js";
 import { jsonParser, storableJson } from "./http/body.js";
 import { errorHandler, notFoundRoute } from "./http/error-handler.js";
 import { healthRoute } from "./http/health.js";
+import { indexRoute } from "./http/index-route.js";
 import { requestId } from "./http/request-id.js";
 import type { RouteDeps } from "./http/route-deps.js";
+import { specRoutes } from "./http/spec-routes.js";
 import { httpMetrics } from "./metrics/http-metrics.js";
 import { AppMetrics, type MetricsOptions, noConsumeMetrics } from "./metrics/metrics.js";
 import { metricsRoutes } from "./metrics/routes.js";
@@ -92,6 +94,8 @@ export function createApp(deps: AppDeps): SequinApp {
   app.set("etag", false);
   app.use(requestId);
   if (metrics) app.use(httpMetrics(metrics));
+  app.use(specRoutes);
+  app.get("/", indexRoute);
   app.get("/health", healthRoute(deps.db));
   // Public: metrics for scrapers, the API reference, the console's static files (its API calls
   // carry the user's token).

@@ -1,6 +1,7 @@
 // Regression (found by the fuzzer of tests/reliability): a consumer id or name with a NUL
 // character reached Postgres, which cannot store NUL in text, and came back as a 422
-// validation_failed that getConsumer and deleteConsumer do not declare. It names no consumer.
+// validation_failed that getConsumer and deleteConsumer do not declare. No consumer can have
+// such a name, and the request is refused as bad input before any lookup.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Db } from "../src/db/db.js";
 import { useTestDatabase } from "./helpers/database.js";
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-it("a consumer reference with a NUL character is a 404 on every consumer route", async () => {
+it("a consumer reference with a NUL character is a 400 naming it on every consumer route", async () => {
   const { api } = await newAccount(db, server);
   for (const ref of ["a%00b", "%00"]) {
     const c = `/v1/http-consumers/${ref}`;
@@ -29,8 +30,11 @@ it("a consumer reference with a NUL character is a 404 on every consumer route",
       ["GET", `${c}/dead-letters`],
     ] as const) {
       const res = await api.call(method, path, body);
-      expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(404);
-      expect(res.body.code).toBe("not_found");
+      expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(400);
+      expect(res.body.code).toBe("bad_request");
+      expect(res.body.details).toEqual([
+        { path: "consumer", message: "must not contain NUL characters" },
+      ]);
     }
   }
 });

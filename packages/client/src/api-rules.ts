@@ -49,7 +49,8 @@ export const MAX_JSON_DEPTH = 100;
 /** A UTF-16 surrogate without its pair: JSON.parse accepts one, Postgres' jsonb does not. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function badText(text: string): string | undefined {
+/** What in a string Postgres' text cannot hold (NUL, a lone surrogate); undefined when nothing. */
+export function badText(text: string): string | undefined {
   if (text.includes("\u0000")) return "NUL characters";
   if (LONE_SURROGATE.test(text)) return "unpaired UTF-16 surrogates (\\ud800-\\udfff)";
   return undefined;

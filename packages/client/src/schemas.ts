@@ -7,4 +7,6 @@ export {
   type RuleProblem,
   storableJsonProblems,
 } from "./api-rules.js";
+export { type ApiRoute, apiInfo, apiRoutes } from "./generated/routes.gen.js";
 export * from "./generated/zod.gen.js";
+export { checkRoute, type RouteVerdict } from "./route-rules.js";

@@ -13,7 +13,7 @@ import { listDeadLetters, redrive } from "../dead-letters/service.js";
 import { requireJson } from "../http/body.js";
 import { decodeCursor, page } from "../http/cursor.js";
 import type { RouteDeps } from "../http/route-deps.js";
-import { parseBody, parseQuery } from "../http/validate.js";
+import { parseBody, parseParamsBody, parseQuery } from "../http/validate.js";
 import { type ConsumeMetrics, noConsumeMetrics } from "../metrics/metrics.js";
 import { decodeAckTokens } from "./ack-token.js";
 import type { LeaseTarget } from "./lease.js";
@@ -71,7 +71,7 @@ export function consumeRoutes(
   router.post("/v1/http-consumers/:consumer/next", requireJson, async (req, res) => {
     const query = parseQuery(zReceiveMessagesQuery, req.query);
     const raw = (req.body ?? {}) as Record<string, unknown>;
-    const body = parseBody(zReceiveMessagesPostBody, req.body ?? {});
+    const body = parseParamsBody(zReceiveMessagesPostBody, req.body ?? {});
     // The body wins, but only for what it says: its defaults must not override the query.
     await next(req, res, {
       batch_size: "batch_size" in raw ? body.batch_size : query.batch_size,

@@ -33,6 +33,16 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   return result.data;
 }
 
+/**
+ * Parses a body that carries the operation's query parameters (POST …/next): a mismatch is a 400
+ * `bad_request`, as the same mistake in the query string is.
+ */
+export function parseParamsBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw badParams(issuesToDetails(result.error.issues));
+  return result.data;
+}
+
 /** Parses path parameters; a mismatch is a 400 `bad_request`. */
 export function parsePath<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
   const result = schema.safeParse(params);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { SequinRecord } from "../api-types.js";
 import type { Db, Queryable } from "../db/db.js";
-import { conflict, HttpError } from "../http/errors.js";
+import { HttpError } from "../http/errors.js";
 import { canonical, IDEMPOTENCY_TTL_MS } from "../http/idempotency.js";
 import type { UpstreamRecord } from "./upstream.js";
 
@@ -48,7 +48,7 @@ export function upstreamIdempotencyKey(accountId: string, key: string, hash: Buf
 /**
  * Takes the key for this attempt, or tells where an earlier attempt with the same key and body
  * got to. Same key, other body: 409 `idempotency_key_reused`. Same key while another attempt is
- * running: 409 `conflict` (retry later).
+ * running: 409 `conflict` with Retry-After (retry later).
  */
 export async function claimMutation(
   db: Db,
@@ -95,8 +95,16 @@ export async function claimMutation(
         records: (JSON.parse(row.body ?? "{}") as { records: SequinRecord[] }).records,
       };
     }
-    if (row.busy)
-      throw conflict("A request with this Idempotency-Key is still in progress; retry later");
+    // The one 409 a retry can change: Retry-After tells clients (the SDK) to retry this one.
+    if (row.busy) {
+      throw new HttpError(
+        409,
+        "conflict",
+        "A request with this Idempotency-Key is still in progress; retry later",
+        undefined,
+        { "Retry-After": "1" },
+      );
+    }
     await tx.query(
       "UPDATE idempotency_keys SET locked_until = now() + $3::float8 * interval '1 millisecond' WHERE account_id = $1 AND key = $2",
       [accountId, key, CLAIM_MS],

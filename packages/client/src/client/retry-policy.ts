@@ -30,8 +30,18 @@ const FINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "consumers_timeout",
 ]);
 
-/** Whether an answer is worth retrying: 408, 409, 429 and 5xx, unless its code says otherwise. */
-export function isRetryableStatus(status: number, code: string | undefined): boolean {
+/**
+ * Whether an answer is worth retrying: 408, 429 and 5xx, unless its code says otherwise. A 409
+ * only with `Retry-After`: the server sends it while a request with the same Idempotency-Key is
+ * still running; every other 409 (a name taken, a stream with consumers) answers the same however
+ * often it is asked.
+ */
+export function isRetryableStatus(
+  status: number,
+  code: string | undefined,
+  headers?: Headers,
+): boolean {
   if (code !== undefined && FINAL_CODES.has(code as ErrorCode)) return false;
-  return status === 408 || status === 409 || status === 429 || status >= 500;
+  if (status === 409) return headers?.has("retry-after") ?? false;
+  return status === 408 || status === 429 || status >= 500;
 }

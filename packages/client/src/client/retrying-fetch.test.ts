@@ -7,7 +7,13 @@ import {
   hangIgnoringSignal,
   json,
 } from "../../test/support/fake-fetch.js";
-import { AbortedError, ConnectionError, ServerError, TimeoutError } from "../errors.js";
+import {
+  AbortedError,
+  ConflictError,
+  ConnectionError,
+  ServerError,
+  TimeoutError,
+} from "../errors.js";
 import { createClient } from "./create-client.js";
 import type { ClientOptions } from "./options.js";
 
@@ -51,13 +57,37 @@ describe("retries", () => {
     expect(fake.requests).toHaveLength(4);
   });
 
-  it("retries 408, 409 and 429", async () => {
-    for (const status of [408, 409, 429]) {
-      const fake = fakeFetch(() => apiError(status, "conflict"));
+  it("retries 408 and 429", async () => {
+    for (const status of [408, 429]) {
+      const fake = fakeFetch(() => apiError(status, "rate_limited"));
       fake.reply(() => json(200, STREAM));
       await clientWith(fake).streams.get(STREAM.id);
       expect(fake.requests, `status ${status}`).toHaveLength(2);
     }
+  });
+
+  it("throws a 409 that no retry can change (a taken name) at once, without warnings", async () => {
+    const fake = fakeFetch(() => apiError(409, "conflict"));
+    const logger = { warn: vi.fn() };
+    const error = await clientWith(fake, { logger })
+      .streams.create({ name: "s" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(fake.requests).toHaveLength(1);
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+
+  it("retries a 409 with Retry-After: the same Idempotency-Key still running", async () => {
+    vi.useFakeTimers();
+    const fake = fakeFetch(() => apiError(409, "conflict", {}, { "Retry-After": "1" }));
+    fake.reply(() => json(201, STREAM));
+    const created = clientWith(fake).streams.create({ name: "s" });
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(created).resolves.toEqual(STREAM);
+    expect(fake.requests).toHaveLength(2);
+    expect(fake.requests[1]?.headers.get("idempotency-key")).toBe(
+      fake.requests[0]?.headers.get("idempotency-key"),
+    );
   });
 
   it("does not retry other 4xx, a reused idempotency key or a consumers timeout", async () => {

@@ -56,7 +56,7 @@ export function createRetryingFetch(
       if (outcome.response) {
         const { response, body: parsed } = outcome;
         const code = isErrorBody(parsed) ? parsed.code : undefined;
-        if (response.ok || final || !isRetryableStatus(response.status, code)) {
+        if (response.ok || final || !isRetryableStatus(response.status, code, response.headers)) {
           settings.logger?.debug?.(`[sequin] ${label} -> ${response.status}`);
           return response;
         }

@@ -5,6 +5,27 @@
  */
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Index
+         * @description Names the server and the version of this API, with links to the API reference and the
+         *     console. Needs no token.
+         */
+        get: operations["getIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -247,7 +268,11 @@ export interface paths {
         /**
          * Lease the next messages (POST)
          * @description The same as `GET .../next`, for clients and proxies that do not send side effects through
-         *     GET. Parameters may be sent in the query string or in a JSON body; the body wins.
+         *     GET. Parameters may be sent in the query string or in a JSON body; the body wins. The body
+         *     carries the same parameters as the query string, so its mistakes are reported the same
+         *     way: a `batch_size` or `wait_for` out of range, of the wrong type, or an unknown field is a
+         *     400 `bad_request` naming it, wherever it was sent. Only JSON that no operation stores (a
+         *     NUL character, nesting deeper than 100 levels) is the 422 every body gets for it.
          */
         post: operations["receiveMessagesPost"];
         delete?: never;
@@ -510,7 +535,31 @@ export interface components {
          * @example not_found
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "consumers_timeout" | "internal" | "upstream_error" | "upstream_timeout" | "unavailable";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "consumers_timeout" | "internal" | "upstream_error" | "upstream_timeout" | "unavailable";
+        /**
+         * @description What this server is and where its documents are.
+         * @example {
+         *       "name": "Sequin Consume API (open implementation)",
+         *       "version": "0.1.0",
+         *       "links": {
+         *         "docs": "/docs",
+         *         "console": "/console"
+         *       }
+         *     }
+         */
+        Index: {
+            /** @description The name of the API this server implements. */
+            name: string;
+            /** @description The version of this API (the spec's `info.version`). */
+            version: string;
+            /** @description Paths on this server. */
+            links: {
+                /** @description The API reference, rendered from this spec. */
+                docs: string;
+                /** @description The web console. */
+                console: string;
+            };
+        };
         /**
          * @description What is wrong with one field.
          * @example {
@@ -1522,7 +1571,10 @@ export interface components {
                 "application/json": components["schemas"]["NextResponse"];
             };
         };
-        /** @description The request is malformed (unparseable JSON, a bad parameter, a bad cursor). */
+        /**
+         * @description The request is malformed: unparseable JSON, a bad or unknown query parameter, a parameter
+         *     holding a NUL character, a bad cursor. `details` names each parameter.
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1576,9 +1628,20 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request conflicts with the current state (a name taken, a reused idempotency key, or a mutation with this idempotency key still running). */
+        /**
+         * @description The request conflicts with the current state (a name taken, a reused idempotency key, or
+         *     a mutation with this idempotency key still running).
+         *     Retrying the same request answers the same, except when the 409 carries `Retry-After`:
+         *     then a request with the same `Idempotency-Key` is still running, and a retry after that
+         *     many seconds gets its answer.
+         */
         Conflict: {
             headers: {
+                /**
+                 * @description Only while a request with the same `Idempotency-Key` is still running: seconds to
+                 *     wait before retrying. Absent on every 409 that a retry cannot change.
+                 */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -1786,6 +1849,37 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The index. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Sequin Consume API (open implementation)",
+                     *       "version": "0.1.0",
+                     *       "links": {
+                     *         "docs": "/docs",
+                     *         "console": "/console"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Index"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -1810,6 +1904,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             503: components["responses"]["Unavailable"];
         };
     };

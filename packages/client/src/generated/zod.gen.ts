@@ -20,6 +20,7 @@ export const zErrorCode = z.enum([
     'unauthorized',
     'forbidden',
     'not_found',
+    'method_not_allowed',
     'conflict',
     'idempotency_key_reused',
     'payload_too_large',
@@ -31,6 +32,18 @@ export const zErrorCode = z.enum([
     'upstream_timeout',
     'unavailable'
 ]);
+
+/**
+ * What this server is and where its documents are.
+ */
+export const zIndex = z.strictObject({
+    name: z.string(),
+    version: z.string(),
+    links: z.object({
+        docs: z.string(),
+        console: z.string()
+    })
+});
 
 /**
  * What is wrong with one field.
@@ -617,6 +630,11 @@ export const zWaitFor = z.int().gte(0).lte(60000).default(0);
  *
  */
 export const zIdempotencyKey = z.string().min(1).max(255);
+
+/**
+ * The index.
+ */
+export const zGetIndexResponse = zIndex;
 
 /**
  * The server and its database are up.

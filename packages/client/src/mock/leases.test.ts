@@ -56,8 +56,10 @@ describe("leasing", () => {
     expect(ids(res.body.data)).toEqual(["1", "2"]);
     const queryOnly = await t.call("POST", "/v1/http-consumers/c/next?batch_size=5");
     expect(ids(queryOnly.body.data)).toEqual(["3"]);
+    // The body's mistakes are the query's: a 400 naming the parameter.
     const bad = await t.call("POST", "/v1/http-consumers/c/next", { body: { batch_size: 0 } });
-    expect(bad.status).toBe(422);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { path: string }) => d.path)).toEqual(["batch_size"]);
   });
 
   it("never has more than max_ack_pending outstanding", async () => {

@@ -1,6 +1,7 @@
 import { type HttpHandler, HttpResponse, http, type JsonBodyType } from "msw";
 import type { paths } from "../generated/openapi.gen.js";
 import { zIdempotencyKey } from "../generated/zod.gen.js";
+import { checkRoute } from "../route-rules.js";
 import { authenticate } from "./auth.js";
 import type { MockContext } from "./context.js";
 import { badRequest, MockHttpError } from "./errors.js";
@@ -64,7 +65,8 @@ export function createRouter(ctx: MockContext, baseUrl: string, faults: Faults):
   const basePath = new URL(base).pathname.replace(/\/+$/, "");
   const relative = (url: URL): string => url.pathname.slice(basePath.length) || "/";
 
-  // The reference server's order: auth, then the body (415, 413, 400, 422 unstorable), then the route.
+  // The reference server's order: the spec's paths (405, unknown or NUL parameters), auth, then
+  // the body (415, 413, 400, 422 unstorable), then the route.
   function serve(options: RouteOptions, handle: (req: RouteRequest) => Promise<Answer> | Answer) {
     return async (info: {
       request: Request;
@@ -78,6 +80,7 @@ export function createRouter(ctx: MockContext, baseUrl: string, faults: Faults):
       if (injected?.when === "before") return faultResponse(injected.fault, requestId);
       let answer: Answer;
       try {
+        checkSpec(request.method, relative(url), url.searchParams);
         const accountId =
           options.auth === false ? "" : authenticate(ctx, request.headers.get("authorization"));
         const { body, hasBody } = await readBody(request, options.body ?? "none");
@@ -126,6 +129,21 @@ export function createRouter(ctx: MockContext, baseUrl: string, faults: Faults):
       );
     },
   };
+}
+
+/** 405 for a method the path does not have; 400 for unknown query parameters or NUL in any parameter. */
+function checkSpec(method: string, pathname: string, query: URLSearchParams): void {
+  const verdict = checkRoute(method, pathname, query);
+  if (verdict.kind === "method") {
+    const allow = verdict.allow.join(", ");
+    throw new MockHttpError(
+      405,
+      "method_not_allowed",
+      `${method} is not allowed on ${pathname}; allowed: ${allow}`,
+      { headers: { Allow: allow } },
+    );
+  }
+  if (verdict.kind === "params") throw badRequest(verdict.problems);
 }
 
 /** 415 unless JSON, 413 past 1 MiB, 400 when it does not parse. An empty body is no body. */

@@ -12,6 +12,13 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   return result.data;
 }
 
+/** Validates a body that carries query parameters (POST …/next): 400 `bad_request`, as in the query. */
+export function parseParamsBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw badRequest(toDetails(result.error, "body"));
+  return result.data;
+}
+
 /** Validates path parameters: 400 `bad_request` naming each. */
 export function parsePath<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
   const result = schema.safeParse(params);

@@ -1,4 +1,6 @@
+import type { Logger } from "../client/options.js";
 import type { Message } from "../types.js";
+import { describeSequinError, isSequinError } from "./describe-error.js";
 import type { ErrorInfo, RunConsumerHooks } from "./types.js";
 
 /** Calls the user's hooks so that none of them can break the worker. */
@@ -15,12 +17,22 @@ export interface Reporter<Data extends object> {
 export function createReporter<Data extends object>(
   hooks: RunConsumerHooks<Data> = {},
   onError?: RunConsumerHooks<Data>["onError"],
+  logger?: Logger,
 ): Reporter<Data> {
   const sinks = [...new Set([onError, hooks.onError])].filter((sink) => sink !== undefined);
 
   const error = (cause: unknown, info: ErrorInfo<Data>) => {
     if (sinks.length === 0) {
-      console.error(`[sequin] runConsumer: error during ${info.during}:`, cause);
+      const prefix = `[sequin] runConsumer: error during ${info.during}:`;
+      if (logger) {
+        // A logger gets the error itself, to structure as it likes.
+        logger.error?.(prefix, cause);
+      } else if (isSequinError(cause)) {
+        console.error(`${prefix} ${describeSequinError(cause)}`);
+      } else {
+        // Thrown by the user's own code (a handler, a hook): its stack is where the bug is.
+        console.error(prefix, cause);
+      }
       return;
     }
     for (const sink of sinks) {

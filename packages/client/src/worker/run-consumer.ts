@@ -23,7 +23,7 @@ export function runConsumer<Data extends object = Record<string, unknown>>(
     ...settings,
     handler: options.handler,
     batchHandler: options.batchHandler,
-    reporter: createReporter(options.hooks, options.onError),
+    reporter: createReporter(options.hooks, options.onError, options.logger),
   });
 
   const stop = () => worker.requestStop();

@@ -1,5 +1,6 @@
 import type { BackoffOptions } from "../client/backoff.js";
 import type { SequinClient } from "../client/create-client.js";
+import type { Logger } from "../client/options.js";
 import type { Message } from "../types.js";
 
 /** The part of the client `runConsumer` uses (a `SequinClient` fits; so does a test double). */
@@ -107,8 +108,14 @@ interface RunConsumerCommon<Data extends object> {
   backoff?: Partial<BackoffOptions>;
   /** Stop gracefully on SIGINT and SIGTERM (listeners are removed on stop). Default false. */
   handleSignals?: boolean;
-  /** Called for every error the worker survives, and for a final one. Default `console.error`. */
+  /**
+   * Called for every error the worker survives, and for a final one. Default: `logger.error`
+   * with the error, or without a logger one `console.error` line per error of the API (its code,
+   * message and request id); an error thrown by a handler or hook is printed whole.
+   */
   onError?: RunConsumerHooks<Data>["onError"];
+  /** Where errors go when there is no `onError`: its `error` gets a line and the error. */
+  logger?: Logger;
   /** Observability hooks. */
   hooks?: RunConsumerHooks<Data>;
 }

@@ -16,6 +16,7 @@ import { mutationScenarios } from "./mutations.js";
 import { orderingScenarios } from "./ordering.js";
 import { paginationScenarios } from "./pagination.js";
 import { recordScenarios } from "./records.js";
+import { requestScenarios } from "./requests.js";
 import { runConsumerScenarios } from "./run-consumer.js";
 
 /** Every scenario, in report order. Each runs on every target. */
@@ -33,6 +34,7 @@ export const scenarios: Scenario[] = [
   ...flowControlScenarios,
   ...authScenarios,
   ...errorScenarios,
+  ...requestScenarios,
   ...paginationScenarios,
   ...idempotencyScenarios,
   ...mutationScenarios,

@@ -27,6 +27,8 @@ export interface FuzzRequest {
   body: string | Buffer | undefined;
   /** What was generated, for failure messages. */
   note: string;
+  /** A path or query parameter holds a NUL character: the answer must be a 400. */
+  carriesNul: boolean;
 }
 
 /** Long waits are valid but make a sequential fuzzer crawl: valid ones are cut to 50 ms. */
@@ -125,6 +127,17 @@ function queryPart(
           arbitrary: (overrides[p.name] ?? validValue(p.schema, overrides)).map(String),
         },
         { weight: 2, arbitrary: hostileString },
+        // Postgres text cannot hold NUL: a valid value with one spliced in must be refused as
+        // bad input before it reaches the database.
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple((overrides[p.name] ?? validValue(p.schema, overrides)).map(String), fc.nat())
+            .map(([v, at]) => {
+              const cut = v.length === 0 ? 0 : at % (v.length + 1);
+              return `${v.slice(0, cut)}\u0000${v.slice(cut)}`;
+            }),
+        },
         {
           weight: 1,
           arbitrary: fc.constantFrom(
@@ -333,6 +346,7 @@ export function requestsOf(op: Operation, ctx: FuzzContext): fc.Arbitrary<FuzzRe
         headers,
         body: body?.body,
         note: `${body?.kind ?? "no body"}${contentType ? `, ${contentType}` : ""}`,
+        carriesNul: /%00/i.test(`${pathname}${search}`),
       };
     });
 }

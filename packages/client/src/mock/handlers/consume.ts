@@ -17,7 +17,7 @@ import { ackMessages, extendLeases, nackMessages } from "../leases.js";
 import { peekMessages } from "../peek.js";
 import { receiveMessages } from "../receive.js";
 import type { RouteRequest, Router } from "../route.js";
-import { onlySent, parseBody, parsePath, parseQuery } from "../validation.js";
+import { onlySent, parseBody, parseParamsBody, parsePath, parseQuery } from "../validation.js";
 
 /** The Consume API (next, ack, nack, extend, peek) and dead letters. */
 export function consumeHandlers(ctx: MockContext, router: Router): HttpHandler[] {
@@ -44,7 +44,7 @@ export function consumeHandlers(ctx: MockContext, router: Router): HttpHandler[]
         const query = nextQuery(req);
         // Parameters may come in the query or the body; the body wins, field by field.
         const body = req.hasBody
-          ? onlySent(parseBody(zReceiveMessagesPostBody, req.body), req.body)
+          ? onlySent(parseParamsBody(zReceiveMessagesPostBody, req.body), req.body)
           : {};
         const params = { ...query, ...body };
         return {

@@ -1,4 +1,5 @@
 import type { HttpHandler } from "msw";
+import { apiInfo } from "../../generated/routes.gen.js";
 import { zRunMutationBody } from "../../generated/zod.gen.js";
 import type { MockContext } from "../context.js";
 import type { Answer } from "../idempotency.js";
@@ -11,7 +12,7 @@ import {
 import type { Router } from "../route.js";
 import { parseBody } from "../validation.js";
 
-/** The Mutation API, and the health check. */
+/** The Mutation API, the index and the health check. */
 export function mutationHandlers(ctx: MockContext, router: Router): HttpHandler[] {
   return [
     router.route("post", "/v1/mutations/run", { body: "required" }, async (req) => {
@@ -34,6 +35,14 @@ export function mutationHandlers(ctx: MockContext, router: Router): HttpHandler[
         ...(written.headers ? { headers: written.headers } : {}),
       };
     }),
+    router.route("get", "/", { auth: false }, () => ({
+      status: 200,
+      body: {
+        name: apiInfo.title,
+        version: apiInfo.version,
+        links: { docs: "/docs", console: "/console" },
+      },
+    })),
     router.route("get", "/health", { auth: false }, () => ({
       status: 200,
       body: { status: "ok" as const, database: "ok" as const },
