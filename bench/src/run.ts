@@ -1,26 +1,33 @@
-// `pnpm bench`: every benchmark in one run against the local Postgres; writes bench/RESULTS.md
-// and bench/results.json. Progress goes to stderr.
-// Options: --quick (shorter runs, smaller backlogs, 1-minute soak), --only=a,b (sections:
-// throughput, latency, mutations, backlog, ordering, soak), --soak-minutes=N (default 10),
-// --soak-records=N (how many records the soak's producer rewrites in turn; default 50,000).
+// `pnpm bench`: every benchmark in one run, on a throwaway PostgreSQL cluster of its own (stock
+// settings, autovacuum on; stopped and deleted at the end, on failure and on Ctrl-C); writes
+// bench/RESULTS.md and bench/results.json. Progress goes to stderr.
+// Options: --quick (shorter runs, smaller backlogs, 1-minute soaks), --only=a,b (sections:
+// throughput, latency, mutations, backlog, ordering, soak), --soak-minutes=N (the soak with a
+// snapshot held; default 10), --free-soak-minutes=N (the soak with no transaction held; default
+// 4), --soak-records=N (how many records the soaks' producer rewrites in turn; default 50,000).
+// BENCH_DATABASE_URL=postgres://… runs on that server instead of a cluster of its own.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createConsumer } from "../../apps/server/src/consumers/service.js";
 import { createAccount, type Db } from "../../apps/server/src/index.js";
-import { ADMIN_URL, dropDatabase, freshDatabase } from "./lib/database.js";
+import { ourSqlThroughput } from "./floors/our-sql.js";
+import { plainQueueThroughput } from "./floors/plain-queue.js";
+import { startCluster } from "./lib/cluster.js";
+import { dropDatabase, freshDatabase, useServer } from "./lib/database.js";
 import { machineFacts } from "./lib/machine.js";
 import { progress, summarize, type Throughput } from "./lib/measure.js";
 import { type BenchResults, renderResults } from "./lib/report.js";
+import { installTeardown, teardown } from "./lib/teardown.js";
 import { nextAckCost } from "./ours/backlog.js";
 import { rawHttpThroughput, sdkThroughput } from "./ours/e2e.js";
-import { floorThroughput } from "./ours/floor.js";
 import { spacing, upsertToHandlerLatency } from "./ours/latency.js";
 import { mutationAwaitLatency } from "./ours/mutation-await.js";
 import { createOrderingConsumer, leaseCost, seedKeyedEvents } from "./ours/ordering.js";
 import { createBenchConsumer, dropConsumer, type Seeded, seedRecords } from "./ours/seed.js";
 import { type ServerProcess, startServerProcess } from "./ours/server-process.js";
 import { soak } from "./ours/soak.js";
+import { graphileWorkerThroughput } from "./peers/graphile-worker.js";
 import { natsThroughput } from "./peers/nats.js";
 import { pgBossThroughput } from "./peers/pg-boss.js";
 
@@ -33,6 +40,9 @@ const only = args
 const soakMinutes = Number(
   args.find((a) => a.startsWith("--soak-minutes="))?.slice(15) ?? (quick ? 1 : 10),
 );
+const freeSoakMinutes = Number(
+  args.find((a) => a.startsWith("--free-soak-minutes="))?.slice(20) ?? (quick ? 1 : 4),
+);
 const soakRecords = Number(args.find((a) => a.startsWith("--soak-records="))?.slice(15) ?? 50_000);
 if (!Number.isInteger(soakRecords) || soakRecords < 20_000) {
   throw new Error(
@@ -43,20 +53,45 @@ const wants = (section: string) => !only || only.includes(section);
 const RUNS = 2;
 /** The pause between records of the paced latency runs: the worker has acked and polls again. */
 const LATENCY_GAP_MS = 20;
-/** Throughput runs per contender and batch size: three, so that one disturbed run is not the median. */
-const THROUGHPUT_RUNS = 3;
+/**
+ * Throughput runs per contender and batch size: three, so that one disturbed run is not the
+ * median; one in --quick, which checks that everything runs rather than measuring.
+ */
+const THROUGHPUT_RUNS = quick ? 1 : 3;
 const WORKERS = 4;
 const DURATION_MS = quick ? 2000 : 5000;
 const DB = "sequin_bench";
 const outDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+installTeardown();
+let serverUrl = process.env.BENCH_DATABASE_URL;
+if (serverUrl === undefined) {
+  const cluster = await startCluster();
+  serverUrl = cluster.url;
+  progress(`own PostgreSQL cluster in ${cluster.dir}, ${cluster.url}`);
+}
+useServer(serverUrl);
+
+/**
+ * Jobs queued for a graphile-worker run: more than it can finish in the run at that batch size
+ * (about twice the rates of plain SKIP LOCKED queues on 2 cores), but no more, as queueing them
+ * is not measured and takes a while.
+ */
+const jobsFor = (batch: number) =>
+  Math.round(((batch === 1 ? 3000 : batch === 10 ? 10_000 : 20_000) * DURATION_MS) / 1000);
+
 const results: BenchResults = {
   command: `pnpm bench${args.length ? ` ${args.join(" ")}` : ""}`,
   date: new Date().toISOString(),
-  machine: await machineFacts(ADMIN_URL),
+  machine: await machineFacts(serverUrl),
+  ownCluster: process.env.BENCH_DATABASE_URL === undefined,
+  only,
+  throughputRuns: THROUGHPUT_RUNS,
+  soakMinutes: { held: soakMinutes, free: freeSoakMinutes },
 };
 progress(
-  `machine: ${results.machine.cpus} cores, Node ${results.machine.node}, Postgres ${results.machine.postgres}`,
+  `machine: ${results.machine.cpus} cores, Node ${results.machine.node}, Postgres ${results.machine.postgres} ` +
+    `(autovacuum=${results.machine.postgresSettings.autovacuum})`,
 );
 
 async function namedConsumer(db: Db, seeded: Seeded, name: string, collection: string) {
@@ -105,19 +140,21 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
           durationMs: DURATION_MS,
           total: backlog,
         });
+        const peer = (b: number, messages: number) => ({
+          databaseUrl: url,
+          batchSize: b,
+          workers: WORKERS,
+          durationMs: DURATION_MS,
+          messages,
+        });
         const runs: Record<string, (b: number) => Promise<Throughput>> = {
+          plainQueue: (b) => plainQueueThroughput(peer(b, backlog)),
           floor: (b) =>
-            withConsumer((c) => floorThroughput(db, seeded.accountId, c, b, WORKERS, DURATION_MS)),
+            withConsumer((c) => ourSqlThroughput(db, seeded.accountId, c, b, WORKERS, DURATION_MS)),
           sdk: (b) => withConsumer((c) => sdkThroughput(e2e(c, b))),
           rawHttp: (b) => withConsumer((c) => rawHttpThroughput(e2e(c, b))),
-          pgBoss: (b) =>
-            pgBossThroughput({
-              databaseUrl: url,
-              batchSize: b,
-              workers: WORKERS,
-              durationMs: DURATION_MS,
-              messages: Math.min(backlog, b * 2000),
-            }),
+          pgBoss: (b) => pgBossThroughput(peer(b, Math.min(backlog, b * 2000))),
+          graphileWorker: (b) => graphileWorkerThroughput(peer(b, jobsFor(b))),
           nats: (b) =>
             natsThroughput({
               servers: "127.0.0.1:4222",
@@ -127,7 +164,7 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
               messages: Math.min(backlog, b * 2000 + 5000),
             }),
         };
-        // Interleaved (floor, sdk, raw, peers, then again) so that a drift of the machine over
+        // Interleaved (floors, sdk, raw, peers, then again) so that a drift of the machine over
         // the run weighs on every contender alike.
         results.throughput = {};
         for (const b of [1, 10, 100]) {
@@ -302,33 +339,47 @@ if (wants("ordering")) {
 }
 
 if (wants("soak")) {
-  const name = `${DB}_soak`;
-  const fresh = await freshDatabase(name, 6);
-  try {
-    const records = soakRecords;
-    const s = await seedRecords(fresh.db, records);
-    const consumer = await createBenchConsumer(fresh.db, s, "soak", { ackWaitMs: 60_000 });
-    const server = await startServerProcess(fresh.url);
+  // The held-snapshot soak, then the same with no transaction held, each on a fresh database:
+  // the difference is what the held snapshot costs.
+  results.soaks = [];
+  for (const [held, minutes] of [
+    [true, soakMinutes],
+    [false, freeSoakMinutes],
+  ] as const) {
+    const name = `${DB}_soak_${held ? "held" : "free"}`;
+    const fresh = await freshDatabase(name, 6);
     try {
-      progress(`soak: ${soakMinutes} min, one transaction held open`);
-      results.soak = await soak(
-        fresh.url,
-        server.url,
-        s.token,
-        s.streamId,
-        consumer,
-        records,
-        soakMinutes,
-      );
+      const records = soakRecords;
+      const s = await seedRecords(fresh.db, records);
+      const consumer = await createBenchConsumer(fresh.db, s, "soak", { ackWaitMs: 60_000 });
+      const server = await startServerProcess(fresh.url);
+      try {
+        progress(
+          `soak: ${minutes} min, ${held ? "a REPEATABLE READ snapshot held" : "no transaction held"}`,
+        );
+        results.soaks.push(
+          await soak({
+            databaseUrl: fresh.url,
+            url: server.url,
+            token: s.token,
+            streamId: s.streamId,
+            consumer,
+            records,
+            minutes,
+            held,
+          }),
+        );
+      } finally {
+        await server.stop();
+      }
     } finally {
-      await server.stop();
+      await fresh.db.close();
+      await dropDatabase(name);
     }
-  } finally {
-    await fresh.db.close();
-    await dropDatabase(name);
   }
 }
 
 writeFileSync(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(outDir, "RESULTS.md"), renderResults(results));
 progress("wrote bench/RESULTS.md and bench/results.json");
+teardown();
