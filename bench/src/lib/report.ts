@@ -92,7 +92,7 @@ export function renderResults(r: BenchResults): string {
     }
     out.push(
       "",
-      "The first figure includes the upsert's own transaction (see docs/decisions/0005); the last is the delivery leg.",
+      "The first figure includes the upsert's own transaction (see bench/LOG.md); the last is the delivery leg.",
       "",
     );
   }
