@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createConsumer } from "../../apps/server/src/consumers/service.js";
-import { createAccount, type Db } from "../../apps/server/src/index.js";
+import type { Db } from "../../apps/server/src/index.js";
 import { ourSqlThroughput } from "./floors/our-sql.js";
 import { plainQueueThroughput } from "./floors/plain-queue.js";
 import { startCluster } from "./lib/cluster.js";
@@ -19,17 +19,17 @@ import { machineFacts } from "./lib/machine.js";
 import { progress, summarize, type Throughput } from "./lib/measure.js";
 import { type BenchResults, renderResults } from "./lib/report.js";
 import { installTeardown, teardown } from "./lib/teardown.js";
-import { nextAckCost } from "./ours/backlog.js";
 import { rawHttpThroughput, sdkThroughput } from "./ours/e2e.js";
 import { spacing, upsertToHandlerLatency } from "./ours/latency.js";
 import { mutationAwaitLatency } from "./ours/mutation-await.js";
-import { createOrderingConsumer, leaseCost, seedKeyedEvents } from "./ours/ordering.js";
 import { createBenchConsumer, dropConsumer, type Seeded, seedRecords } from "./ours/seed.js";
-import { type ServerProcess, startServerProcess } from "./ours/server-process.js";
-import { soak } from "./ours/soak.js";
+import { startServerProcess } from "./ours/server-process.js";
 import { graphileWorkerThroughput } from "./peers/graphile-worker.js";
 import { natsThroughput } from "./peers/nats.js";
 import { pgBossThroughput } from "./peers/pg-boss.js";
+import { backlogSection } from "./sections/backlog.js";
+import { orderingSection } from "./sections/ordering.js";
+import { soakSection } from "./sections/soaks.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -43,7 +43,10 @@ const soakMinutes = Number(
 const freeSoakMinutes = Number(
   args.find((a) => a.startsWith("--free-soak-minutes="))?.slice(20) ?? (quick ? 1 : 4),
 );
-const soakRecords = Number(args.find((a) => a.startsWith("--soak-records="))?.slice(15) ?? 50_000);
+// --quick: the fewest the soak allows, so its warm-up drains nothing before the 20k drained alone.
+const soakRecords = Number(
+  args.find((a) => a.startsWith("--soak-records="))?.slice(15) ?? (quick ? 20_000 : 50_000),
+);
 if (!Number.isInteger(soakRecords) || soakRecords < 20_000) {
   throw new Error(
     "--soak-records must be a whole number of at least 20000 (the soak keeps 20k pending)",
@@ -104,6 +107,14 @@ async function namedConsumer(db: Db, seeded: Seeded, name: string, collection: s
   );
   return c.id;
 }
+
+let sectionStarted = performance.now();
+/** Records how long the part just finished took, for the report. */
+const timed = (part: string) => {
+  const now = performance.now();
+  results.seconds = { ...results.seconds, [part]: (now - sectionStarted) / 1000 };
+  sectionStarted = now;
+};
 
 if (wants("throughput") || wants("latency") || wants("mutations")) {
   const { db, url } = await freshDatabase(DB, WORKERS + 4);
@@ -238,146 +249,25 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
     await db.close();
     await dropDatabase(DB);
   }
+  timed(["throughput", "latency", "mutations"].filter(wants).join(", "));
 }
 
 if (wants("backlog")) {
-  results.backlog = {};
-  // Three runs of 80 rounds per size, the sizes taking turns and every run after a CHECKPOINT:
-  // runs of 40 rounds, one size after the other, varied by ±25 % between whole bench runs, more
-  // than the difference being measured. A 10k backlog holds 100 rounds, so there every run gets
-  // a consumer of its own (the dropped one's rows are vacuumed away); at 1M the runs follow each
-  // other on one consumer.
-  const BACKLOG_RUNS = 3;
-  const CYCLES = 80;
-  const sizes = [10_000, quick ? 200_000 : 1_000_000];
-  interface BacklogSetup {
-    size: number;
-    name: string;
-    db: Db;
-    seeded: Seeded;
-    server: ServerProcess;
-    consumer: string;
-  }
-  const setups: BacklogSetup[] = [];
-  const opened: Array<{ name: string; db: Db }> = [];
-  /** A fresh consumer over the whole backlog, unless the backlog holds every run (1M). */
-  const prepare = async (setup: BacklogSetup, run: number) => {
-    if (run > 0 && setup.size >= (BACKLOG_RUNS + 1) * CYCLES * 100) return;
-    if (setup.consumer) await dropConsumer(setup.db, setup.seeded, setup.consumer);
-    setup.consumer = await createBenchConsumer(setup.db, setup.seeded, `backlog-${run}`);
-    await setup.db.query("VACUUM ANALYZE consumer_messages");
-  };
-  try {
-    for (const size of sizes) {
-      const name = `${DB}_backlog_${size}`;
-      const { db, url } = await freshDatabase(name, 4);
-      opened.push({ name, db });
-      progress(`backlog ${size}: seeding`);
-      const seeded = await seedRecords(db, size);
-      const server = await startServerProcess(url);
-      setups.push({ size, name, db, seeded, server, consumer: "" });
-    }
-    for (let i = 0; i < BACKLOG_RUNS; i++) {
-      for (const setup of setups) {
-        await prepare(setup, i);
-        // Dirty pages of the seed or of the other size are written now, not by measured rounds.
-        await setup.db.query("CHECKPOINT").catch(() => undefined);
-        const { url } = setup.server;
-        const { token } = setup.seeded;
-        // Warm-up, not measured: the server's connections, plans and caches for this consumer.
-        await nextAckCost(url, token, setup.consumer, 10);
-        const c = await nextAckCost(url, token, setup.consumer, CYCLES);
-        progress(
-          `backlog ${setup.size} run ${i + 1}: mean ${c.meanMs.toFixed(2)} ms per next(100) + ack`,
-        );
-        results.backlog[setup.size] = [...(results.backlog[setup.size] ?? []), c];
-      }
-    }
-  } finally {
-    for (const setup of setups) await setup.server.stop();
-    for (const { name, db } of opened) {
-      await db.close();
-      await dropDatabase(name);
-    }
-  }
+  results.backlog = await backlogSection(DB, quick);
+  timed("backlog");
 }
 
 if (wants("ordering")) {
-  // per_key vs none at a large backlog: 1M events over 10k keys (quick: 200k over 2k).
-  const name = `${DB}_ordering`;
-  const fresh = await freshDatabase(name, 4);
-  const [events, keys] = quick ? [200_000, 2_000] : [1_000_000, 10_000];
-  try {
-    progress(`ordering: seeding ${events} events over ${keys} keys`);
-    const account = await createAccount(fresh.db, "bench");
-    const s: Seeded = {
-      accountId: account.accountId,
-      streamId: account.defaultStreamId,
-      token: account.token.token,
-    };
-    await seedKeyedEvents(fresh.db, s, events, keys);
-    const consumers = {
-      none: await createOrderingConsumer(fresh.db, s, "none"),
-      per_key: await createOrderingConsumer(fresh.db, s, "per_key"),
-    };
-    await fresh.db.query("VACUUM ANALYZE consumer_messages");
-    results.ordering = { events, keys, runs: { none: [], per_key: [] } };
-    for (let i = 0; i < RUNS; i++) {
-      for (const ordering of ["none", "per_key"] as const) {
-        const c = await leaseCost(fresh.db, s.accountId, consumers[ordering], 100, 60);
-        progress(
-          `ordering ${ordering} run ${i + 1}: lease(100) mean ${c.leaseMeanMs.toFixed(2)} ms, ` +
-            `p99 ${c.leaseP99Ms.toFixed(2)} ms; lease + ack ${c.cycleMeanMs.toFixed(2)} ms`,
-        );
-        results.ordering.runs[ordering].push(c);
-      }
-    }
-  } finally {
-    await fresh.db.close();
-    await dropDatabase(name);
-  }
+  results.ordering = await orderingSection(DB, quick, RUNS);
+  timed("ordering");
 }
 
 if (wants("soak")) {
-  // The held-snapshot soak, then the same with no transaction held, each on a fresh database:
-  // the difference is what the held snapshot costs.
-  results.soaks = [];
-  for (const [held, minutes] of [
-    [true, soakMinutes],
-    [false, freeSoakMinutes],
-  ] as const) {
-    const name = `${DB}_soak_${held ? "held" : "free"}`;
-    const fresh = await freshDatabase(name, 6);
-    try {
-      const records = soakRecords;
-      const s = await seedRecords(fresh.db, records);
-      const consumer = await createBenchConsumer(fresh.db, s, "soak", { ackWaitMs: 60_000 });
-      const server = await startServerProcess(fresh.url);
-      try {
-        progress(
-          `soak: ${minutes} min, ${held ? "a REPEATABLE READ snapshot held" : "no transaction held"}`,
-        );
-        results.soaks.push(
-          await soak({
-            databaseUrl: fresh.url,
-            url: server.url,
-            token: s.token,
-            streamId: s.streamId,
-            consumer,
-            records,
-            minutes,
-            held,
-          }),
-        );
-      } finally {
-        await server.stop();
-      }
-    } finally {
-      await fresh.db.close();
-      await dropDatabase(name);
-    }
-  }
+  results.soaks = await soakSection(DB, soakMinutes, freeSoakMinutes, soakRecords);
+  timed("soaks");
 }
+// performance.now() counts from the start of this process, the cluster's start included.
+results.seconds = { ...results.seconds, "whole run": performance.now() / 1000 };
 
 writeFileSync(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(outDir, "RESULTS.md"), renderResults(results));

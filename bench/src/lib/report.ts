@@ -27,13 +27,19 @@ export function renderResults(r: BenchResults): string {
     `Every figure ran at least twice (throughput: ${r.throughputRuns === 1 ? "once (--quick)" : `${r.throughputRuns ?? 3} times`}, the contenders taking turns, each run after a CHECKPOINT); tables show the median, with the minimum in brackets.`,
     "",
   );
-  if (r.soakMinutes && (!r.only || r.only.includes("soak"))) {
-    out.push(
-      `Lengths: throughput runs ${r.command.includes("--quick") ? 2 : 5} s each; the held-snapshot soak ${r.soakMinutes.held} min, ` +
-        `the soak with no transaction held ${r.soakMinutes.free} min (each after a warm-up of about a minute).`,
-      "",
-    );
-  }
+  const lengths = [
+    `throughput runs ${r.command.includes("--quick") ? 2 : 5} s each`,
+    ...(r.soakMinutes
+      ? [
+          `the held-snapshot soak ${r.soakMinutes.held} min and the soak with no transaction held ${r.soakMinutes.free} min, ` +
+            "each after its warm-up (seed, drain to 20k, the 20k drained alone) and followed by the same drain",
+        ]
+      : []),
+  ];
+  const took = Object.entries(r.seconds ?? {})
+    .map(([part, seconds]) => `${part} ${n(seconds / 60, 1)} min`)
+    .join("; ");
+  out.push(`Lengths: ${lengths.join("; ")}.${took ? ` This run took: ${took}.` : ""}`, "");
   const t = r.throughput;
   if (t) {
     out.push("## Throughput (messages leased, handled and acked per second; 4 workers)", "");

@@ -15,6 +15,8 @@ export interface BenchResults {
   ownCluster?: boolean;
   /** The sections asked for with --only, if any. */
   only?: string[];
+  /** Seconds each part of the run took, and the whole run (from the process's start; the cluster's stop aside). */
+  seconds?: Record<string, number>;
   /** Runs per contender and batch size in the throughput table. */
   throughputRuns?: number;
   /** The lengths the soaks were asked to run, in minutes. */

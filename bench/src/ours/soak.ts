@@ -178,8 +178,10 @@ export async function soak(run: SoakRun): Promise<SoakResult> {
   let lastWritten = 0;
   let lastEmpty = 0;
   let statsRead: Promise<void> = Promise.resolve();
-  const ticker = setInterval(() => {
-    const minute = tablesPerMinute.length;
+  let lastClose = performance.now();
+  /** Closes a minute: its rates, pending at its end, and the tables' dead tuples and size. */
+  const closeMinute = () => {
+    const minute = perMinute.length;
     statsRead = statsRead.then(async () => {
       const t = await hotPathStats(stats);
       tablesPerMinute[minute] = t;
@@ -189,10 +191,14 @@ export async function soak(run: SoakRun): Promise<SoakResult> {
         `soak minute ${minute + 1}: hot-path tables ${dead} dead tuples, ${mb.toFixed(0)} MB`,
       );
     });
+    const now = performance.now();
+    // Rates over the time since the last close: a minute, or a moment less for the last one.
+    const seconds = (now - lastClose) / 1000;
+    lastClose = now;
     const count = acked - last;
     last = acked;
-    perMinute.push(count / 60);
-    writtenPerMinute.push((writtenRecords - lastWritten) / 60);
+    perMinute.push(count / seconds);
+    writtenPerMinute.push((writtenRecords - lastWritten) / seconds);
     emptyPerMinute.push(empty - lastEmpty);
     pendingPerMinute.push(pending);
     writeMsPerMinute.push(percentile(writes, 50));
@@ -200,17 +206,20 @@ export async function soak(run: SoakRun): Promise<SoakResult> {
     // Whether the workers or the producer set the pace: with the backlog near 0 the workers
     // were waiting for writes.
     progress(
-      `soak minute ${perMinute.length}: ${Math.round(count / 60)} msg/s (${holding}; ` +
-        `${Math.round((writtenRecords - lastWritten) / 60)} records/s written, ${empty - lastEmpty} empty answers, ${pending} pending; ` +
+      `soak minute ${perMinute.length}: ${Math.round(count / seconds)} msg/s (${holding}; ` +
+        `${Math.round((writtenRecords - lastWritten) / seconds)} records/s written, ${empty - lastEmpty} empty answers, ${pending} pending; ` +
         `1,000-record upsert p50 ${writeMsPerMinute.at(-1)?.toFixed(0)} ms)`,
     );
     lastWritten = writtenRecords;
     lastEmpty = empty;
-  }, 60_000);
+  };
+  const ticker = setInterval(closeMinute, 60_000);
   await Promise.all([producer, ...workers]);
   clearInterval(ticker);
+  // The workers stop at the deadline, which can come a moment before the last tick.
+  if (perMinute.length < minutes) closeMinute();
   await statsRead;
-  // The same drain as before minute 1, the transaction still open: 20k updates, then the
+  // The same drain as before minute 1 (in the held soak, the snapshot still held): 20k updates, then the
   // workers alone.
   await writeTenBatches();
   await writeTenBatches();
