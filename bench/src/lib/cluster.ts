@@ -68,17 +68,22 @@ export async function startCluster(): Promise<Cluster> {
   // Registered before anything can fail, so that a half-made cluster is removed too.
   onTeardown(() => {
     if (started) {
-      const [command, argv] = owner.command(join(bin, "pg_ctl"), [
-        "stop",
-        "-D",
-        data,
-        "-m",
-        "fast",
-        "-w",
-        "-t",
-        "60",
-      ]);
-      spawnSync(command, argv, { encoding: "utf8" });
+      const stop = (mode: string) => {
+        const [command, argv] = owner.command(join(bin, "pg_ctl"), [
+          "stop",
+          "-D",
+          data,
+          "-m",
+          mode,
+          "-w",
+          "-t",
+          "60",
+        ]);
+        return spawnSync(command, argv, { encoding: "utf8" }).status === 0;
+      };
+      // A fast stop ends the connections still open; should it not finish, an immediate one
+      // does, so that the directory is never deleted under a running server.
+      if (!stop("fast") && existsSync(join(data, "postmaster.pid"))) stop("immediate");
     }
     rmSync(dir, { recursive: true, force: true });
   });

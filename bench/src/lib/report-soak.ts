@@ -23,7 +23,9 @@ export function renderSoaks(soaks: SoakResult[]): string[] {
       "The seeded backlog is first drained to 20k, then those 20k with no writes beside them (the queue alone), so minute 1 starts from an " +
       "empty backlog like the others. Pending at a minute's end near 20k: the workers set the pace; " +
       "near 0: the producer did. Dead tuples (`n_dead_tup`, the statistics' estimate) and size (`pg_total_relation_size`: table, TOAST and indexes) " +
-      `are summed over the tables a write, lease or ack writes (${HOT_PATH_TABLES.map((t) => `\`${t}\``).join(", ")}), at each minute's end; per table below.`,
+      `are summed over the tables a write, lease or ack writes (${HOT_PATH_TABLES.map((t) => `\`${t}\``).join(", ")}), at each minute's end; per table below. ` +
+      "The target's bound on those dead tuples is the number of records the producer rewrites (one dead version per record at most), at every minute's end: " +
+      "a hot path whose dead versions pile up with the length of the soak fails it.",
     "",
   );
   for (const s of soaks) {
