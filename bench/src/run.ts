@@ -76,12 +76,15 @@ if (serverUrl === undefined) {
 useServer(serverUrl);
 
 /**
- * Jobs queued for a graphile-worker run: more than it finished per second on this machine
- * (2026-12-03) by a wide margin, but no more, as queueing them is not measured and takes a while.
- * Should it finish them all, its rate counts up to the last one.
+ * Jobs queued for a graphile-worker run, from a rate per second at batch 1 / 10 / 100: well above
+ * what it reached on this machine (bench/LOG.md), but no more, as queueing them is not measured
+ * and takes a while. Should it finish them all, its rate counts up to the last one.
  */
-const jobsFor = (batch: number) =>
-  Math.round(((batch === 1 ? 3000 : batch === 10 ? 10_000 : 15_000) * DURATION_MS) / 1000);
+const jobsFor = (perSecond: [number, number, number], batch: number) =>
+  Math.round(
+    ((batch === 1 ? perSecond[0] : batch === 10 ? perSecond[1] : perSecond[2]) * DURATION_MS) /
+      1000,
+  );
 
 const results: BenchResults = {
   command: `pnpm bench${args.length ? ` ${args.join(" ")}` : ""}`,
@@ -164,8 +167,11 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
             withConsumer((c) => ourSqlThroughput(db, seeded.accountId, c, b, WORKERS, DURATION_MS)),
           sdk: (b) => withConsumer((c) => sdkThroughput(e2e(c, b))),
           rawHttp: (b) => withConsumer((c) => rawHttpThroughput(e2e(c, b))),
+          // As many as before 2026-12-03: pg-boss's fetch slows with the size of its queue, so
+          // fewer would change what is measured.
           pgBoss: (b) => pgBossThroughput(peer(b, Math.min(backlog, b * 2000))),
-          graphileWorker: (b) => graphileWorkerThroughput(peer(b, jobsFor(b))),
+          graphileWorker: (b) =>
+            graphileWorkerThroughput(peer(b, jobsFor([3000, 10_000, 15_000], b))),
           nats: (b) =>
             natsThroughput({
               servers: "127.0.0.1:4222",
@@ -212,7 +218,7 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
               seeded.token,
               seeded.streamId,
               consumer,
-              quick ? 300 : 1000,
+              quick ? 150 : 1000,
               gapMs,
             );
             progress(
@@ -232,7 +238,7 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
             seeded.token,
             consumer,
             "bench:mutation",
-            quick ? 100 : 300,
+            quick ? 60 : 300,
           );
           progress(
             `mutation await run ${i + 1}: p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms`,

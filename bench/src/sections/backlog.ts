@@ -20,7 +20,8 @@ export async function backlogSection(
   // a consumer of its own (the dropped one's rows are vacuumed away); at 1M the runs follow each
   // other on one consumer.
   const BACKLOG_RUNS = 3;
-  const CYCLES = 80;
+  // --quick checks that the part runs: half the rounds.
+  const CYCLES = quick ? 40 : 80;
   const sizes = [10_000, quick ? 200_000 : 1_000_000];
   interface BacklogSetup {
     size: number;
