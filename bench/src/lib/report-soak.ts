@@ -28,6 +28,27 @@ export function renderSoaks(soaks: SoakResult[]): string[] {
       "a hot path whose dead versions pile up with the length of the soak fails it.",
     "",
   );
+  const held = soaks.find((s) => s.held);
+  const free = soaks.find((s) => !s.held);
+  if (held && free) {
+    // Side by side over the minutes both ran: what the held snapshot costs.
+    const dead = (s: SoakResult, i: number) => {
+      const t = s.tables?.[i];
+      return t ? Object.values(t).reduce((sum, x) => sum + x.deadTuples, 0) : undefined;
+    };
+    out.push(
+      "What the held snapshot costs, minute by minute (held / none):",
+      "",
+      "| minute | acked msg/s | records written/s | hot-path dead tuples |",
+      "|---:|---:|---:|---:|",
+    );
+    for (let i = 0; i < Math.min(held.minutes.length, free.minutes.length); i++) {
+      out.push(
+        `| ${i + 1} | ${n(held.minutes[i])} / ${n(free.minutes[i])} | ${n(held.written[i])} / ${n(free.written[i])} | ${n(dead(held, i))} / ${n(dead(free, i))} |`,
+      );
+    }
+    out.push("");
+  }
   for (const s of soaks) {
     out.push(`### ${soakTitle(s)}, ${s.minutes.length} min`, "");
     out.push(
