@@ -1,28 +1,35 @@
-// `pnpm bench`: every benchmark in one run against the local Postgres; writes bench/RESULTS.md
-// and bench/results.json. Progress goes to stderr.
-// Options: --quick (shorter runs, smaller backlogs, 1-minute soak), --only=a,b (sections:
-// throughput, latency, mutations, backlog, ordering, soak), --soak-minutes=N (default 10),
-// --soak-records=N (how many records the soak's producer rewrites in turn; default 50,000).
+// `pnpm bench`: every benchmark in one run, on a throwaway PostgreSQL cluster of its own (stock
+// settings, autovacuum on; stopped and deleted at the end, on failure and on Ctrl-C); writes
+// bench/RESULTS.md and bench/results.json. Progress goes to stderr.
+// Options: --quick (shorter runs, smaller backlogs, 1-minute soaks), --only=a,b (sections:
+// throughput, latency, mutations, backlog, ordering, soak), --soak-minutes=N (the soak with a
+// snapshot held; default 10), --free-soak-minutes=N (the soak with no transaction held; default
+// 3), --soak-records=N (how many records the soaks' producer rewrites in turn; default 50,000).
+// BENCH_DATABASE_URL=postgres://… runs on that server instead of a cluster of its own.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createConsumer } from "../../apps/server/src/consumers/service.js";
-import { createAccount, type Db } from "../../apps/server/src/index.js";
-import { ADMIN_URL, dropDatabase, freshDatabase } from "./lib/database.js";
+import type { Db } from "../../apps/server/src/index.js";
+import { ourSqlThroughput } from "./floors/our-sql.js";
+import { plainQueueThroughput } from "./floors/plain-queue.js";
+import { startCluster } from "./lib/cluster.js";
+import { dropDatabase, freshDatabase, useServer } from "./lib/database.js";
 import { machineFacts } from "./lib/machine.js";
 import { progress, summarize, type Throughput } from "./lib/measure.js";
 import { type BenchResults, renderResults } from "./lib/report.js";
-import { nextAckCost } from "./ours/backlog.js";
+import { installTeardown, teardown } from "./lib/teardown.js";
 import { rawHttpThroughput, sdkThroughput } from "./ours/e2e.js";
-import { floorThroughput } from "./ours/floor.js";
 import { spacing, upsertToHandlerLatency } from "./ours/latency.js";
 import { mutationAwaitLatency } from "./ours/mutation-await.js";
-import { createOrderingConsumer, leaseCost, seedKeyedEvents } from "./ours/ordering.js";
 import { createBenchConsumer, dropConsumer, type Seeded, seedRecords } from "./ours/seed.js";
-import { type ServerProcess, startServerProcess } from "./ours/server-process.js";
-import { soak } from "./ours/soak.js";
+import { startServerProcess } from "./ours/server-process.js";
+import { graphileWorkerThroughput } from "./peers/graphile-worker.js";
 import { natsThroughput } from "./peers/nats.js";
 import { pgBossThroughput } from "./peers/pg-boss.js";
+import { backlogSection } from "./sections/backlog.js";
+import { orderingSection } from "./sections/ordering.js";
+import { soakSection } from "./sections/soaks.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -33,7 +40,13 @@ const only = args
 const soakMinutes = Number(
   args.find((a) => a.startsWith("--soak-minutes="))?.slice(15) ?? (quick ? 1 : 10),
 );
-const soakRecords = Number(args.find((a) => a.startsWith("--soak-records="))?.slice(15) ?? 50_000);
+const freeSoakMinutes = Number(
+  args.find((a) => a.startsWith("--free-soak-minutes="))?.slice(20) ?? (quick ? 1 : 3),
+);
+// --quick: the fewest the soak allows, so its warm-up drains nothing before the 20k drained alone.
+const soakRecords = Number(
+  args.find((a) => a.startsWith("--soak-records="))?.slice(15) ?? (quick ? 20_000 : 50_000),
+);
 if (!Number.isInteger(soakRecords) || soakRecords < 20_000) {
   throw new Error(
     "--soak-records must be a whole number of at least 20000 (the soak keeps 20k pending)",
@@ -43,20 +56,48 @@ const wants = (section: string) => !only || only.includes(section);
 const RUNS = 2;
 /** The pause between records of the paced latency runs: the worker has acked and polls again. */
 const LATENCY_GAP_MS = 20;
-/** Throughput runs per contender and batch size: three, so that one disturbed run is not the median. */
-const THROUGHPUT_RUNS = 3;
+/**
+ * Throughput runs per contender and batch size: three, so that one disturbed run is not the
+ * median; one in --quick, which checks that everything runs rather than measuring.
+ */
+const THROUGHPUT_RUNS = quick ? 1 : 3;
 const WORKERS = 4;
 const DURATION_MS = quick ? 2000 : 5000;
 const DB = "sequin_bench";
 const outDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+installTeardown();
+let serverUrl = process.env.BENCH_DATABASE_URL;
+if (serverUrl === undefined) {
+  const cluster = await startCluster();
+  serverUrl = cluster.url;
+  progress(`own PostgreSQL cluster in ${cluster.dir}, ${cluster.url}`);
+}
+useServer(serverUrl);
+
+/**
+ * Jobs queued for a graphile-worker run, from a rate per second at batch 1 / 10 / 100: well above
+ * what it reached on this machine (bench/LOG.md), but no more, as queueing them is not measured
+ * and takes a while. Should it finish them all, its rate counts up to the last one.
+ */
+const jobsFor = (perSecond: [number, number, number], batch: number) =>
+  Math.round(
+    ((batch === 1 ? perSecond[0] : batch === 10 ? perSecond[1] : perSecond[2]) * DURATION_MS) /
+      1000,
+  );
+
 const results: BenchResults = {
   command: `pnpm bench${args.length ? ` ${args.join(" ")}` : ""}`,
   date: new Date().toISOString(),
-  machine: await machineFacts(ADMIN_URL),
+  machine: await machineFacts(serverUrl),
+  ownCluster: process.env.BENCH_DATABASE_URL === undefined,
+  only,
+  throughputRuns: THROUGHPUT_RUNS,
+  soakMinutes: { held: soakMinutes, free: freeSoakMinutes },
 };
 progress(
-  `machine: ${results.machine.cpus} cores, Node ${results.machine.node}, Postgres ${results.machine.postgres}`,
+  `machine: ${results.machine.cpus} cores, Node ${results.machine.node}, Postgres ${results.machine.postgres} ` +
+    `(autovacuum=${results.machine.postgresSettings.autovacuum})`,
 );
 
 async function namedConsumer(db: Db, seeded: Seeded, name: string, collection: string) {
@@ -69,6 +110,14 @@ async function namedConsumer(db: Db, seeded: Seeded, name: string, collection: s
   );
   return c.id;
 }
+
+let sectionStarted = performance.now();
+/** Records how long the part just finished took, for the report. */
+const timed = (part: string) => {
+  const now = performance.now();
+  results.seconds = { ...results.seconds, [part]: (now - sectionStarted) / 1000 };
+  sectionStarted = now;
+};
 
 if (wants("throughput") || wants("latency") || wants("mutations")) {
   const { db, url } = await freshDatabase(DB, WORKERS + 4);
@@ -105,19 +154,24 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
           durationMs: DURATION_MS,
           total: backlog,
         });
+        const peer = (b: number, messages: number) => ({
+          databaseUrl: url,
+          batchSize: b,
+          workers: WORKERS,
+          durationMs: DURATION_MS,
+          messages,
+        });
         const runs: Record<string, (b: number) => Promise<Throughput>> = {
+          plainQueue: (b) => plainQueueThroughput(peer(b, backlog)),
           floor: (b) =>
-            withConsumer((c) => floorThroughput(db, seeded.accountId, c, b, WORKERS, DURATION_MS)),
+            withConsumer((c) => ourSqlThroughput(db, seeded.accountId, c, b, WORKERS, DURATION_MS)),
           sdk: (b) => withConsumer((c) => sdkThroughput(e2e(c, b))),
           rawHttp: (b) => withConsumer((c) => rawHttpThroughput(e2e(c, b))),
-          pgBoss: (b) =>
-            pgBossThroughput({
-              databaseUrl: url,
-              batchSize: b,
-              workers: WORKERS,
-              durationMs: DURATION_MS,
-              messages: Math.min(backlog, b * 2000),
-            }),
+          // As many as before 2026-12-03: pg-boss's fetch slows with the size of its queue, so
+          // fewer would change what is measured.
+          pgBoss: (b) => pgBossThroughput(peer(b, Math.min(backlog, b * 2000))),
+          graphileWorker: (b) =>
+            graphileWorkerThroughput(peer(b, jobsFor([3000, 10_000, 15_000], b))),
           nats: (b) =>
             natsThroughput({
               servers: "127.0.0.1:4222",
@@ -127,7 +181,7 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
               messages: Math.min(backlog, b * 2000 + 5000),
             }),
         };
-        // Interleaved (floor, sdk, raw, peers, then again) so that a drift of the machine over
+        // Interleaved (floors, sdk, raw, peers, then again) so that a drift of the machine over
         // the run weighs on every contender alike.
         results.throughput = {};
         for (const b of [1, 10, 100]) {
@@ -164,7 +218,7 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
               seeded.token,
               seeded.streamId,
               consumer,
-              quick ? 300 : 1000,
+              quick ? 150 : 1000,
               gapMs,
             );
             progress(
@@ -184,7 +238,7 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
             seeded.token,
             consumer,
             "bench:mutation",
-            quick ? 100 : 300,
+            quick ? 60 : 300,
           );
           progress(
             `mutation await run ${i + 1}: p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms`,
@@ -201,134 +255,27 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
     await db.close();
     await dropDatabase(DB);
   }
+  timed(["throughput", "latency", "mutations"].filter(wants).join(", "));
 }
 
 if (wants("backlog")) {
-  results.backlog = {};
-  // Three runs of 80 rounds per size, the sizes taking turns and every run after a CHECKPOINT:
-  // runs of 40 rounds, one size after the other, varied by ±25 % between whole bench runs, more
-  // than the difference being measured. A 10k backlog holds 100 rounds, so there every run gets
-  // a consumer of its own (the dropped one's rows are vacuumed away); at 1M the runs follow each
-  // other on one consumer.
-  const BACKLOG_RUNS = 3;
-  const CYCLES = 80;
-  const sizes = [10_000, quick ? 200_000 : 1_000_000];
-  interface BacklogSetup {
-    size: number;
-    name: string;
-    db: Db;
-    seeded: Seeded;
-    server: ServerProcess;
-    consumer: string;
-  }
-  const setups: BacklogSetup[] = [];
-  const opened: Array<{ name: string; db: Db }> = [];
-  /** A fresh consumer over the whole backlog, unless the backlog holds every run (1M). */
-  const prepare = async (setup: BacklogSetup, run: number) => {
-    if (run > 0 && setup.size >= (BACKLOG_RUNS + 1) * CYCLES * 100) return;
-    if (setup.consumer) await dropConsumer(setup.db, setup.seeded, setup.consumer);
-    setup.consumer = await createBenchConsumer(setup.db, setup.seeded, `backlog-${run}`);
-    await setup.db.query("VACUUM ANALYZE consumer_messages");
-  };
-  try {
-    for (const size of sizes) {
-      const name = `${DB}_backlog_${size}`;
-      const { db, url } = await freshDatabase(name, 4);
-      opened.push({ name, db });
-      progress(`backlog ${size}: seeding`);
-      const seeded = await seedRecords(db, size);
-      const server = await startServerProcess(url);
-      setups.push({ size, name, db, seeded, server, consumer: "" });
-    }
-    for (let i = 0; i < BACKLOG_RUNS; i++) {
-      for (const setup of setups) {
-        await prepare(setup, i);
-        // Dirty pages of the seed or of the other size are written now, not by measured rounds.
-        await setup.db.query("CHECKPOINT").catch(() => undefined);
-        const { url } = setup.server;
-        const { token } = setup.seeded;
-        // Warm-up, not measured: the server's connections, plans and caches for this consumer.
-        await nextAckCost(url, token, setup.consumer, 10);
-        const c = await nextAckCost(url, token, setup.consumer, CYCLES);
-        progress(
-          `backlog ${setup.size} run ${i + 1}: mean ${c.meanMs.toFixed(2)} ms per next(100) + ack`,
-        );
-        results.backlog[setup.size] = [...(results.backlog[setup.size] ?? []), c];
-      }
-    }
-  } finally {
-    for (const setup of setups) await setup.server.stop();
-    for (const { name, db } of opened) {
-      await db.close();
-      await dropDatabase(name);
-    }
-  }
+  results.backlog = await backlogSection(DB, quick);
+  timed("backlog");
 }
 
 if (wants("ordering")) {
-  // per_key vs none at a large backlog: 1M events over 10k keys (quick: 200k over 2k).
-  const name = `${DB}_ordering`;
-  const fresh = await freshDatabase(name, 4);
-  const [events, keys] = quick ? [200_000, 2_000] : [1_000_000, 10_000];
-  try {
-    progress(`ordering: seeding ${events} events over ${keys} keys`);
-    const account = await createAccount(fresh.db, "bench");
-    const s: Seeded = {
-      accountId: account.accountId,
-      streamId: account.defaultStreamId,
-      token: account.token.token,
-    };
-    await seedKeyedEvents(fresh.db, s, events, keys);
-    const consumers = {
-      none: await createOrderingConsumer(fresh.db, s, "none"),
-      per_key: await createOrderingConsumer(fresh.db, s, "per_key"),
-    };
-    await fresh.db.query("VACUUM ANALYZE consumer_messages");
-    results.ordering = { events, keys, runs: { none: [], per_key: [] } };
-    for (let i = 0; i < RUNS; i++) {
-      for (const ordering of ["none", "per_key"] as const) {
-        const c = await leaseCost(fresh.db, s.accountId, consumers[ordering], 100, 60);
-        progress(
-          `ordering ${ordering} run ${i + 1}: lease(100) mean ${c.leaseMeanMs.toFixed(2)} ms, ` +
-            `p99 ${c.leaseP99Ms.toFixed(2)} ms; lease + ack ${c.cycleMeanMs.toFixed(2)} ms`,
-        );
-        results.ordering.runs[ordering].push(c);
-      }
-    }
-  } finally {
-    await fresh.db.close();
-    await dropDatabase(name);
-  }
+  results.ordering = await orderingSection(DB, quick, RUNS);
+  timed("ordering");
 }
 
 if (wants("soak")) {
-  const name = `${DB}_soak`;
-  const fresh = await freshDatabase(name, 6);
-  try {
-    const records = soakRecords;
-    const s = await seedRecords(fresh.db, records);
-    const consumer = await createBenchConsumer(fresh.db, s, "soak", { ackWaitMs: 60_000 });
-    const server = await startServerProcess(fresh.url);
-    try {
-      progress(`soak: ${soakMinutes} min, one transaction held open`);
-      results.soak = await soak(
-        fresh.url,
-        server.url,
-        s.token,
-        s.streamId,
-        consumer,
-        records,
-        soakMinutes,
-      );
-    } finally {
-      await server.stop();
-    }
-  } finally {
-    await fresh.db.close();
-    await dropDatabase(name);
-  }
+  results.soaks = await soakSection(DB, soakMinutes, freeSoakMinutes, soakRecords);
+  timed("soaks");
 }
+// performance.now() counts from the start of this process, the cluster's start included.
+results.seconds = { ...results.seconds, "whole run": performance.now() / 1000 };
 
 writeFileSync(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(outDir, "RESULTS.md"), renderResults(results));
 progress("wrote bench/RESULTS.md and bench/results.json");
+teardown();

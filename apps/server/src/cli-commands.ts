@@ -138,7 +138,7 @@ async function runOnDatabase(io: CliIo, flags: ConfigFlags, command: DbCommand):
  * generation grow to several times the live data before a full collection. This server keeps
  * ~25-30 MB live and allocates fast, so under load its RSS peaked at 154-166 MB. With collection
  * at 30 % growth it peaked at 118-119 MB in the same bench runs, with no change in throughput
- * outside noise (ADR 0005). V8 reads this flag when it sets the next limit, so setting it at
+ * outside noise (bench/LOG.md, 2026-11-26). V8 reads this flag when it sets the next limit, so setting it at
  * start-up works.
  */
 export function heapGrowingFlag(

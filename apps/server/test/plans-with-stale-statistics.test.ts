@@ -3,7 +3,7 @@
 // plan cached while the table was empty walked every row of the consumer (2 s per lease at 60k
 // rows), and the fan-out's lock of existing rows filtered the consumer's rows once per record.
 // The write's statements kept from a first write on near-empty tables walked every record once
-// per input (4,000,100 rows thrown away, 2.3 s, for 100 records: ADR 0005, session 8).
+// per input (4,000,100 rows thrown away, 2.3 s, for 100 records: bench/LOG.md, 2026-11-26).
 // auto_explain reports each plan with its row counts; no step may discard thousands of rows.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";

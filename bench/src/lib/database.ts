@@ -1,18 +1,23 @@
-// A fresh, migrated database for one benchmark run, on the local Postgres.
+// A fresh, migrated database for one benchmark run, on the bench's Postgres (its own cluster, or
+// the server BENCH_DATABASE_URL names).
 import pg from "pg";
 import { type Db, migrate, openDatabase } from "../../../apps/server/src/index.js";
 
-export const ADMIN_URL =
-  process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+let adminUrl = "";
+
+/** Sets the server every later database is made on: the URL of its `postgres` database. */
+export function useServer(url: string): void {
+  adminUrl = url;
+}
 
 export function urlFor(database: string): string {
-  const url = new URL(ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   return url.toString();
 }
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     return await fn(client);

@@ -11,7 +11,13 @@ export interface MachineFacts {
   postgresSettings: Record<string, string>;
 }
 
-const SETTINGS = [
+/** The settings a reader needs to judge the figures: autovacuum first (production runs it). */
+export const SETTINGS = [
+  "autovacuum",
+  "autovacuum_naptime",
+  "autovacuum_vacuum_scale_factor",
+  "autovacuum_vacuum_insert_scale_factor",
+  "autovacuum_vacuum_cost_limit",
   "shared_buffers",
   "synchronous_commit",
   "fsync",
@@ -19,6 +25,8 @@ const SETTINGS = [
   "max_connections",
   "work_mem",
   "checkpoint_timeout",
+  "max_wal_size",
+  "jit",
 ];
 
 export async function machineFacts(databaseUrl: string): Promise<MachineFacts> {
@@ -36,8 +44,15 @@ export async function machineFacts(databaseUrl: string): Promise<MachineFacts> {
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
       postgres: version.rows[0]?.server_version ?? "unknown",
+      // In the order of SETTINGS, so that autovacuum comes first in the report.
       postgresSettings: Object.fromEntries(
-        settings.rows.map((r) => [r.name, r.unit ? `${r.setting} ${r.unit}` : r.setting]),
+        SETTINGS.flatMap((name) => {
+          const r = settings.rows.find((row) => row.name === name);
+          if (!r) return [];
+          // shared_buffers comes in 8 kB pages: in MB it reads at a glance.
+          if (r.unit === "8kB") return [[name, `${(Number(r.setting) * 8) / 1024} MB`]];
+          return [[name, r.unit ? `${r.setting} ${r.unit}` : r.setting]];
+        }),
       ),
     };
   } finally {

@@ -11,7 +11,8 @@ export interface Seeded {
   token: string;
 }
 
-const PAYLOAD = {
+/** The payload of every seeded record and queued message (about 200 bytes as jsonb with `n`). */
+export const PAYLOAD = {
   FirstName: "Paul",
   LastName: "Atreides",
   Email: "paul@arrakis.org",

@@ -1,24 +1,15 @@
 // The reference server in its own process (as users run it), on the benchmark database.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../lib/free-port.js";
+import { onTeardown } from "../lib/teardown.js";
 
 // BENCH_SERVER_CLI: another build of the server (e.g. a copy of apps/server/dist, for an A/B).
 const CLI =
   process.env.BENCH_SERVER_CLI ??
   join(dirname(fileURLToPath(import.meta.url)), "../../../apps/server/dist/cli.js");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      s.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 export interface ServerProcess {
   url: string;
@@ -35,6 +26,10 @@ export async function startServerProcess(databaseUrl: string): Promise<ServerPro
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, CLI, "start"], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "inherit"],
+  });
+  // An interrupted or failed bench leaves no server behind (they would hold the cluster open).
+  onTeardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;

@@ -1,15 +1,21 @@
-// A soak: workers lease and ack for `minutes` while a producer keeps the backlog topped up with
-// record updates, and one transaction stays open the whole time (it holds back vacuum, the way a
-// long report or a stuck client would). Prints the throughput of each minute. Before the first
-// minute and after the last, with the transaction still open, the workers drain 20k pending
-// messages with no writes beside them: the queue's own speed at the start and at the end.
+// A soak: workers lease and ack for `minutes` while a producer keeps the backlog topped up by
+// rewriting existing records (updates of records seeded before), and, when `held`, one
+// REPEATABLE READ transaction that has run a query (so its snapshot is taken) stays open the
+// whole time: vacuum can remove no row version that snapshot may see, the way a long report or
+// a stuck client holds it back in production. Each minute: acked msg/s, records written/s,
+// pending at the end, and the dead tuples and size of every table the hot path writes. Before
+// the first minute and after the last, the workers drain 20k pending messages with no writes
+// beside them: the queue's own speed at the start and at the end.
 import pg from "pg";
 import { percentile, progress } from "../lib/measure.js";
+import { type HotPathTable, hotPathStats, type TableStats } from "./hot-path-tables.js";
 
 /** The producer tops the backlog up whenever it is at or below this many pending messages. */
 const BACKLOG = 20_000;
 
 export interface SoakResult {
+  /** Whether a REPEATABLE READ transaction with its snapshot taken was held for the whole soak. */
+  held: boolean;
   /** How many records the producer rewrites in turn. */
   records: number;
   /** Messages acked per second, each minute. */
@@ -25,26 +31,41 @@ export interface SoakResult {
   pending: number[];
   /** The median time of one 1,000-record upsert of the producer, in ms, each minute. */
   writeMs: number[];
+  /** Dead tuples and total size of each hot-path table at the end of each minute. */
+  tables: Record<HotPathTable, TableStats>[];
   /** Msg/s of the workers draining 20k pending messages with no writes, before minute 1 and after the last. */
   queueAlone: { start: number; end: number; ratio: number };
   firstPerSecond: number;
   lastPerSecond: number;
   ratio: number;
+  /** Records written per second, last minute / first. */
+  writtenRatio: number;
 }
 
-export async function soak(
-  databaseUrl: string,
-  url: string,
-  token: string,
-  streamId: string,
-  consumer: string,
-  records: number,
-  minutes: number,
-): Promise<SoakResult> {
+export interface SoakRun {
+  databaseUrl: string;
+  /** Base URL of the server. */
+  url: string;
+  token: string;
+  streamId: string;
+  consumer: string;
+  records: number;
+  minutes: number;
+  held: boolean;
+}
+
+export async function soak(run: SoakRun): Promise<SoakResult> {
+  const { databaseUrl, url, token, streamId, consumer, records, minutes, held } = run;
   const holder = new pg.Client({ connectionString: databaseUrl });
   await holder.connect();
-  await holder.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
-  await holder.query("SELECT count(*) FROM consumer_messages");
+  if (held) {
+    // The snapshot is taken by the first query of the transaction, not by BEGIN.
+    await holder.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    await holder.query("SELECT count(*) FROM consumer_messages");
+  }
+  // Its own connection: statistics read inside a transaction stay as they were at its first read.
+  const stats = new pg.Client({ connectionString: databaseUrl });
+  await stats.connect();
   // The producer's view of the backlog: num_pending as the workers' last answer gave it (a count
   // of the table from here would itself slow down as the open transaction keeps dead rows).
   let pending = Number.POSITIVE_INFINITY;
@@ -132,6 +153,8 @@ export async function soak(
   const emptyPerMinute: number[] = [];
   const pendingPerMinute: number[] = [];
   const writeMsPerMinute: number[] = [];
+  const tablesPerMinute: Record<HotPathTable, TableStats>[] = [];
+  const holding = held ? "snapshot held" : "no transaction held";
 
   const producer = (async () => {
     while (Date.now() < end) {
@@ -154,11 +177,28 @@ export async function soak(
   let last = 0;
   let lastWritten = 0;
   let lastEmpty = 0;
-  const ticker = setInterval(() => {
+  let statsRead: Promise<void> = Promise.resolve();
+  let lastClose = performance.now();
+  /** Closes a minute: its rates, pending at its end, and the tables' dead tuples and size. */
+  const closeMinute = () => {
+    const minute = perMinute.length;
+    statsRead = statsRead.then(async () => {
+      const t = await hotPathStats(stats);
+      tablesPerMinute[minute] = t;
+      const dead = Object.values(t).reduce((sum, x) => sum + x.deadTuples, 0);
+      const mb = Object.values(t).reduce((sum, x) => sum + x.totalBytes, 0) / 2 ** 20;
+      progress(
+        `soak minute ${minute + 1}: hot-path tables ${dead} dead tuples, ${mb.toFixed(0)} MB`,
+      );
+    });
+    const now = performance.now();
+    // Rates over the time since the last close: a minute, or a moment less for the last one.
+    const seconds = (now - lastClose) / 1000;
+    lastClose = now;
     const count = acked - last;
     last = acked;
-    perMinute.push(count / 60);
-    writtenPerMinute.push((writtenRecords - lastWritten) / 60);
+    perMinute.push(count / seconds);
+    writtenPerMinute.push((writtenRecords - lastWritten) / seconds);
     emptyPerMinute.push(empty - lastEmpty);
     pendingPerMinute.push(pending);
     writeMsPerMinute.push(percentile(writes, 50));
@@ -166,16 +206,20 @@ export async function soak(
     // Whether the workers or the producer set the pace: with the backlog near 0 the workers
     // were waiting for writes.
     progress(
-      `soak minute ${perMinute.length}: ${Math.round(count / 60)} msg/s (open transaction held; ` +
-        `${Math.round((writtenRecords - lastWritten) / 60)} records/s written, ${empty - lastEmpty} empty answers, ${pending} pending; ` +
+      `soak minute ${perMinute.length}: ${Math.round(count / seconds)} msg/s (${holding}; ` +
+        `${Math.round((writtenRecords - lastWritten) / seconds)} records/s written, ${empty - lastEmpty} empty answers, ${pending} pending; ` +
         `1,000-record upsert p50 ${writeMsPerMinute.at(-1)?.toFixed(0)} ms)`,
     );
     lastWritten = writtenRecords;
     lastEmpty = empty;
-  }, 60_000);
+  };
+  const ticker = setInterval(closeMinute, 60_000);
   await Promise.all([producer, ...workers]);
   clearInterval(ticker);
-  // The same drain as before minute 1, the transaction still open: 20k updates, then the
+  // The workers stop at the deadline, which can come a moment before the last tick.
+  if (perMinute.length < minutes) closeMinute();
+  await statsRead;
+  // The same drain as before minute 1 (in the held soak, the snapshot still held): 20k updates, then the
   // workers alone.
   await writeTenBatches();
   await writeTenBatches();
@@ -183,20 +227,24 @@ export async function soak(
   progress(
     `soak: the queue alone drained ${2 * 10 * 1000} pending at ${Math.round(aloneEnd)} msg/s (${Math.round(aloneStart)} before minute 1)`,
   );
-  await holder.query("ROLLBACK");
+  if (held) await holder.query("ROLLBACK");
   await holder.end();
+  await stats.end();
   const first = perMinute[0] ?? 0;
   const lastMinute = perMinute[perMinute.length - 1] ?? 0;
   return {
+    held,
     records,
     minutes: perMinute,
     written: writtenPerMinute,
     empty: emptyPerMinute,
     pending: pendingPerMinute,
     writeMs: writeMsPerMinute,
+    tables: tablesPerMinute,
     queueAlone: { start: aloneStart, end: aloneEnd, ratio: aloneEnd / aloneStart },
     firstPerSecond: first,
     lastPerSecond: lastMinute,
     ratio: lastMinute / first,
+    writtenRatio: (writtenPerMinute.at(-1) ?? 0) / (writtenPerMinute[0] ?? 0),
   };
 }

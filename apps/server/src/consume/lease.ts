@@ -118,7 +118,7 @@ SELECT to_jsonb(z) FROM (
  * plan cached per connection saved the ~3 ms of planning, but it is made once, from whatever the
  * statistics said when the connection first leased (often: an empty table, never analysed). In
  * the fault suite's 100k run, a lease call with its cached plan held the consumer's lock for over
- * 10 s, while the same call planned afresh in another session took 15-35 ms; with custom plans
+ * 10 s, while the same call planned afresh on another connection took 15-35 ms; with custom plans
  * the run went from over 300 s to 74 s. Hash joins, merge joins and sequential scans stay off:
  * every step reaches its rows through a key, and a stale row estimate must not make a scan of
  * whole tables look cheaper. test/plans-with-stale-statistics.test.ts holds both to this.

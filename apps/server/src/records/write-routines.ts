@@ -6,8 +6,8 @@ import { fanOutInsertSql, fanOutLockSql } from "./fan-out-records.js";
 import { recordColumns } from "./record-row.js";
 
 // A record write is one routine call, and with no transaction of the caller's, one round trip:
-// no BEGIN, no COMMIT, nothing between the read of the stored records and the write (ADR 0005 has
-// the figures). Like the lease function, its name carries a hash of its text, so servers of
+// no BEGIN, no COMMIT, nothing between the read of the stored records and the write (bench/LOG.md,
+// 2026-11-26, has the figures). Like the lease function, its name carries a hash of its text, so servers of
 // different versions sharing a database call their own; `migrate` installs it (see
 // db/routines.ts). Its planner settings are the lease's (KEYED_PLANS, db/routine-sql.ts).
 

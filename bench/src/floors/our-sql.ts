@@ -1,4 +1,4 @@
-// The floor: the server's own lease and ack statements, called straight from Node (no HTTP),
+// Second floor: the server's own lease and ack statements, called straight from Node (no HTTP),
 // with the same batch sizes and worker count as the end-to-end run.
 import { decodeAckTokens } from "../../../apps/server/src/consume/ack-token.js";
 import { lease } from "../../../apps/server/src/consume/lease.js";
@@ -6,7 +6,7 @@ import { ack } from "../../../apps/server/src/consume/settle.js";
 import type { Db } from "../../../apps/server/src/index.js";
 import { runWorkers, type Throughput } from "../lib/measure.js";
 
-export async function floorThroughput(
+export async function ourSqlThroughput(
   db: Db,
   accountId: string,
   consumerId: string,
