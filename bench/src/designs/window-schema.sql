@@ -114,7 +114,7 @@ BEGIN
                      ORDER BY pos DESC LIMIT 1), 0) AS pos
   ), cand AS MATERIALIZED (
     -- The newest version of each record above the cursor that the consumer is not delivering now.
-    SELECT v.idx, v.record_id, v.data FROM record_versions v
+    SELECT v.idx, v.record_id, v.data, gen_random_uuid() AS lease_id FROM record_versions v
     WHERE v.account_id = p_account AND v.stream_id = p_stream AND v.idx > (SELECT pos FROM h)
       AND NOT EXISTS (SELECT 1 FROM record_versions n
                       WHERE n.account_id = p_account AND n.record_id = v.record_id AND n.idx > v.idx)
@@ -133,14 +133,13 @@ BEGIN
     SELECT p_account, p_consumer, head.pos FROM head, h WHERE head.pos > h.pos
     ON CONFLICT DO NOTHING
   ), ins AS (
+    -- Runs whether or not its rows are read: the answer comes from cand, in one pass.
     INSERT INTO deliveries (account_id, consumer_id, seq, record_id, lease_id, leased_until, deliver_count, delivered_idx)
-    SELECT p_account, p_consumer, c.idx, c.record_id, gen_random_uuid(),
+    SELECT p_account, p_consumer, c.idx, c.record_id, c.lease_id,
            statement_timestamp() + p_ack_wait_ms * interval '1 millisecond', 1, c.idx
     FROM cand c
-    RETURNING deliveries.seq, deliveries.lease_id, deliveries.deliver_count, deliveries.delivered_idx, deliveries.record_id
   )
-  SELECT i.seq, i.lease_id, i.deliver_count, i.delivered_idx, i.record_id, c.data
-  FROM ins i JOIN cand c ON c.idx = i.seq;
+  SELECT c.idx, c.lease_id, 1, c.idx, c.record_id, c.data FROM cand c;
 END
 $$;
 
