@@ -90,3 +90,54 @@ export function storableJsonProblems(body: unknown): RuleProblem[] {
   scan(body, [], 0);
   return problems;
 }
+
+/**
+ * The `provider` of a record a `create` mutation makes: the part of `collection_id` before its
+ * first `:` (`salesforce` for `salesforce:contact`), the way Sequin names collections; null when
+ * there is none. A create carries no provider of its own, and a consumer filtered on a provider
+ * must still receive what was created in its collections.
+ */
+export function createdRecordProvider(collectionId: string): string | null {
+  const colon = collectionId.indexOf(":");
+  return colon > 0 ? collectionId.slice(0, colon) : null;
+}
+
+/**
+ * The 404 detail for the `index`th upstream id of an update or delete that names no record of
+ * the stream (of `syncId`, when the mutation names one): the field is `upstream_ids.N` for a
+ * delete, `records.N.upstream_id` for an update.
+ */
+export function unknownUpstreamRecord(
+  kind: "update" | "delete",
+  index: number,
+  ref: { collectionId: string; upstreamId: string; syncId?: string | undefined },
+): RuleProblem {
+  const sync = ref.syncId ? ` in sync ${ref.syncId}` : "";
+  return {
+    path: kind === "delete" ? `upstream_ids.${index}` : `records.${index}.upstream_id`,
+    message: `no ${ref.collectionId} record with upstream id ${ref.upstreamId}${sync}`,
+  };
+}
+
+/** The 404 detail for the `index`th entry of `await_consumer_ids` when it names no consumer. */
+export function unknownAwaitedConsumer(index: number, ref: string): RuleProblem {
+  return { path: `await_consumer_ids.${index}`, message: `no consumer ${ref}` };
+}
+
+/**
+ * The `error` and `docs` of a mutation's `consumers_timeout` (the 500 also carries the records
+ * written). Sequin's wording, kept for wire compatibility: it names each consumer that did not
+ * ack by its id, whether the request named it by id or by name, in the request's order.
+ */
+export function consumersTimeout(consumerIds: string[]): { error: string; docs: string[] } {
+  return {
+    error: `Error: Timed out waiting for consumers: ${consumerIds.join(", ")}`,
+    docs: ["/docs#tag/Mutations"],
+  };
+}
+
+/**
+ * The Content-Type of every JSON answer. Express's `res.json` writes exactly this; JSON is UTF-8
+ * anyway, but a client that compares the header must see the same on the server and the mock.
+ */
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";

@@ -3,9 +3,14 @@
 // Rules of the API that the schemas cannot express (cross-field), shared by server and mock.
 export {
   consumerOrdering,
+  consumersTimeout,
+  createdRecordProvider,
+  JSON_CONTENT_TYPE,
   MAX_JSON_DEPTH,
   type RuleProblem,
   storableJsonProblems,
+  unknownAwaitedConsumer,
+  unknownUpstreamRecord,
 } from "./api-rules.js";
 export { type ApiRoute, apiInfo, apiRoutes } from "./generated/routes.gen.js";
 export * from "./generated/zod.gen.js";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { zIdempotencyKey } from "@sequin/client/schemas";
+import { JSON_CONTENT_TYPE, zIdempotencyKey } from "@sequin/client/schemas";
 import type { Request, Response } from "express";
 import type { Db, Queryable } from "../db/db.js";
 import { badParams, HttpError } from "./errors.js";
@@ -96,7 +96,8 @@ export async function runWrite(
 
   if (result.replay) {
     res.setHeader("Idempotent-Replayed", "true");
-    res.status(result.status).type("application/json").send(result.text);
+    // The stored text as it was answered, with the header res.json gives every other answer.
+    res.status(result.status).setHeader("Content-Type", JSON_CONTENT_TYPE).send(result.text);
     return;
   }
   result.outcome.afterCommit?.();

@@ -1,3 +1,4 @@
+import { unknownUpstreamRecord } from "@sequin/client/schemas";
 import type { SequinRecord } from "../api-types.js";
 import type { Queryable } from "../db/db.js";
 import { describeDetails, HttpError } from "../http/errors.js";
@@ -6,8 +7,8 @@ import { type RecordRow, recordColumns, toRecord } from "../records/record-row.j
 /**
  * The stream's records with these upstream ids (and this sync, when given), by upstream id.
  * With `lock`, the rows stay locked until the transaction ends. An id that has no live record
- * is a 404 whose details name its place in the request (nothing has been applied yet), unless
- * `missingOk`: then it is only left out of the map.
+ * is a 404 whose details name its place in the request of this `kind` (nothing has been applied
+ * yet; the same rule as the mock's), unless `missingOk`: then it is only left out of the map.
  */
 export async function currentRecords(
   q: Queryable,
@@ -16,7 +17,7 @@ export async function currentRecords(
   collectionId: string,
   syncId: string | undefined,
   upstreamIds: string[],
-  paths: (index: number) => string,
+  kind: "update" | "delete",
   lock = false,
   missingOk = false,
 ): Promise<Map<string, SequinRecord>> {
@@ -37,10 +38,7 @@ export async function currentRecords(
   const missing = upstreamIds
     .map((id, i) => ({ id, i }))
     .filter(({ id }) => !found.has(id))
-    .map(({ id, i }) => ({
-      path: paths(i),
-      message: `no ${collectionId} record with upstream id ${id}${syncId ? ` in sync ${syncId}` : ""}`,
-    }));
+    .map(({ id, i }) => unknownUpstreamRecord(kind, i, { collectionId, upstreamId: id, syncId }));
   if (missing.length > 0) throw new HttpError(404, "not_found", describeDetails(missing), missing);
   return found;
 }

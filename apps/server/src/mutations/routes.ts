@@ -1,4 +1,9 @@
-import { zRunMutationBody, zRunMutationHeaders } from "@sequin/client/schemas";
+import {
+  consumersTimeout,
+  unknownAwaitedConsumer,
+  zRunMutationBody,
+  zRunMutationHeaders,
+} from "@sequin/client/schemas";
 import { type Response, Router } from "express";
 import type { SequinRecord } from "../api-types.js";
 import { resolveConsumer } from "../consumers/service.js";
@@ -20,10 +25,6 @@ import {
 import { type NormalizedMutation, normalizeMutation } from "./normalize-mutation.js";
 import { type Upstream, UpstreamError, type UpstreamRecord } from "./upstream.js";
 import { writeUpstreamRecords } from "./write-upstream-records.js";
-
-/** Sequin's wording, kept for wire compatibility. */
-export const consumersTimeoutMessage = (ids: string[]) =>
-  `Error: Timed out waiting for consumers: ${ids.join(", ")}`;
 
 /** Aborted when the client goes away before the answer is sent (or once it is sent). */
 function clientGone(res: Response): AbortSignal {
@@ -82,44 +83,39 @@ export function mutationRoutes({ db, hub, notifier }: RouteDeps, upstream: Upstr
       db,
       hub,
       accountId,
-      awaited.map((c) => c.id),
+      awaited,
       records.map((r) => ({ recordId: r.id, updatedIdx: r.updated_idx })),
       m.awaitTimeoutMs,
       gone,
     );
     if (pending.length > 0) {
-      const names = awaited.filter((c) => pending.includes(c.id)).map((c) => c.ref);
-      throw new HttpError(
-        500,
-        "consumers_timeout",
-        consumersTimeoutMessage(names),
-        undefined,
-        undefined,
-        {
-          records,
-          docs: ["/docs#tag/Mutations"],
-        },
-      );
+      const { error, docs } = consumersTimeout(pending);
+      throw new HttpError(500, "consumers_timeout", error, undefined, undefined, {
+        records,
+        docs,
+      });
     }
     res.json({ records });
   });
 
-  /** Each awaited consumer must exist in this account (ids or names; a 404 names the bad one). */
-  async function resolveAwaited(m: NormalizedMutation, accountId: string) {
-    const found: { id: string; ref: string }[] = [];
+  /**
+   * The ids of the awaited consumers, in request order and each once (a consumer may be named by
+   * id and by name). Each must exist in this account: a 404 names every one that does not.
+   */
+  async function resolveAwaited(m: NormalizedMutation, accountId: string): Promise<string[]> {
+    const found = new Set<string>();
     const missing: { path: string; message: string }[] = [];
     for (const [i, ref] of m.awaitConsumers.entries()) {
       try {
-        const row = await resolveConsumer(db, accountId, ref);
-        found.push({ id: row.id, ref });
+        found.add((await resolveConsumer(db, accountId, ref)).id);
       } catch (err) {
         if (!(err instanceof HttpError) || err.status !== 404) throw err;
-        missing.push({ path: `await_consumer_ids.${i}`, message: `no consumer ${ref}` });
+        missing.push(unknownAwaitedConsumer(i, ref));
       }
     }
     if (missing.length > 0)
       throw new HttpError(404, "not_found", describeDetails(missing), missing);
-    return found;
+    return [...found];
   }
 
   /** Validates the targets against the stream, then asks the upstream. */
@@ -138,7 +134,7 @@ export function mutationRoutes({ db, hub, notifier }: RouteDeps, upstream: Upstr
       m.collectionId,
       m.syncId,
       ids,
-      (i) => (m.kind === "delete" ? `upstream_ids.${i}` : `records.${i}.upstream_id`),
+      m.kind === "delete" ? "delete" : "update",
     );
     try {
       return await upstream.apply({ ...m, streamId, current, signal, idempotencyKey });

@@ -1,3 +1,4 @@
+import { createdRecordProvider } from "@sequin/client/schemas";
 import type { RecordInput, SequinRecord } from "../api-types.js";
 import type { Queryable } from "../db/db.js";
 import { writeRecords } from "../records/write-records.js";
@@ -26,8 +27,8 @@ export async function writeUpstreamRecords(
   upstream: UpstreamRecord[],
 ): Promise<{ records: SequinRecord[]; changed: boolean }> {
   await lockStream(tx, accountId, streamId);
-  const paths = (i: number) =>
-    m.kind === "delete" ? `upstream_ids.${i}` : `records.${i}.upstream_id`;
+  // A partial answer needs its stored record: one gone since the check is a 404 naming its field.
+  const kind = m.kind === "delete" ? "delete" : "update";
   const merging = upstream.filter((u) => u.merge).map((u) => u.upstream_id);
   const stored = await currentRecords(
     tx,
@@ -36,7 +37,7 @@ export async function writeUpstreamRecords(
     m.collectionId,
     m.syncId,
     merging,
-    paths,
+    kind,
     true,
   );
   // Whole answers (an HTTP upstream's) replace the data only: the stored record's resource id,
@@ -50,7 +51,7 @@ export async function writeUpstreamRecords(
     m.collectionId,
     m.syncId,
     whole,
-    paths,
+    kind,
     true,
     true,
   )) {
@@ -64,8 +65,14 @@ export async function writeUpstreamRecords(
       upstream_id: u.upstream_id,
       data,
       deleted: u.deleted ?? false,
-      ...(base ? { resource_id: base.resource_id, provider: base.provider, sync: base.sync } : {}),
-      ...(!base && m.syncId ? { sync: { id: m.syncId } } : {}),
+      // A new record (a create) is named by the mutation only: its provider comes from the
+      // collection, as in the mock, and its sync from `sync_id`.
+      ...(base
+        ? { resource_id: base.resource_id, provider: base.provider, sync: base.sync }
+        : {
+            provider: createdRecordProvider(m.collectionId),
+            ...(m.syncId ? { sync: { id: m.syncId } } : {}),
+          }),
       upstream_created_at: u.upstream_created_at ?? base?.upstream_created_at ?? null,
       upstream_updated_at:
         u.upstream_updated_at === undefined

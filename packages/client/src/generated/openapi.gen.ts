@@ -463,11 +463,21 @@ export interface paths {
         /**
          * Run a mutation
          * @description Applies a create, update or delete upstream and to the stream, then answers with the
-         *     records as they now are. With `await_consumer_ids` the answer waits until each of those
-         *     consumers has acked the versions this mutation produced (or newer ones); a consumer whose
-         *     filters exclude a record counts as done for it. On timeout the answer is a 500 whose
-         *     `error` is `Error: Timed out waiting for consumers: <id>[, <id>]` (Sequin's wording) and
-         *     whose `records` hold what was written.
+         *     records as they now are. A created record's `provider` is the part of `collection_id`
+         *     before its first `:` (`salesforce` for `salesforce:contact`; null when there is none), so
+         *     a consumer filtered on a provider receives it; its `resource_id` is null.
+         *
+         *     An update or delete naming an upstream id the stream has no live record for (a deleted
+         *     record, or one outside `sync_id`, counts as none), or an `await_consumer_ids` entry naming
+         *     no consumer of the account, is a 404 before anything is applied; its `details` name each
+         *     such field (`records.1.upstream_id`, `upstream_ids.0`, `await_consumer_ids.0`).
+         *
+         *     With `await_consumer_ids` the answer waits until each of those consumers has acked the
+         *     versions this mutation produced (or newer ones); a consumer whose filters exclude a record
+         *     counts as done for it. On timeout the answer is a 500 whose `error` is
+         *     `Error: Timed out waiting for consumers: <id>[, <id>]` (Sequin's wording: each consumer
+         *     that did not ack, by its id even when the request named it by name, in request order),
+         *     whose `docs` link to this section and whose `records` hold what was written.
          *
          *     Sequin called a timed-out create "not safe to retry". Here it is: send an
          *     `Idempotency-Key`, and a retry with the same key and body returns the first result

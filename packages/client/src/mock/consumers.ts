@@ -77,12 +77,23 @@ export function createConsumer(
 
 /** A consumer of this account by id, or else by name; another account's consumer is a 404. */
 export function findConsumer(ctx: MockContext, accountId: string, ref: string): ConsumerState {
+  const state = lookupConsumer(ctx, accountId, ref);
+  if (!state) throw notFound("Consumer", ref);
+  return state;
+}
+
+/** A consumer of this account by id, or else by name; undefined when there is none. */
+export function lookupConsumer(
+  ctx: MockContext,
+  accountId: string,
+  ref: string,
+): ConsumerState | undefined {
   const byId = ctx.store.consumers.get(ref);
   if (byId && byId.accountId === accountId) return byId;
   for (const state of ctx.store.consumers.values()) {
     if (state.accountId === accountId && state.consumer.name === ref) return state;
   }
-  throw notFound("Consumer", ref);
+  return undefined;
 }
 
 export function listConsumers(

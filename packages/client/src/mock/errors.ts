@@ -10,6 +10,7 @@ export class MockHttpError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[] | undefined;
   readonly records: ErrorBody["records"];
+  readonly docs: ErrorBody["docs"];
   readonly headers: Record<string, string>;
 
   constructor(
@@ -19,6 +20,7 @@ export class MockHttpError extends Error {
     extra: {
       details?: ErrorDetail[];
       records?: ErrorBody["records"];
+      docs?: ErrorBody["docs"];
       headers?: Record<string, string>;
     } = {},
   ) {
@@ -28,12 +30,14 @@ export class MockHttpError extends Error {
     this.code = code;
     this.details = extra.details;
     this.records = extra.records;
+    this.docs = extra.docs;
     this.headers = extra.headers ?? {};
   }
 
   toBody(requestId: string): ErrorBody {
     const body: ErrorBody = { error: this.message, code: this.code, request_id: requestId };
     if (this.details) body.details = this.details;
+    if (this.docs) body.docs = this.docs;
     if (this.records) body.records = this.records;
     return body;
   }
@@ -41,6 +45,11 @@ export class MockHttpError extends Error {
 
 export function notFound(what: string, ref: string): MockHttpError {
   return new MockHttpError(404, "not_found", `${what} not found: ${ref}`);
+}
+
+/** 404 naming each field that refers to nothing (a mutation's upstream ids, awaited consumers). */
+export function notFoundFields(details: ErrorDetail[]): MockHttpError {
+  return new MockHttpError(404, "not_found", summarize(details), { details });
 }
 
 export function conflict(message: string): MockHttpError {

@@ -1,7 +1,14 @@
+import {
+  consumersTimeout,
+  createdRecordProvider,
+  type RuleProblem,
+  unknownAwaitedConsumer,
+  unknownUpstreamRecord,
+} from "../api-rules.js";
 import type { components } from "../generated/openapi.gen.js";
-import { findConsumer } from "./consumers.js";
+import { lookupConsumer } from "./consumers.js";
 import type { MockContext } from "./context.js";
-import { MockHttpError, notFound, validationFailed } from "./errors.js";
+import { MockHttpError, notFoundFields, validationFailed } from "./errors.js";
 import { eventRowKey, recordRowKey } from "./fan-out.js";
 import { type UpsertOutcome, upsertRecord } from "./records.js";
 import { type ConsumerState, recordKey, type StreamState, type WireRecord } from "./store.js";
@@ -10,12 +17,11 @@ import { resolveStream } from "./streams.js";
 type Schemas = components["schemas"];
 type MutationRequest = Schemas["MutationRequest"];
 
-/** A checked mutation, ready to write: its stream, awaited consumers and targets. */
+/** A checked mutation, ready to write: its stream and awaited consumers. */
 export interface PreparedMutation {
   input: MutationRequest;
   stream: StreamState;
   awaited: ConsumerState[];
-  targets: WireRecord[];
 }
 
 /** What a mutation wrote: kept under the Idempotency-Key, so a retry waits on the same versions. */
@@ -26,8 +32,8 @@ export interface WrittenMutation {
 }
 
 /**
- * Checks a mutation before anything is written (the mock is its own upstream, as the reference
- * server's default upstream is): a rejected mutation changes nothing.
+ * Checks a mutation before its Idempotency-Key is looked at, as the server does: its shape, its
+ * stream, its awaited consumers. A rejected mutation changes nothing.
  */
 export function prepareMutation(
   ctx: MockContext,
@@ -36,16 +42,19 @@ export function prepareMutation(
 ): PreparedMutation {
   checkShape(input);
   const stream = resolveStream(ctx, accountId, input.stream_id);
-  const awaited = dedupe(
-    (input.await_consumer_ids ?? []).map((ref) => findConsumer(ctx, accountId, ref)),
-  );
-  const targets = input.kind === "create" ? [] : findTargets(stream, input);
-  return { input, stream, awaited, targets };
+  const awaited = findAwaited(ctx, accountId, input.await_consumer_ids ?? []);
+  return { input, stream, awaited };
 }
 
-/** Applies a create, update or delete to the stream. */
+/**
+ * Applies a create, update or delete to the stream (the mock is its own upstream, as the
+ * reference server's default upstream is). The targets are looked up here, under the
+ * Idempotency-Key: a replay of a delete answers what it deleted rather than a 404, and a 404
+ * writes nothing and keeps no answer.
+ */
 export function writeMutation(ctx: MockContext, prepared: PreparedMutation): WrittenMutation {
-  const { input, stream, targets } = prepared;
+  const { input, stream } = prepared;
+  const targets = input.kind === "create" ? [] : findTargets(stream, input);
   const now = ctx.clock.iso();
   const outcomes: UpsertOutcome[] = [];
   if (input.kind === "create") {
@@ -56,7 +65,7 @@ export function writeMutation(ctx: MockContext, prepared: PreparedMutation): Wri
           upstream_id: globalThis.crypto.randomUUID(),
           data,
           deleted: false,
-          provider: providerOf(input.collection_id),
+          provider: createdRecordProvider(input.collection_id),
           upstream_created_at: now,
           upstream_updated_at: now,
           sync: input.sync_id === undefined ? null : { id: input.sync_id },
@@ -119,13 +128,8 @@ async function awaitConsumers(
     const waiting = consumers.filter((c) => !isDone(ctx, c, versions));
     if (waiting.length === 0) return;
     if (ctx.clock.nowMs() >= deadline || signal?.aborted) {
-      const ids = waiting.map((c) => c.consumer.id).join(", ");
-      throw new MockHttpError(
-        500,
-        "consumers_timeout",
-        `Error: Timed out waiting for consumers: ${ids}`,
-        { records },
-      );
+      const { error, docs } = consumersTimeout(waiting.map((c) => c.consumer.id));
+      throw new MockHttpError(500, "consumers_timeout", error, { records, docs });
     }
     await ctx.waker.wait(
       waiting.map((c) => c.consumer.id),
@@ -176,27 +180,44 @@ function checkShape(input: MutationRequest): void {
   if (details.length > 0) throw validationFailed(details);
 }
 
-// Updates and deletes name existing records (of `sync_id`, when given); updates skip deleted ones.
+/**
+ * Updates and deletes name live records (of `sync_id`, when given): a deleted record is none to
+ * change or delete again. A 404 names every upstream id that finds nothing, by its field, as the
+ * server's does.
+ */
 function findTargets(stream: StreamState, input: MutationRequest): WireRecord[] {
+  const kind = input.kind === "delete" ? "delete" : "update";
   const ids =
-    input.kind === "delete"
+    kind === "delete"
       ? (input.upstream_ids ?? [])
       : (input.records ?? []).map((r) => ("upstream_id" in r ? r.upstream_id : ""));
-  const missing: string[] = [];
+  const missing: RuleProblem[] = [];
   const found: WireRecord[] = [];
-  for (const upstreamId of ids) {
+  ids.forEach((upstreamId, i) => {
     const record = stream.records.get(recordKey(input.collection_id, upstreamId));
     const inSync = input.sync_id === undefined || record?.sync?.id === input.sync_id;
-    if (!record || !inSync || (input.kind === "update" && record.deleted)) missing.push(upstreamId);
-    else found.push(record);
-  }
-  if (missing.length > 0) throw notFound("Record", `${input.collection_id}/${missing.join(", ")}`);
+    if (record && inSync && !record.deleted) {
+      found.push(record);
+      return;
+    }
+    const ref = { collectionId: input.collection_id, upstreamId, syncId: input.sync_id };
+    missing.push(unknownUpstreamRecord(kind, i, ref));
+  });
+  if (missing.length > 0) throw notFoundFields(missing);
   return found;
 }
 
-function providerOf(collectionId: string): string | null {
-  const colon = collectionId.indexOf(":");
-  return colon > 0 ? collectionId.slice(0, colon) : null;
+/** The awaited consumers, each once; a 404 names every entry that is no consumer of the account. */
+function findAwaited(ctx: MockContext, accountId: string, refs: string[]): ConsumerState[] {
+  const missing: RuleProblem[] = [];
+  const found: ConsumerState[] = [];
+  refs.forEach((ref, i) => {
+    const state = lookupConsumer(ctx, accountId, ref);
+    if (state) found.push(state);
+    else missing.push(unknownAwaitedConsumer(i, ref));
+  });
+  if (missing.length > 0) throw notFoundFields(missing);
+  return dedupe(found);
 }
 
 // The new version must not look older than the stored one, or the upsert would call it stale.

@@ -1,4 +1,5 @@
-import { type HttpHandler, HttpResponse, http, type JsonBodyType } from "msw";
+import { type HttpHandler, HttpResponse, http } from "msw";
+import { JSON_CONTENT_TYPE } from "../api-rules.js";
 import type { paths } from "../generated/openapi.gen.js";
 import { zIdempotencyKey } from "../generated/zod.gen.js";
 import { checkRoute } from "../route-rules.js";
@@ -104,9 +105,9 @@ export function createRouter(ctx: MockContext, baseUrl: string, faults: Faults):
         answer = errorAnswer(error, requestId);
       }
       if (injected?.when === "after") return faultResponse(injected.fault, requestId);
-      return HttpResponse.json(answer.body as JsonBodyType, {
-        status: answer.status,
-        headers: { "X-Request-Id": requestId, ...answer.headers },
+      return jsonResponse(answer.body, answer.status, {
+        "X-Request-Id": requestId,
+        ...answer.headers,
       });
     };
   }
@@ -203,5 +204,13 @@ function faultResponse(fault: MockFault, requestId: string): Response {
         : { error: "Internal server error", code: "internal" };
   const headers: Record<string, string> = { "X-Request-Id": requestId };
   if (fault.retryAfter !== undefined) headers["Retry-After"] = String(fault.retryAfter);
-  return HttpResponse.json({ ...body, request_id: requestId }, { status: fault.status, headers });
+  return jsonResponse({ ...body, request_id: requestId }, fault.status, headers);
+}
+
+/** A JSON answer with the server's Content-Type (HttpResponse.json would say no charset). */
+function jsonResponse(body: unknown, status: number, headers: Record<string, string>): Response {
+  return new HttpResponse(JSON.stringify(body), {
+    status,
+    headers: { ...headers, "Content-Type": JSON_CONTENT_TYPE },
+  });
 }

@@ -11,6 +11,7 @@ import { flowControlScenarios } from "./flow-control.js";
 import { idempotencyScenarios } from "./idempotency.js";
 import { leasingScenarios } from "./leasing.js";
 import { longPollScenarios } from "./long-poll.js";
+import { mutationAnswerScenarios } from "./mutation-answers.js";
 import { mutationAwaitScenarios } from "./mutation-await.js";
 import { mutationScenarios } from "./mutations.js";
 import { orderingScenarios } from "./ordering.js";
@@ -39,5 +40,6 @@ export const scenarios: Scenario[] = [
   ...idempotencyScenarios,
   ...mutationScenarios,
   ...mutationAwaitScenarios,
+  ...mutationAnswerScenarios,
   ...runConsumerScenarios,
 ];

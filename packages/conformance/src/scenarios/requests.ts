@@ -102,6 +102,35 @@ export const requestScenarios: Scenario[] = [
   },
   {
     area: "requests",
+    name: "every JSON answer, success or error, says Content-Type: application/json; charset=utf-8",
+    async run({ fetch, streamId }) {
+      const json = { "content-type": "application/json" };
+      const create = (key: string) =>
+        fetch("/v1/streams", {
+          method: "POST",
+          headers: { ...json, "idempotency-key": key },
+          body: JSON.stringify({ name: `typed-${key}` }),
+        });
+      const key = `content-type-${streamId}`;
+      const answers: Array<[string, Response]> = [
+        ["index", await fetch("/", { auth: false })],
+        ["list", await fetch("/v1/streams")],
+        ["created", await create(key)],
+        ["replayed", await create(key)],
+        ["401", await fetch("/v1/streams", { auth: false })],
+        ["404", await fetch(`/v1/streams/${streamId}/no-such-thing`)],
+        ["405", await fetch("/v1/streams", { method: "PUT", headers: json, body: "{}" })],
+        ["422", await fetch("/v1/streams", { method: "POST", headers: json, body: "{}" })],
+      ];
+      for (const [what, response] of answers) {
+        await response.arrayBuffer();
+        expect(response.headers.get("content-type"), what).toBe("application/json; charset=utf-8");
+      }
+      expect(answers.map(([, r]) => r.status)).toEqual([200, 200, 201, 201, 401, 404, 405, 422]);
+    },
+  },
+  {
+    area: "requests",
     name: "GET / answers the index without a token",
     async run({ fetch }) {
       const response = await fetch("/", { auth: false });
