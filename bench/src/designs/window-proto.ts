@@ -5,6 +5,7 @@
 //     [--throughput] [--soak-minutes=N] [--held]
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createDatabase, withClient } from "@sequin/test-db";
 import pg from "pg";
 import { runWorkers } from "../lib/measure.js";
 
@@ -18,28 +19,16 @@ const STREAM = randomUUID();
 const PAYLOAD = { FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com", n: 0 };
 
 async function setupDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `proto_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${name}`;
-  const c = new pg.Client({ connectionString: dbUrl.toString() });
-  await c.connect();
-  await c.query(readFileSync(new URL("./window-schema.sql", import.meta.url), "utf8"));
-  await c.query(`CREATE TABLE plain_queue (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  return createDatabase({
+    adminUrl: url,
+    prefix: "proto",
+    setup: (dbUrl) =>
+      withClient(dbUrl, async (c) => {
+        await c.query(readFileSync(new URL("./window-schema.sql", import.meta.url), "utf8"));
+        await c.query(`CREATE TABLE plain_queue (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     payload jsonb NOT NULL, locked_until timestamptz)`);
-  await c.end();
-  return {
-    url: dbUrl.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
+      }),
+  });
 }
 
 async function seedRecords(pool: pg.Pool, n: number): Promise<string[]> {

@@ -1,6 +1,6 @@
 // A fresh, migrated database for one benchmark run, on the bench's Postgres (its own cluster, or
 // the server BENCH_DATABASE_URL names).
-import pg from "pg";
+import { createDatabase, databaseUrl, dropDatabase as drop } from "@sequin/test-db";
 import { type Db, migrate, openDatabase } from "../../../apps/server/src/index.js";
 
 let adminUrl = "";
@@ -11,33 +11,28 @@ export function useServer(url: string): void {
 }
 
 export function urlFor(database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
+  return databaseUrl(adminUrl, database);
 }
 
 /** Drops and recreates `name`, migrates it, and opens a pool of `poolMax` connections. */
 export async function freshDatabase(name: string, poolMax = 10): Promise<{ db: Db; url: string }> {
-  await admin(async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${name}`);
+  const database = await createDatabase({
+    adminUrl,
+    name,
+    async setup(url) {
+      const db = await openDatabase({ databaseUrl: url, poolMax });
+      try {
+        await migrate(db);
+      } catch (error) {
+        await db.close();
+        throw error;
+      }
+      return db;
+    },
   });
-  const url = urlFor(name);
-  const db = await openDatabase({ databaseUrl: url, poolMax });
-  await migrate(db);
-  return { db, url };
+  return { db: database.prepared, url: database.url };
 }
 
 export async function dropDatabase(name: string): Promise<void> {
-  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  await drop(adminUrl, name);
 }

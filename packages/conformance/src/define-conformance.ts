@@ -9,6 +9,8 @@ declare module "vitest" {
     knownDifference?: string;
     /** The scenario's clock note, for the report. */
     clock?: string;
+    /** Why the scenario does not run on this target (its notOn entry), for the report. */
+    notRun?: string;
   }
 }
 
@@ -42,7 +44,13 @@ export function defineConformance(factories: TargetFactory[], scenarios: Scenari
     });
 
     for (const scenario of scenarios) {
-      it(scenarioTitle(scenario), async ({ task, onTestFailed }) => {
+      it(scenarioTitle(scenario), async ({ task, onTestFailed, skip }) => {
+        const notRun = scenario.notOn?.[factory.name];
+        if (notRun) {
+          // Skipped while running, not at collection, so the report gets the reason with it.
+          task.meta.notRun = notRun;
+          skip(notRun);
+        }
         if (scenario.knownDifference) task.meta.knownDifference = scenario.knownDifference;
         if (scenario.clock) task.meta.clock = scenario.clock;
         onTestFailed(() => {

@@ -1,13 +1,10 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import pg from "pg";
+import { adminUrlFrom, createDatabase } from "@sequin/test-db";
 
-/** Where a test's Postgres databases are created (the server tests use the same default). */
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const CLI = fileURLToPath(new URL("../../../server/dist/cli.js", import.meta.url));
 const CONSOLE_INDEX = fileURLToPath(new URL("../../dist/index.html", import.meta.url));
 
@@ -17,24 +14,21 @@ export interface ServerProcess {
   /** A token of a fresh account (from `sequin-server create-account`). */
   token: string;
   databaseUrl: string;
+  /** Another fresh account (its own default stream, no consumers): its token. */
+  newAccount(): Promise<string>;
   /** Stops the server; drops the database unless `keep`. */
   stop(keep?: boolean): Promise<void>;
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function databaseUrl(name: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
+/** Runs `sequin-server create-account` on the database `env` names; returns the new token. */
+async function createAccount(env: NodeJS.ProcessEnv): Promise<string> {
+  const created = await promisify(execFile)(process.execPath, [CLI, "create-account"], {
+    env,
+    timeout: 30_000,
+  });
+  const token = /token: (sqn_\S+)/.exec(created.stdout)?.[1];
+  if (!token) throw new Error(`create-account printed no token: ${created.stdout}`);
+  return token;
 }
 
 /** Fails early, saying what to build, when the server or the console has not been built. */
@@ -50,20 +44,12 @@ export function checkBuilt(): void {
 /** Starts the built server the way a user does: create-account, then start, on real Postgres. */
 export async function startServer(): Promise<ServerProcess> {
   checkBuilt();
-  const name = `sqconsole_${randomBytes(6).toString("hex")}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = databaseUrl(name);
-  const drop = () =>
-    admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {});
+  const database = await createDatabase({ adminUrl: adminUrlFrom(), prefix: "sqconsole" });
+  const url = database.url;
   let child: ChildProcess | undefined;
   try {
     const env = { PATH: process.env.PATH ?? "", DATABASE_URL: url, LOG_LEVEL: "warn" };
-    const created = await promisify(execFile)(process.execPath, [CLI, "create-account"], {
-      env,
-      timeout: 30_000,
-    });
-    const token = /token: (sqn_\S+)/.exec(created.stdout)?.[1];
-    if (!token) throw new Error(`create-account printed no token: ${created.stdout}`);
+    const token = await createAccount(env);
 
     const proc = spawn(process.execPath, [CLI, "start", "--port", "0"], {
       env,
@@ -92,18 +78,19 @@ export async function startServer(): Promise<ServerProcess> {
       url: base,
       token,
       databaseUrl: url,
+      newAccount: () => createAccount(env),
       async stop(keep = false) {
         if (proc.exitCode === null) {
           proc.kill("SIGTERM");
           await once(proc, "exit");
         }
-        if (keep) console.warn(`Kept database ${name} of a failed test: ${url}`);
-        else await drop();
+        if (keep) console.warn(`Kept database ${database.name} of a failed test: ${url}`);
+        else await database.drop();
       },
     };
   } catch (err) {
     child?.kill("SIGKILL");
-    await drop();
+    await database.drop();
     throw err;
   }
 }

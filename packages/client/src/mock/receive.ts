@@ -22,11 +22,13 @@ export async function receiveMessages(
       return { data: [], info: { num_pending: 0, num_ack_pending: 0 } };
     }
     const { messages, deadLettered } = leaseMessages(ctx, state, params.batch_size);
+    // Dead letters took the batch's places and nothing was leased: look again at once, before
+    // the deadline counts, as the server does (a `next` without wait_for must not answer empty
+    // while messages wait behind the ones that just died).
+    if (messages.length === 0 && deadLettered > 0 && !signal?.aborted) continue;
     if (messages.length > 0 || ctx.clock.nowMs() >= deadline || signal?.aborted) {
       return { data: messages, info: consumerInfo(ctx, state) };
     }
-    // Dead letters took the batch's places: look again at once.
-    if (deadLettered > 0) continue;
     const expiry = nextLeaseExpiry(ctx, state);
     await ctx.waker.wait([state.consumer.id], Math.min(deadline, expiry ?? deadline), signal);
   }

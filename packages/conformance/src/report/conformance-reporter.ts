@@ -32,6 +32,7 @@ export default class ConformanceReporter implements Reporter {
           state: test.result().state,
           knownDifference: meta.knownDifference,
           clock: meta.clock,
+          notRun: meta.notRun,
         });
       }
     }

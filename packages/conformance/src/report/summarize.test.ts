@@ -44,4 +44,21 @@ describe("summarize", () => {
     expect(text).toContain("Same outcome of every scenario on every target: yes");
     expect(text).toMatch(/pg\s+1\s+1\s+0\s+0/);
   });
+
+  it("leaves a scenario a target does not run by design out of the comparison, and lists it", () => {
+    const summary = summarize([
+      outcome("pg", "a", "passed"),
+      outcome("mock", "a", "skipped", { notRun: "the mock keeps milliseconds" }),
+      outcome("pg", "b", "passed"),
+      outcome("mock", "b", "skipped"),
+    ]);
+    // b is skipped on the mock without a reason: that still differs.
+    expect(summary.differing).toEqual([
+      { scenario: "b", states: { pg: "passed", mock: "skipped" } },
+    ]);
+    expect(summary.notRun).toEqual([
+      { scenario: "a", target: "mock", reason: "the mock keeps milliseconds" },
+    ]);
+    expect(formatSummary(summary)).toContain("a on mock\n      the mock keeps milliseconds");
+  });
 });

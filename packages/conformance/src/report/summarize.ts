@@ -5,6 +5,8 @@ export interface Outcome {
   state: "passed" | "failed" | "skipped" | "pending";
   knownDifference?: string | undefined;
   clock?: string | undefined;
+  /** Set when the scenario is not meant to run on this target: why (its notOn entry). */
+  notRun?: string | undefined;
 }
 
 /** Counts of one target. */
@@ -23,6 +25,8 @@ export interface ConformanceSummary {
   differing: Array<{ scenario: string; states: Record<string, string> }>;
   /** Scenarios carrying a knownDifference note. */
   knownDifferences: Array<{ scenario: string; note: string; states: Record<string, string> }>;
+  /** Scenarios a target does not run by design (notOn), with why. */
+  notRun: Array<{ scenario: string; target: string; reason: string }>;
   /** How many scenarios move time with the target's clock control. */
   clockScenarios: number;
   /** True when every target ran the same scenarios with the same outcomes. */
@@ -58,10 +62,18 @@ export function summarize(outcomes: Outcome[]): ConformanceSummary {
   };
   const differing = [];
   const knownDifferences = [];
+  const notRun = [];
   let clockScenarios = 0;
   for (const [scenario, list] of byScenario) {
     const states = statesOf(list);
-    if (new Set(Object.values(states)).size > 1) differing.push({ scenario, states });
+    // A target that does not run the scenario by design neither agrees nor differs.
+    const compared = Object.entries(states).filter(
+      ([target]) => !list.some((o) => o.target === target && o.notRun),
+    );
+    if (new Set(compared.map(([, state]) => state)).size > 1) differing.push({ scenario, states });
+    for (const o of list) {
+      if (o.notRun) notRun.push({ scenario, target: o.target, reason: o.notRun });
+    }
     const note = list.find((o) => o.knownDifference)?.knownDifference;
     if (note) knownDifferences.push({ scenario, note, states });
     if (list.some((o) => o.clock)) clockScenarios++;
@@ -70,6 +82,7 @@ export function summarize(outcomes: Outcome[]): ConformanceSummary {
     targets,
     differing,
     knownDifferences,
+    notRun,
     clockScenarios,
     sameOutcomes: differing.length === 0,
   };
@@ -100,6 +113,12 @@ export function formatSummary(summary: ConformanceSummary): string {
     lines.push("", "  Known differences (the scenario asserts the spec; see its note):");
     for (const k of summary.knownDifferences) {
       lines.push(`  - ${k.scenario} (${formatStates(k.states)})`, `      ${k.note}`);
+    }
+  }
+  if (summary.notRun.length > 0) {
+    lines.push("", "  Not run by design (the target cannot show the behaviour):");
+    for (const n of summary.notRun) {
+      lines.push(`  - ${n.scenario} on ${n.target}`, `      ${n.reason}`);
     }
   }
   lines.push("");

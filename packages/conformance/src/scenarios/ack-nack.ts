@@ -29,6 +29,22 @@ export const ackNackScenarios: Scenario[] = [
   },
   {
     area: "ack",
+    name: "a well-formed token that was never issued is listed as unknown beside those that ack",
+    async run({ client, consumer, upsert }) {
+      const c = await consumer();
+      await upsert([contact("a")]);
+      const tokens = tokensOf(await client.next(c.id));
+      // The token format (delivery 1, a zero lease id) but no delivery of this consumer.
+      const never = "AAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAA";
+      expect(await client.ack(c.id, [...tokens, never])).toEqual({
+        success: true,
+        count: 1,
+        unknown_ack_tokens: [never],
+      });
+    },
+  },
+  {
+    area: "ack",
     name: "an ack of some tokens finishes only those; the rest stay leased",
     async run({ client, consumer, upsert }) {
       const c = await consumer();

@@ -43,6 +43,26 @@ export const deadLetterScenarios: Scenario[] = [
   },
   {
     area: "dead letters",
+    name: "a lease that expires at max_deliver is dead-lettered, and the same next leases the message after it",
+    clock: "ack_wait_ms 300: servers wait 350 ms for real; the mock advances its clock",
+    async run({ client, consumer, upsert, target }) {
+      const c = await consumer({ max_deliver: 1, ack_wait_ms: 300 });
+      await upsert([contact("slow"), contact("next")]);
+      const first = await client.next(c.id, { batch_size: 1 });
+      expect(upstreamIds(first)).toEqual(["slow"]);
+      await target.advance(350);
+      // The expired message was the oldest: it goes to dead letters and the lease looks further.
+      expect(upstreamIds(await client.next(c.id, { batch_size: 1 }))).toEqual(["next"]);
+      const dead = await client.deadLetters.list(c.id).toArray();
+      expect(dead.map((d) => d.record?.upstream_id)).toEqual(["slow"]);
+      expect(await client.ack(c.id, tokensOf(first))).toMatchObject({
+        count: 0,
+        unknown_ack_tokens: tokensOf(first),
+      });
+    },
+  },
+  {
+    area: "dead letters",
     name: "redrive by id makes a dead letter pending again, fresh count, latest version",
     async run({ client, consumer, upsert }) {
       const c = await consumer({ max_deliver: 1 });

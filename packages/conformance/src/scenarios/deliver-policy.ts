@@ -29,15 +29,16 @@ export const deliverPolicyScenarios: Scenario[] = [
   },
   {
     area: "deliver_policy",
-    name: "event consumers: all replays retained events, new starts after creation",
-    async run({ client, consumer, streamId }) {
+    name: "event consumers: all replays retained events (record changes too), new starts after creation",
+    async run({ client, consumer, streamId, upsert }) {
+      await upsert([contact("old-record")]);
       await client.events.append(streamId, [{ collection_id: "x:y", action: "old", data: {} }]);
       const all = await consumer({ kind: "event", deliver_policy: "all" });
       const fresh = await consumer({ kind: "event", deliver_policy: "new" });
       await client.events.append(streamId, [{ collection_id: "x:y", action: "new", data: {} }]);
       const fromAll = eventsOf(await client.next(all.id, { batch_size: 10 }));
       const fromNew = eventsOf(await client.next(fresh.id, { batch_size: 10 }));
-      expect(fromAll.map((e) => e.action)).toEqual(["old", "new"]);
+      expect(fromAll.map((e) => e.action)).toEqual(["created", "old", "new"]);
       expect(fromNew.map((e) => e.action)).toEqual(["new"]);
     },
   },

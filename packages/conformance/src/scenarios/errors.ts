@@ -88,6 +88,12 @@ export const errorScenarios: Scenario[] = [
         "bad_request",
       );
       expect(words.details?.map((d) => d.path)).toEqual(["batch_size"]);
+      const fraction = await expectRawError(
+        await fetch(`/v1/http-consumers/${c.id}/next?batch_size=1.5`),
+        400,
+        "bad_request",
+      );
+      expect(fraction.details?.map((d) => d.path)).toEqual(["batch_size"]);
       const limit = await expectError(
         client.consumers.list({ limit: 0 }).firstPage(),
         400,
@@ -101,6 +107,40 @@ export const errorScenarios: Scenario[] = [
       );
       expect(cursor.message).toContain("cursor");
       await expectError(client.streams.get("not-a-uuid"), 400, "bad_request");
+    },
+  },
+  {
+    area: "errors",
+    name: "ack, nack and extend: a token that cannot have been issued is a 400 naming it; no tokens a 422",
+    async run({ client, consumer, upsert, fetch }) {
+      const c = await consumer();
+      await upsert([contact("a")]);
+      const [token = ""] = tokensOf(await client.next(c.id));
+      const settles = [
+        (tokens: string[]) => client.ack(c.id, tokens),
+        (tokens: string[]) => client.nack(c.id, tokens),
+        (tokens: string[]) => client.extendLeases(c.id, tokens),
+      ];
+      for (const settle of settles) {
+        const error = await expectError(settle([token, "not-a-token"]), 400, "bad_request");
+        expect(detailPaths(error)).toEqual(["ack_tokens.1"]);
+      }
+      // The client answers an empty list itself; the API's own answer is a 422.
+      for (const verb of ["ack", "nack", "extend"]) {
+        const empty = await expectRawError(
+          await fetch(`/v1/http-consumers/${c.id}/${verb}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ ack_tokens: [] }),
+          }),
+          422,
+          "validation_failed",
+        );
+        expect(empty.details?.map((d) => d.path)).toEqual(["ack_tokens"]);
+      }
+      // None of the refused calls touched the lease.
+      expect((await client.next(c.id)).info).toEqual({ num_pending: 0, num_ack_pending: 1 });
+      expect(await client.ack(c.id, [token])).toMatchObject({ count: 1 });
     },
   },
   {

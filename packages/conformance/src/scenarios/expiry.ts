@@ -45,6 +45,26 @@ export const expiryScenarios: Scenario[] = [
   },
   {
     area: "lease expiry",
+    name: "an expired lease that nobody leased again can still be acked",
+    clock: "ack_wait_ms 300: servers wait 350 ms for real; the mock advances its clock",
+    async run({ client, consumer, upsert, target }) {
+      const c = await consumer({ ack_wait_ms: 300 });
+      await upsert([contact("a")]);
+      const tokens = tokensOf(await client.next(c.id));
+      await target.advance(350);
+      expect(await client.ack(c.id, tokens)).toEqual({
+        success: true,
+        count: 1,
+        unknown_ack_tokens: [],
+      });
+      expect(await client.next(c.id)).toEqual({
+        data: [],
+        info: { num_pending: 0, num_ack_pending: 0 },
+      });
+    },
+  },
+  {
+    area: "lease expiry",
     name: "ack_wait_ms set on the consumer is the lease length (lease_expires_at)",
     async run({ client, consumer, upsert, target }) {
       const c = await consumer({ ack_wait_ms: 45_000 });

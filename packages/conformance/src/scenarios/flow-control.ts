@@ -62,6 +62,46 @@ export const flowControlScenarios: Scenario[] = [
   },
   {
     area: "extend",
+    name: "extend without extend_ms extends by the consumer's ack_wait_ms",
+    clock:
+      "ack_wait_ms 1000: servers wait 3 x 600 ms for real (280 ms of room each side); the mock advances its clock",
+    async run({ client, consumer, upsert, target }) {
+      const c = await consumer({ ack_wait_ms: 1000 });
+      await upsert([contact("a")]);
+      const leased = await client.next(c.id);
+      await target.advance(600);
+      expect(await client.extendLeases(c.id, tokensOf(leased))).toMatchObject({ count: 1 });
+      // Past the first lease: still held by the extension.
+      await target.advance(600);
+      expect((await client.next(c.id)).data).toEqual([]);
+      // Past the extension (1000 ms from the extend call): delivered again.
+      await target.advance(600);
+      const again = await client.next(c.id);
+      expect(upstreamIds(again)).toEqual(["a"]);
+      expect(again.data[0]?.deliver_count).toBe(2);
+    },
+  },
+  {
+    area: "extend",
+    name: "extend of an expired lease lists its token as unknown and does not revive it",
+    clock: "ack_wait_ms 300: servers wait 350 ms for real; the mock advances its clock",
+    async run({ client, consumer, upsert, target }) {
+      const c = await consumer({ ack_wait_ms: 300 });
+      await upsert([contact("a")]);
+      const tokens = tokensOf(await client.next(c.id));
+      await target.advance(350);
+      expect(await client.extendLeases(c.id, tokens, { extend_ms: 60_000 })).toEqual({
+        success: true,
+        count: 0,
+        unknown_ack_tokens: tokens,
+      });
+      const again = await client.next(c.id);
+      expect(upstreamIds(again)).toEqual(["a"]);
+      expect(again.data[0]?.deliver_count).toBe(2);
+    },
+  },
+  {
+    area: "extend",
     name: "extend of a finished delivery lists its token as unknown",
     async run({ client, consumer, upsert }) {
       const c = await consumer();

@@ -31,6 +31,26 @@ export const idempotencyScenarios: Scenario[] = [
   },
   {
     area: "idempotency",
+    name: "a replayed answer carries Idempotent-Replayed: true; the first does not",
+    async run({ fetch, name }) {
+      const key = `k-${name()}`;
+      const post = () =>
+        fetch("/v1/streams", {
+          method: "POST",
+          headers: { "content-type": "application/json", "idempotency-key": key },
+          body: JSON.stringify({ name: "replayed-stream" }),
+        });
+      const first = await post();
+      expect(first.status).toBe(201);
+      expect(first.headers.get("idempotent-replayed")).toBeNull();
+      const again = await post();
+      expect(again.status).toBe(201);
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(await again.json()).toEqual(await first.json());
+    },
+  },
+  {
+    area: "idempotency",
     name: "appending events twice with one key appends them once",
     async run({ client, streamId, name }) {
       const key = `k-${name()}`;

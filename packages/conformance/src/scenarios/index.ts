@@ -1,6 +1,7 @@
 import type { Scenario } from "../scenario.js";
 import { ackNackScenarios } from "./ack-nack.js";
 import { authScenarios } from "./auth.js";
+import { consumerScenarios } from "./consumers.js";
 import { deadLetterScenarios } from "./dead-letters.js";
 import { deliverPolicyScenarios } from "./deliver-policy.js";
 import { errorScenarios } from "./errors.js";
@@ -16,20 +17,25 @@ import { mutationAwaitScenarios } from "./mutation-await.js";
 import { mutationScenarios } from "./mutations.js";
 import { orderingScenarios } from "./ordering.js";
 import { paginationScenarios } from "./pagination.js";
+import { recordWriteScenarios } from "./record-writes.js";
 import { recordScenarios } from "./records.js";
 import { requestScenarios } from "./requests.js";
 import { runConsumerScenarios } from "./run-consumer.js";
+import { streamScenarios } from "./streams.js";
 
-/** Every scenario, in report order. Each runs on every target. */
+/** Every scenario, in report order. Each runs on every target (but where its notOn says). */
 export const scenarios: Scenario[] = [
   ...leasingScenarios,
   ...longPollScenarios,
   ...ackNackScenarios,
   ...expiryScenarios,
   ...recordScenarios,
+  ...recordWriteScenarios,
   ...eventScenarios,
   ...filterScenarios,
   ...deliverPolicyScenarios,
+  ...streamScenarios,
+  ...consumerScenarios,
   ...deadLetterScenarios,
   ...orderingScenarios,
   ...flowControlScenarios,

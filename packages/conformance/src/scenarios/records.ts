@@ -21,6 +21,8 @@ export const recordScenarios: Scenario[] = [
       expect(recordsOf(again).map((r) => [r.data, r.updated_idx])).toEqual([
         [{ Name: "v2" }, v2?.updated_idx],
       ]);
+      // A new version is a new message: its count starts again.
+      expect(again.data[0]?.deliver_count).toBe(1);
       await client.ack(c.id, tokensOf(again));
       expect(await client.next(c.id)).toEqual({
         data: [],

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../src/db/db.js";
+import type { Api } from "./helpers/api.js";
+import { useTestDatabase } from "./helpers/database.js";
+import { createConsumer, createStream, next, record, upsert } from "./helpers/fixtures.js";
+import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+
+// The retention sweep is a background task of the server, run here by hand; events are aged with
+// SQL, so nothing waits for the clock.
+const database = useTestDatabase();
+let server: TestServer;
+let db: Db;
+let api: Api;
+
+beforeAll(async () => {
+  db = await database.open();
+  server = await startTestServer(db);
+  api = (await newAccount(db, server)).api;
+});
+afterAll(() => server?.close());
+
+describe("event retention", () => {
+  it("the sweep deletes expired events and their pending messages, never records", async () => {
+    const stream = await createStream(api, { event_retention_ms: 60_000 });
+    const events = await createConsumer(api, { stream_id: stream, kind: "event" });
+    const records = await createConsumer(api, { stream_id: stream });
+    await upsert(api, stream, [record("old")]);
+    await server.sequin.tasks.sweepRetention();
+    expect((await api.get(`/v1/streams/${stream}/events`)).body.data).toHaveLength(1);
+
+    // Age the first event past retention, then write a fresh one.
+    await db.query(
+      "UPDATE events SET inserted_at = now() - interval '2 minutes' WHERE stream_id = $1",
+      [stream],
+    );
+    await upsert(api, stream, [record("new")]);
+    expect(await server.sequin.tasks.sweepRetention()).toBe(1);
+
+    const left = await api.get(`/v1/streams/${stream}/events`);
+    expect(left.body.data.map((e: { upstream_id: string }) => e.upstream_id)).toEqual(["new"]);
+    const leased = await next(api, events.id, 10);
+    expect(leased.data.map((m) => m.event.upstream_id)).toEqual(["new"]);
+    expect(leased.info.num_pending).toBe(0);
+    expect((await next(api, records.id, 10)).data).toHaveLength(2);
+  });
+});
