@@ -1,11 +1,16 @@
 // Runtime validators (zod 4) generated from openapi.yaml. Needs the optional peer dependency `zod`.
 
-// Rules of the API that the schemas cannot express (cross-field), shared by server and mock.
+// Rules of the API that the schemas cannot express (cross-field), shared by server and mock,
+// and how both word errors (details from zod's issues, their summary) and pick request ids.
 export {
   consumerOrdering,
+  issuesToDetails,
   MAX_JSON_DEPTH,
+  REQUEST_ID_PATTERN,
   type RuleProblem,
+  requestIdFor,
   storableJsonProblems,
+  summarizeDetails,
 } from "./api-rules.js";
 export { type ApiRoute, apiInfo, apiRoutes } from "./generated/routes.gen.js";
 export * from "./generated/zod.gen.js";

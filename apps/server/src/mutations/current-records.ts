@@ -1,6 +1,7 @@
+import { summarizeDetails } from "@sequin/client/schemas";
 import type { SequinRecord } from "../api-types.js";
 import type { Queryable } from "../db/db.js";
-import { describeDetails, HttpError } from "../http/errors.js";
+import { HttpError } from "../http/errors.js";
 import { type RecordRow, recordColumns, toRecord } from "../records/record-row.js";
 
 /**
@@ -41,6 +42,6 @@ export async function currentRecords(
       path: paths(i),
       message: `no ${collectionId} record with upstream id ${id}${syncId ? ` in sync ${syncId}` : ""}`,
     }));
-  if (missing.length > 0) throw new HttpError(404, "not_found", describeDetails(missing), missing);
+  if (missing.length > 0) throw new HttpError(404, "not_found", summarizeDetails(missing), missing);
   return found;
 }
