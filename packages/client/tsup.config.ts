@@ -20,5 +20,5 @@ export default defineConfig({
   clean: true,
   splitting: true,
   treeshake: true,
-  external: ["zod", "pg", "drizzle-orm", "@prisma/client", "msw", "openapi-msw"],
+  external: ["zod", "pg", "drizzle-orm", "@prisma/client", "msw"],
 });

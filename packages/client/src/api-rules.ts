@@ -1,7 +1,9 @@
+import type { z } from "zod";
 import type { components } from "./generated/openapi.gen.js";
 
 type ConsumerCreate = components["schemas"]["ConsumerCreate"];
 type Consumer = components["schemas"]["Consumer"];
+type ErrorDetail = components["schemas"]["ErrorDetail"];
 
 /** One field that breaks a rule the spec's schemas cannot express. */
 export interface RuleProblem {
@@ -141,3 +143,59 @@ export function consumersTimeout(consumerIds: string[]): { error: string; docs: 
  * anyway, but a client that compares the header must see the same on the server and the mock.
  */
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+/**
+ * The `details` of a 400 or 422 built from zod's issues, one entry per field. Each unknown field
+ * is named on its own ("Unknown field") so a caller can see every stray key at once; a missing
+ * field says "Required" as the spec's examples do, where zod 4 words it "expected X, received
+ * undefined"; an issue about the whole value is put at `root` ("body", "query" or "path").
+ * The reference server and the mock both answer with this, so their details cannot drift.
+ */
+export function issuesToDetails(issues: readonly z.core.$ZodIssue[], root = "body"): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  for (const issue of issues) {
+    const path = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        details.push({ path: path ? `${path}.${key}` : key, message: "Unknown field" });
+      }
+      continue;
+    }
+    const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
+    details.push({ path: path || root, message: missing ? "Required" : issue.message });
+  }
+  return details;
+}
+
+/**
+ * The `error` message of an answer that has field `details`: the first three as
+ * `path: message`, then how many more, so a log line names the fields without growing unbounded.
+ */
+export function summarizeDetails(details: readonly ErrorDetail[]): string {
+  const shown = details.slice(0, 3).map((d) => `${d.path}: ${d.message}`);
+  if (details.length > 3) shown.push(`and ${details.length - 3} more`);
+  return shown.join("; ");
+}
+
+/**
+ * A caller's `X-Request-Id` that is echoed as it is: printable, no spaces, at most 128 characters,
+ * so it is safe to put in logs and headers. Anything else is replaced by a fresh id.
+ */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The id of a request, sent back as `X-Request-Id` and in every error's `request_id`: the
+ * caller's own when it matches {@link REQUEST_ID_PATTERN}, else `req_` and 12 random base64url
+ * characters. The reference server and the mock both decide it here.
+ */
+export function requestIdFor(incoming: string | null | undefined): string {
+  return incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : newRequestId();
+}
+
+// Web Crypto and btoa, not node:crypto: the mock also runs in a browser under MSW's worker.
+function newRequestId(): string {
+  // 9 bytes are 12 base64 characters exactly, so there is no padding to strip.
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(9));
+  const base64 = btoa(String.fromCharCode(...bytes));
+  return `req_${base64.replace(/\+/g, "-").replace(/\//g, "_")}`;
+}

@@ -1,14 +1,19 @@
 // Runtime validators (zod 4) generated from openapi.yaml. Needs the optional peer dependency `zod`.
 
-// Rules of the API that the schemas cannot express (cross-field), shared by server and mock.
+// Rules of the API that the schemas cannot express (cross-field), shared by server and mock,
+// and how both word errors (details from zod's issues, their summary) and pick request ids.
 export {
   consumerOrdering,
   consumersTimeout,
   createdRecordProvider,
+  issuesToDetails,
   JSON_CONTENT_TYPE,
   MAX_JSON_DEPTH,
+  REQUEST_ID_PATTERN,
   type RuleProblem,
+  requestIdFor,
   storableJsonProblems,
+  summarizeDetails,
   unknownAwaitedConsumer,
   unknownUpstreamRecord,
 } from "./api-rules.js";

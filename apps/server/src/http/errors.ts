@@ -1,3 +1,4 @@
+import { summarizeDetails } from "@sequin/client/schemas";
 import type { ErrorCode } from "../api-types.js";
 
 /** One invalid field: `path` is dotted (`records.0.collection_id`). */
@@ -26,23 +27,16 @@ export class HttpError extends Error {
   }
 }
 
-/** Joins field errors into one human-readable message that names the fields. */
-export function describeDetails(details: ErrorDetail[]): string {
-  const shown = details.slice(0, 3).map((d) => `${d.path}: ${d.message}`);
-  if (details.length > 3) shown.push(`and ${details.length - 3} more`);
-  return shown.join("; ");
-}
-
 export const badRequest = (message: string, details?: ErrorDetail[]) =>
   new HttpError(400, "bad_request", message, details);
 
 /** 400 naming each field; for query and path parameters and other malformed requests. */
 export const badParams = (details: ErrorDetail[]) =>
-  new HttpError(400, "bad_request", describeDetails(details), details);
+  new HttpError(400, "bad_request", summarizeDetails(details), details);
 
 /** 422 naming each field; for a well-formed body that does not match the schema. */
 export const validationFailed = (details: ErrorDetail[]) =>
-  new HttpError(422, "validation_failed", describeDetails(details), details);
+  new HttpError(422, "validation_failed", summarizeDetails(details), details);
 
 export const notFound = (message: string) => new HttpError(404, "not_found", message);
 

@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
+import { requestIdFor } from "@sequin/client/schemas";
 import type { NextFunction, Request, Response } from "express";
-
-const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 declare global {
   namespace Express {
@@ -14,9 +12,7 @@ declare global {
 
 /** Gives every request an id (the caller's `X-Request-Id` when it is sane) and echoes it. */
 export function requestId(req: Request, res: Response, next: NextFunction): void {
-  const incoming = req.get("x-request-id");
-  req.requestId =
-    incoming && SAFE_ID.test(incoming) ? incoming : `req_${randomBytes(9).toString("base64url")}`;
+  req.requestId = requestIdFor(req.get("x-request-id"));
   res.setHeader("X-Request-Id", req.requestId);
   next();
 }

@@ -1,30 +1,6 @@
+import { issuesToDetails } from "@sequin/client/schemas";
 import type { z } from "zod";
 import { badParams, type ErrorDetail, validationFailed } from "./errors.js";
-
-type Issue = z.core.$ZodIssue;
-
-function pathOf(path: PropertyKey[]): string {
-  return path.map(String).join(".");
-}
-
-/** Turns zod issues into `details`: unknown keys are named one by one, a missing field says "Required". */
-export function issuesToDetails(issues: readonly Issue[], root = "body"): ErrorDetail[] {
-  const details: ErrorDetail[] = [];
-  for (const issue of issues) {
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) {
-        details.push({ path: pathOf([...issue.path, key]), message: "Unknown field" });
-      }
-      continue;
-    }
-    const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message);
-    details.push({
-      path: pathOf(issue.path) || root,
-      message: missing ? "Required" : issue.message,
-    });
-  }
-  return details;
-}
 
 /** Parses a JSON body; a mismatch is a 422 `validation_failed` naming each field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {

@@ -1,7 +1,7 @@
-import { unknownUpstreamRecord } from "@sequin/client/schemas";
+import { summarizeDetails, unknownUpstreamRecord } from "@sequin/client/schemas";
 import type { SequinRecord } from "../api-types.js";
 import type { Queryable } from "../db/db.js";
-import { describeDetails, HttpError } from "../http/errors.js";
+import { HttpError } from "../http/errors.js";
 import { type RecordRow, recordColumns, toRecord } from "../records/record-row.js";
 
 /**
@@ -39,6 +39,6 @@ export async function currentRecords(
     .map((id, i) => ({ id, i }))
     .filter(({ id }) => !found.has(id))
     .map(({ id, i }) => unknownUpstreamRecord(kind, i, { collectionId, upstreamId: id, syncId }));
-  if (missing.length > 0) throw new HttpError(404, "not_found", describeDetails(missing), missing);
+  if (missing.length > 0) throw new HttpError(404, "not_found", summarizeDetails(missing), missing);
   return found;
 }

@@ -1,5 +1,6 @@
 import {
   consumersTimeout,
+  summarizeDetails,
   unknownAwaitedConsumer,
   zRunMutationBody,
   zRunMutationHeaders,
@@ -8,7 +9,7 @@ import { type Response, Router } from "express";
 import type { SequinRecord } from "../api-types.js";
 import { resolveConsumer } from "../consumers/service.js";
 import { requireJson } from "../http/body.js";
-import { describeDetails, HttpError } from "../http/errors.js";
+import { HttpError } from "../http/errors.js";
 import type { RouteDeps } from "../http/route-deps.js";
 import { parseBody, parseQuery } from "../http/validate.js";
 import { defaultStreamId, getStream } from "../streams/service.js";
@@ -114,7 +115,7 @@ export function mutationRoutes({ db, hub, notifier }: RouteDeps, upstream: Upstr
       }
     }
     if (missing.length > 0)
-      throw new HttpError(404, "not_found", describeDetails(missing), missing);
+      throw new HttpError(404, "not_found", summarizeDetails(missing), missing);
     return [...found];
   }
 

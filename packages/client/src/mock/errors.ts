@@ -1,3 +1,4 @@
+import { summarizeDetails } from "../api-rules.js";
 import type { components } from "../generated/openapi.gen.js";
 
 type ErrorBody = components["schemas"]["Error"];
@@ -49,7 +50,7 @@ export function notFound(what: string, ref: string): MockHttpError {
 
 /** 404 naming each field that refers to nothing (a mutation's upstream ids, awaited consumers). */
 export function notFoundFields(details: ErrorDetail[]): MockHttpError {
-  return new MockHttpError(404, "not_found", summarize(details), { details });
+  return new MockHttpError(404, "not_found", summarizeDetails(details), { details });
 }
 
 export function conflict(message: string): MockHttpError {
@@ -58,17 +59,10 @@ export function conflict(message: string): MockHttpError {
 
 /** 400 for a bad query or path parameter, naming each. */
 export function badRequest(details: ErrorDetail[]): MockHttpError {
-  return new MockHttpError(400, "bad_request", summarize(details), { details });
+  return new MockHttpError(400, "bad_request", summarizeDetails(details), { details });
 }
 
 /** 422 for a well-formed body that does not match the schema. */
 export function validationFailed(details: ErrorDetail[]): MockHttpError {
-  return new MockHttpError(422, "validation_failed", summarize(details), { details });
-}
-
-// Names the first three fields, as the reference server does.
-function summarize(details: ErrorDetail[]): string {
-  const shown = details.slice(0, 3).map((d) => `${d.path}: ${d.message}`);
-  if (details.length > 3) shown.push(`and ${details.length - 3} more`);
-  return shown.join("; ");
+  return new MockHttpError(422, "validation_failed", summarizeDetails(details), { details });
 }

@@ -5,15 +5,11 @@ export function uuid(): string {
   return globalThis.crypto.randomUUID();
 }
 
-/** `bytes` random bytes as base64url: unguessable ack tokens and request ids. */
+/** `bytes` random bytes as base64url: unguessable tokens. */
 export function randomToken(bytes = 24): string {
   const buf = new Uint8Array(bytes);
   globalThis.crypto.getRandomValues(buf);
   return bytesToBase64Url(buf);
-}
-
-export function requestId(): string {
-  return `req_${randomToken(9)}`;
 }
 
 export function encodeBase64Url(text: string): string {

@@ -1,5 +1,5 @@
-import { type HttpHandler, HttpResponse, http } from "msw";
-import { JSON_CONTENT_TYPE } from "../api-rules.js";
+import { type HttpHandler, HttpResponse, http} from "msw";
+import { JSON_CONTENT_TYPE, requestIdFor } from "../api-rules.js";
 import type { paths } from "../generated/openapi.gen.js";
 import { zIdempotencyKey } from "../generated/zod.gen.js";
 import { checkRoute } from "../route-rules.js";
@@ -8,7 +8,6 @@ import type { MockContext } from "./context.js";
 import { badRequest, MockHttpError } from "./errors.js";
 import type { Faults, MockFault } from "./faults.js";
 import { type Answer, fingerprintOf, withIdempotency } from "./idempotency.js";
-import { requestId as newRequestId } from "./ids.js";
 import { checkStorable } from "./validation.js";
 
 type Method = "get" | "post" | "patch" | "delete";
@@ -59,7 +58,6 @@ export interface Router {
 }
 
 const MAX_BODY_BYTES = 1_048_576;
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createRouter(ctx: MockContext, baseUrl: string, faults: Faults): Router {
   const base = baseUrl.replace(/\/+$/, "");
@@ -74,8 +72,7 @@ export function createRouter(ctx: MockContext, baseUrl: string, faults: Faults):
       params: Record<string, string | readonly string[] | undefined>;
     }) => {
       const { request } = info;
-      const incoming = request.headers.get("x-request-id");
-      const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : newRequestId();
+      const requestId = requestIdFor(request.headers.get("x-request-id"));
       const url = new URL(request.url);
       const injected = faults.take(request.method, relative(url));
       if (injected?.when === "before") return faultResponse(injected.fault, requestId);

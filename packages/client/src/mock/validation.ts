@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { storableJsonProblems } from "../api-rules.js";
+import { issuesToDetails, storableJsonProblems } from "../api-rules.js";
 import type { components } from "../generated/openapi.gen.js";
 import { badRequest, validationFailed } from "./errors.js";
 
@@ -8,21 +8,21 @@ type ErrorDetail = components["schemas"]["ErrorDetail"];
 /** Validates a JSON body with a generated validator: 422 `validation_failed` naming each field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body);
-  if (!result.success) throw validationFailed(toDetails(result.error, "body"));
+  if (!result.success) throw validationFailed(issuesToDetails(result.error.issues, "body"));
   return result.data;
 }
 
 /** Validates a body that carries query parameters (POST …/next): 400 `bad_request`, as in the query. */
 export function parseParamsBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body);
-  if (!result.success) throw badRequest(toDetails(result.error, "body"));
+  if (!result.success) throw badRequest(issuesToDetails(result.error.issues, "body"));
   return result.data;
 }
 
 /** Validates path parameters: 400 `bad_request` naming each. */
 export function parsePath<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
   const result = schema.safeParse(params);
-  if (!result.success) throw badRequest(toDetails(result.error, "path"));
+  if (!result.success) throw badRequest(issuesToDetails(result.error.issues, "path"));
   return result.data;
 }
 
@@ -44,25 +44,8 @@ export function parseQuery<S extends z.ZodType>(
   }
   if (details.length > 0) throw badRequest(details);
   const result = schema.safeParse(query);
-  if (!result.success) throw badRequest(toDetails(result.error, "query"));
+  if (!result.success) throw badRequest(issuesToDetails(result.error.issues, "query"));
   return result.data;
-}
-
-function toDetails(error: z.ZodError, root: string): ErrorDetail[] {
-  const details: ErrorDetail[] = [];
-  for (const issue of error.issues) {
-    const path = issue.path.map(String).join(".");
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) {
-        details.push({ path: path ? `${path}.${key}` : key, message: "Unknown field" });
-      }
-      continue;
-    }
-    // zod 4 words a missing field as "expected X, received undefined"; the spec says "Required".
-    const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
-    details.push({ path: path || root, message: missing ? "Required" : issue.message });
-  }
-  return details;
 }
 
 /** One hand-written rule the generated validator cannot express (e.g. `not: {const: 0}`). */

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { issuesToDetails, requestIdFor, summarizeDetails } from "./api-rules.js";
+
+function issuesOf(schema: z.ZodType, value: unknown) {
+  const result = schema.safeParse(value);
+  if (result.success) throw new Error("expected the value not to fit the schema");
+  return result.error.issues;
+}
+
+describe("issuesToDetails", () => {
+  const consumer = z.strictObject({
+    name: z.string(),
+    filters: z.strictObject({ collection_id: z.string().min(1) }).optional(),
+  });
+
+  it("names each unknown field on its own, under its parent", () => {
+    const issues = issuesOf(consumer, {
+      name: "a",
+      extra: 1,
+      more: 2,
+      filters: { collection_id: "c", x: 3 },
+    });
+    const details = issuesToDetails(issues).sort((a, b) => a.path.localeCompare(b.path));
+    expect(details).toEqual([
+      { path: "extra", message: "Unknown field" },
+      { path: "filters.x", message: "Unknown field" },
+      { path: "more", message: "Unknown field" },
+    ]);
+  });
+
+  it('says "Required" for a missing field, where zod says "received undefined"', () => {
+    expect(issuesToDetails(issuesOf(consumer, {}))).toEqual([
+      { path: "name", message: "Required" },
+    ]);
+  });
+
+  it("keeps zod's message for a field of the wrong type or out of range", () => {
+    const details = issuesToDetails(
+      issuesOf(consumer, { name: 5, filters: { collection_id: "" } }),
+    );
+    expect(details.map((d) => d.path)).toEqual(["name", "filters.collection_id"]);
+    expect(details[0]?.message).not.toBe("Required");
+    expect(details[0]?.message).toMatch(/string/);
+  });
+
+  it("puts an issue about the whole value at the root it is given (body by default)", () => {
+    const issues = issuesOf(consumer, "not an object");
+    expect(issuesToDetails(issues).map((d) => d.path)).toEqual(["body"]);
+    expect(issuesToDetails(issues, "query").map((d) => d.path)).toEqual(["query"]);
+    expect(issuesToDetails(issuesOf(consumer, undefined), "path")).toEqual([
+      { path: "path", message: "Required" },
+    ]);
+  });
+});
+
+describe("summarizeDetails", () => {
+  const detail = (n: number) => ({ path: `f${n}`, message: `bad ${n}` });
+
+  it("joins up to three details as path: message", () => {
+    expect(summarizeDetails([detail(1)])).toBe("f1: bad 1");
+    expect(summarizeDetails([1, 2, 3].map(detail))).toBe("f1: bad 1; f2: bad 2; f3: bad 3");
+  });
+
+  it("names the first three and counts the rest", () => {
+    expect(summarizeDetails([1, 2, 3, 4, 5].map(detail))).toBe(
+      "f1: bad 1; f2: bad 2; f3: bad 3; and 2 more",
+    );
+  });
+});
+
+const FRESH = /^req_[A-Za-z0-9_-]{12}$/;
+
+describe("requestIdFor", () => {
+  it("echoes a caller's id made of letters, digits and . _ : -", () => {
+    expect(requestIdFor("trace-1.2:3_AbC")).toBe("trace-1.2:3_AbC");
+    expect(requestIdFor("x".repeat(128))).toBe("x".repeat(128));
+  });
+
+  it("makes a fresh req_ id when there is none or it is not safe to echo", () => {
+    for (const incoming of [null, undefined, "", "has space", "new\nline", "é", "x".repeat(129)]) {
+      expect(requestIdFor(incoming)).toMatch(FRESH);
+    }
+  });
+
+  it("makes a different id each time", () => {
+    expect(requestIdFor(null)).not.toBe(requestIdFor(null));
+  });
+});
