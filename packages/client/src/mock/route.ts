@@ -1,4 +1,4 @@
-import { type HttpHandler, HttpResponse, http} from "msw";
+import { type HttpHandler, HttpResponse, http } from "msw";
 import { JSON_CONTENT_TYPE, requestIdFor } from "../api-rules.js";
 import type { paths } from "../generated/openapi.gen.js";
 import { zIdempotencyKey } from "../generated/zod.gen.js";
