@@ -77,16 +77,21 @@ export function checkRoute(
     const bad = badText(value);
     if (bad) problems.push({ path: name, message: `must not contain ${bad}` });
   }
-  const seen = new Set<string>();
+  // Every occurrence of a repeated parameter is looked at (the route may read any of them), each
+  // name reported once.
+  const reported = new Set<string>();
   for (const [name, value] of query) {
-    if (seen.has(name)) continue;
-    seen.add(name);
+    if (reported.has(name)) continue;
     if (!declared.includes(name)) {
+      reported.add(name);
       problems.push({ path: name, message: "Unknown parameter" });
       continue;
     }
     const bad = badText(value);
-    if (bad) problems.push({ path: name, message: `must not contain ${bad}` });
+    if (bad) {
+      reported.add(name);
+      problems.push({ path: name, message: `must not contain ${bad}` });
+    }
   }
   return problems.length > 0 ? { kind: "params", problems } : { kind: "ok" };
 }
