@@ -5,6 +5,7 @@ import {
   type BackgroundTasks,
   startBackgroundTasks,
 } from "./background/tasks.js";
+import type { ConsumeCore } from "./config.js";
 import { peekRoutes } from "./consume/peek-routes.js";
 import { KnownConsumers, LongPollLimiter } from "./consume/receive.js";
 import { consumeRoutes } from "./consume/routes.js";
@@ -49,6 +50,8 @@ export interface AppDeps {
   metrics?: MetricsOptions | false;
   /** The built console served at /console. Default: the @sequin/console package's dist. */
   consoleDir?: string;
+  /** The core of consumers this server creates (see Config.consumeCore). Default `fanout`. */
+  consumeCore?: ConsumeCore;
 }
 
 /** The app and the parts that outlive single requests. */
@@ -85,6 +88,7 @@ export function createApp(deps: AppDeps): SequinApp {
     limiter: new LongPollLimiter(deps.maxLongPollsPerConsumer ?? 100),
     known: new KnownConsumers(),
     logger,
+    consumeCore: deps.consumeCore ?? "fanout",
   };
 
   const metrics = deps.metrics === false ? undefined : new AppMetrics(deps.metrics);

@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { foldCounters } from "../src/background/fold-counters.js";
 import { runningLeasesSql } from "../src/consume/info.js";
-import { createConsumer as createConsumerRow } from "../src/consumers/service.js";
 import type { Db } from "../src/db/db.js";
 import { loadMigrations, migrate } from "../src/db/migrate.js";
 import { openDatabase } from "../src/db/open.js";
@@ -150,9 +149,16 @@ it("migration 0006 counts the leases already running when it is applied", async 
       all.filter((m) => m.version < 6),
     );
     const account = await createAccount(old, "before-0006");
-    const consumer = await old.transaction((tx) =>
-      createConsumerRow(tx, account.accountId, { name: "c", deliver_policy: "new" }),
-    );
+    // As the server of that time made it (today's service code writes columns added later).
+    const consumer = (
+      await old.query<{ id: string }>(
+        `INSERT INTO consumers (account_id, id, name, stream_id, kind, deliver_policy, ack_wait_ms,
+                                max_deliver, max_ack_pending, ordering)
+         VALUES ($1, gen_random_uuid(), 'c', $2, 'record', 'new', 30000, -1, 1000, 'per_key')
+         RETURNING id`,
+        [account.accountId, account.defaultStreamId],
+      )
+    ).rows[0]!;
     // Three rows leased (two until the same moment), one expired, one pending.
     await old.query(
       `INSERT INTO records (account_id, id, stream_id, collection_id, upstream_id, updated_idx, deleted, data)

@@ -27,7 +27,7 @@ describe("migrations", () => {
     try {
       const applied = await Promise.all(dbs.map((db) => migrate(db)));
       const all = await loadMigrations();
-      expect(applied.flat().sort()).toEqual(all.map((m) => m.version));
+      expect(applied.flat().sort((a, b) => a - b)).toEqual(all.map((m) => m.version));
       expect(applied.filter((a) => a.length > 0)).toHaveLength(1);
       const { rows } = await dbs[0]!.query<{ version: number }>(
         "SELECT version FROM schema_migrations ORDER BY 1",

@@ -62,15 +62,24 @@ export function toConsumerState(row: ConsumerStateRow | undefined): ConsumerStat
   };
 }
 
-/** The consumer's counts now (the lease function returns them too, without a round trip). */
+/**
+ * The consumer's counts now (the lease functions return them too, without a round trip), from
+ * the core that serves it: a 'window' consumer's from sequin_window_state_v1 (migration 0008),
+ * exact up to `cap` pending messages.
+ */
 export async function consumerState(
   q: Queryable,
   accountId: string,
   consumerId: string,
+  cap = 1000,
 ): Promise<ConsumerState> {
-  const { rows } = await q.query<ConsumerStateRow>(consumerStateSql("$1", "$2"), [
-    accountId,
-    consumerId,
-  ]);
+  const { rows } = await q.query<ConsumerStateRow>(
+    `SELECT w.live, w.leased, w.next_expiry, w.max_ack_pending
+     FROM consumers c, sequin_window_state_v1(c.account_id, c.id, $3::int) w
+     WHERE c.account_id = $1 AND c.id = $2 AND c.core = 'window'
+     UNION ALL
+     ${consumerStateSql("$1", "$2")} AND c.core = 'fanout'`,
+    [accountId, consumerId, cap],
+  );
   return toConsumerState(rows[0]);
 }

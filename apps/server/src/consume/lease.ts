@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Message } from "../api-types.js";
+import type { ConsumeCore } from "../config.js";
 import { CONSUMER_LEASE_LOCK } from "../db/advisory-locks.js";
 import type { Db } from "../db/db.js";
 import { retryOnDeadlock } from "../db/errors.js";
@@ -17,6 +18,7 @@ import {
   runningLeasesSql,
   toConsumerState,
 } from "./info.js";
+import { OtherCore, windowLease } from "./window.js";
 
 /** A message that would be delivered for the max_deliver-th time without an ack becomes a dead letter. */
 export const DEAD_CONDITION = `(cfg.max_deliver > 0 AND m.deliver_count >= cfg.max_deliver
@@ -143,17 +145,23 @@ DECLARE
   v_from bigint;
   v_any boolean;
   v_max_deliver int;
+  v_core text;
   v_row jsonb;
   v_active int := 0;
   v_leased int := 0;
 BEGIN
 ${refuseDeadToken("p_token", "p_account")}
   -- The consumer by id or by name, as resolveConsumer does.
-  SELECT id, stream_id, max_deliver INTO v_consumer, v_stream, v_max_deliver FROM consumers
+  SELECT id, stream_id, max_deliver, core INTO v_consumer, v_stream, v_max_deliver, v_core FROM consumers
   WHERE account_id = p_account AND (id = p_consumer_id OR name = p_consumer_name)
   ORDER BY (id = p_consumer_id) DESC NULLS LAST LIMIT 1;
   IF v_consumer IS NULL THEN
     RETURN NEXT '{"not_found": true}'::jsonb;
+    RETURN;
+  END IF;
+  -- Served by the log + window core (migration 0007): the caller asks that one.
+  IF v_core = 'window' THEN
+    RETURN NEXT '{"other_core": true}'::jsonb;
     RETURN;
   END IF;
   PERFORM set_config('synchronous_commit', 'off', true);
@@ -250,7 +258,7 @@ export interface LeaseTarget {
 }
 
 type StateRow = { state: ConsumerStateRow; consumer_id: string; stream_id: string };
-type Outcome = { unauthorized: true } | { not_found: true };
+type Outcome = { unauthorized: true } | { not_found: true } | { other_core: true };
 
 /**
  * Leases up to `batchSize` messages, in one round trip (see LEASE_FUNCTION_SQL): 401 when the
@@ -263,6 +271,27 @@ export async function lease(
   target: LeaseTarget,
   batchSize: number,
   expectNone = false,
+  /** The core to ask first; the consumer may be served by the other. */
+  core: ConsumeCore = "fanout",
+): Promise<LeaseResult> {
+  const run = (c: ConsumeCore) =>
+    c === "window"
+      ? windowLease(db, target, batchSize)
+      : fanoutLease(db, target, batchSize, expectNone);
+  try {
+    return await run(core);
+  } catch (err) {
+    if (!(err instanceof OtherCore)) throw err;
+    return run(core === "window" ? "fanout" : "window");
+  }
+}
+
+/** {@link lease} for a 'fanout' consumer; {@link OtherCore} for a 'window' one. */
+async function fanoutLease(
+  db: Db,
+  target: LeaseTarget,
+  batchSize: number,
+  expectNone: boolean,
 ): Promise<LeaseResult> {
   const ref = target.consumer;
   const { rows: wrapped } = await retryOnDeadlock(() =>
@@ -280,6 +309,7 @@ export async function lease(
   for (const { row } of wrapped) {
     if ("unauthorized" in row) throw unauthorized();
     if ("not_found" in row) throw notFound(`Consumer not found: ${ref}`);
+    if ("other_core" in row) throw new OtherCore();
     if ("state" in row) state = row;
     else rows.push(row);
   }

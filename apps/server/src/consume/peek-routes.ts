@@ -14,7 +14,7 @@ export function peekRoutes({ db }: RouteDeps): Router {
     const { limit } = parseQuery(zPeekMessagesQuery, req.query);
     const consumer = await resolveConsumer(db, req.accountId, ref);
     const [data, info] = await Promise.all([
-      peekMessages(db, req.accountId, consumer.id, limit),
+      peekMessages(db, req.accountId, consumer, limit),
       peekInfo(db, req.accountId, consumer.id),
     ]);
     res.json({ data, info });

@@ -23,11 +23,27 @@ type PeekRow = {
 export async function peekMessages(
   q: Queryable,
   accountId: string,
-  consumerId: string,
+  consumer: { id: string; core: "fanout" | "window" },
   limit: number,
 ): Promise<PeekedMessage[]> {
   const { rows } = await q.query<PeekRow>(
-    `WITH m AS MATERIALIZED (
+    consumer.core === "window" ? WINDOW_PEEK_SQL : FANOUT_PEEK_SQL,
+    [accountId, consumer.id, limit],
+  );
+  return rows.map((row) => {
+    const message: PeekedMessage = {
+      id: String(row.seq),
+      state: row.leased ? "leased" : "pending",
+      deliver_count: row.deliver_count,
+      lease_expires_at: row.leased ? isoOrNull(row.leased_until) : null,
+    };
+    if (row.r_id != null) message.record = toRecord(unprefix<RecordRow>(row, "r_"));
+    else if (row.e_seq != null) message.event = toEvent(unprefix<EventRow>(row, "e_"));
+    return message;
+  });
+}
+
+const FANOUT_PEEK_SQL = `WITH m AS MATERIALIZED (
        SELECT account_id, seq, record_id, event_seq, deliver_count, delivered_idx, leased_until
        FROM consumer_messages
        WHERE account_id = $1 AND consumer_id = $2
@@ -43,21 +59,52 @@ export async function peekMessages(
      LEFT JOIN records r ON r.account_id = m.account_id AND r.id = m.record_id
      LEFT JOIN events e ON e.account_id = m.account_id AND e.seq = m.event_seq
      WHERE r.id IS NOT NULL OR e.seq IS NOT NULL
-     ORDER BY m.seq`,
-    [accountId, consumerId, limit],
-  );
-  return rows.map((row) => {
-    const message: PeekedMessage = {
-      id: String(row.seq),
-      state: row.leased ? "leased" : "pending",
-      deliver_count: row.deliver_count,
-      lease_expires_at: row.leased ? isoOrNull(row.leased_until) : null,
-    };
-    if (row.r_id != null) message.record = toRecord(unprefix<RecordRow>(row, "r_"));
-    else if (row.e_seq != null) message.event = toEvent(unprefix<EventRow>(row, "e_"));
-    return message;
-  });
-}
+     ORDER BY m.seq`;
+
+/**
+ * The same for a 'window' consumer (migration 0007): its window in seq order (the order its
+ * leases take deliveries offered again), then the log above its cursor that it wants, which a
+ * lease pulls next. A message not pulled yet has no seq: its id is its log position.
+ */
+const WINDOW_PEEK_SQL = `WITH w AS MATERIALIZED (
+       SELECT d.account_id, d.seq, d.record_id, d.event_seq, d.deliver_count, d.delivered_idx, d.leased_until
+       FROM deliveries d
+       WHERE d.account_id = $1 AND d.consumer_id = $2
+         AND d.seq > coalesce((SELECT f.pos FROM sequin_window_floor_v1($1, $2) f), 0)
+       ORDER BY d.seq LIMIT $3
+     ), log AS MATERIALIZED (
+       SELECT x.* FROM (
+         SELECT r.updated_idx AS pos, r.id AS record_id, NULL::bigint AS event_seq FROM records r, consumers c
+         WHERE c.account_id = $1 AND c.id = $2 AND c.kind = 'record' AND r.account_id = $1 AND r.stream_id = c.stream_id
+           AND r.updated_idx > sequin_window_cursor_v1($1, $2)
+           AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)
+           AND NOT EXISTS (SELECT 1 FROM deliveries d
+                           WHERE d.account_id = $1 AND d.consumer_id = $2 AND d.record_id = r.id)
+         ORDER BY r.updated_idx LIMIT $3) x
+       UNION ALL
+       SELECT y.* FROM (
+         SELECT e.seq, NULL::uuid, e.seq FROM events e, consumers c
+         WHERE c.account_id = $1 AND c.id = $2 AND c.kind = 'event' AND e.account_id = $1 AND e.stream_id = c.stream_id
+           AND e.seq > sequin_window_cursor_v1($1, $2)
+           AND sequin_filter_match_v1(c, e.collection_id, e.resource_id, e.provider, e.sync_id)
+         ORDER BY e.seq LIMIT $3) y
+     ), m AS (
+       SELECT 0 AS part, w.seq, w.record_id, w.event_seq, w.deliver_count, w.delivered_idx, w.leased_until FROM w
+       UNION ALL
+       SELECT 1, log.pos, log.record_id, log.event_seq, 0, NULL::bigint, '-infinity'::timestamptz FROM log
+     )
+     SELECT m.seq, m.leased_until,
+            m.leased_until > statement_timestamp() AS leased,
+            CASE WHEN m.leased_until > statement_timestamp() THEN m.deliver_count
+                 WHEN m.record_id IS NOT NULL AND m.delivered_idx IS DISTINCT FROM r.updated_idx THEN 0
+                 ELSE m.deliver_count END AS deliver_count,
+            ${prefixed(recordColumns(), "r.", "r_")}, ${prefixed(eventColumns(), "e.", "e_")}
+     FROM m
+     LEFT JOIN records r ON r.account_id = $1 AND r.id = m.record_id
+     LEFT JOIN events e ON e.account_id = $1 AND e.seq = m.event_seq
+     WHERE r.id IS NOT NULL OR e.seq IS NOT NULL
+     ORDER BY m.part, m.seq
+     LIMIT $3`;
 
 /** The consumer's counts (ADR 0002's cheap ones) plus its dead letters. */
 export async function peekInfo(

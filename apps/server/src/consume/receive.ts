@@ -1,4 +1,5 @@
 import type { NextResponse } from "../api-types.js";
+import type { ConsumeCore } from "../config.js";
 import type { Db } from "../db/db.js";
 import { HttpError } from "../http/errors.js";
 import type { WakeHub } from "../wake/hub.js";
@@ -95,6 +96,8 @@ export interface ReceiveOptions extends LeaseTarget {
   limiter: LongPollLimiter;
   /** Consumers seen by earlier calls: a long-poll on one of them waits after a single lease. */
   known: KnownConsumers;
+  /** The consume core to ask first (see Config.consumeCore). */
+  core?: ConsumeCore;
 }
 
 /**
@@ -143,7 +146,7 @@ export async function receive(
       signal.addEventListener("abort", onWake, { once: true });
       try {
         const expectNone = !afterWake && options.known.drained(guess?.id);
-        const result = await lease(db, target, batchSize, expectNone);
+        const result = await lease(db, target, batchSize, expectNone, options.core);
         const { messages, deadLettered, state } = result;
         options.known.setDrained(result.consumer.id, state.num_pending === 0);
         if (!consumer) {

@@ -1,10 +1,12 @@
 import type { AckResponse } from "../api-types.js";
+import type { ConsumeCore } from "../config.js";
 import type { Db } from "../db/db.js";
 import { retryOnDeadlock } from "../db/errors.js";
 import { UUID_RE } from "../db/rows.js";
 import { notFound, unauthorized } from "../http/errors.js";
 import type { Delivery } from "./ack-token.js";
 import { DEAD_CONDITION, type LeaseTarget } from "./lease.js";
+import { OtherCore, type SettleRow, windowSettle } from "./window.js";
 
 // Ack, nack and extend: one statement each. Each first locks the named deliveries in seq order
 // (writers lock in that order too, so they can wait on each other but never deadlock) and reads
@@ -21,7 +23,7 @@ const LIVE_TOKEN = `($6::bytea IS NULL OR EXISTS (
 const TOKENS = `auth AS MATERIALIZED (
   SELECT ${LIVE_TOKEN} AS authorized
 ), c AS MATERIALIZED (
-  SELECT id FROM consumers WHERE account_id = $1 AND (id = $2::uuid OR name = $5::text)
+  SELECT id, core FROM consumers WHERE account_id = $1 AND (id = $2::uuid OR name = $5::text)
     AND (SELECT authorized FROM auth)
   ORDER BY (id = $2::uuid) DESC NULLS LAST LIMIT 1
 ), t AS MATERIALIZED (
@@ -32,7 +34,7 @@ const TOKENS = `auth AS MATERIALIZED (
 /** One row even when nothing matched: the consumer's id (null: no such consumer) and the rows. */
 const withConsumer = (rows: string) =>
   `SELECT (SELECT authorized FROM auth) AS authorized, (SELECT id FROM c) AS consumer_id,
-  x.seq, x.lease_id, x.wakes
+  (SELECT core FROM c) AS core, x.seq, x.lease_id, x.wakes
 FROM (SELECT 1) AS one LEFT JOIN (${rows}) x ON true`;
 const BY_KEY = (a: string, b: string) =>
   `${a}.account_id = ${b}.account_id AND ${a}.consumer_id = ${b}.consumer_id AND ${a}.seq = ${b}.seq`;
@@ -121,36 +123,60 @@ export interface SettleResult extends AckResponse {
   madeAvailable: boolean;
 }
 
-/** Settles deliveries of the target's consumer; 401 for a token no longer live, 404 for no such consumer. */
-async function settle(
+type Verb = "ack" | "nack" | "extend";
+const FANOUT_SQL: Record<Verb, string> = { ack: ACK_SQL, nack: NACK_SQL, extend: EXTEND_SQL };
+
+/** Settles deliveries of a 'fanout' consumer; {@link OtherCore} for a 'window' one. */
+async function fanoutSettle(
   db: Db,
-  sql: string,
+  verb: Verb,
   target: LeaseTarget,
   tokens: Map<string, Delivery>,
-  extra: unknown[] = [],
-): Promise<SettleResult> {
+  extendMs: number | null,
+): Promise<SettleRow[]> {
   const { accountId, consumer } = target;
   const deliveries = [...tokens.values()];
   const { rows } = await retryOnDeadlock(() =>
-    db.query<{
-      authorized: boolean;
-      consumer_id: string | null;
-      seq: number | null;
-      lease_id: string | null;
-      wakes: boolean | null;
-    }>(sql, [
+    db.query<SettleRow & { core: ConsumeCore | null }>(FANOUT_SQL[verb], [
       accountId,
       UUID_RE.test(consumer) ? consumer : null,
       deliveries.map((d) => d.seq),
       deliveries.map((d) => d.leaseId),
       consumer,
       target.tokenHash ?? null,
-      ...extra,
+      ...(verb === "extend" ? [extendMs] : []),
     ]),
   );
+  if (rows[0]?.core === "window") throw new OtherCore();
+  return rows;
+}
+
+/**
+ * Settles deliveries of the target's consumer, asking the core `core` first (the consumer may
+ * be served by the other); 401 for a token no longer live, 404 for no such consumer.
+ */
+async function settle(
+  db: Db,
+  verb: Verb,
+  target: LeaseTarget,
+  tokens: Map<string, Delivery>,
+  core: ConsumeCore,
+  extendMs: number | null = null,
+): Promise<SettleResult> {
+  const run = (c: ConsumeCore) =>
+    c === "window"
+      ? windowSettle(db, verb, target, tokens, extendMs)
+      : fanoutSettle(db, verb, target, tokens, extendMs);
+  let rows: SettleRow[];
+  try {
+    rows = await run(core);
+  } catch (err) {
+    if (!(err instanceof OtherCore)) throw err;
+    rows = await run(core === "window" ? "fanout" : "window");
+  }
   if (rows[0]?.authorized === false) throw unauthorized();
   const consumerId = rows[0]?.consumer_id;
-  if (!consumerId) throw notFound(`Consumer not found: ${consumer}`);
+  if (!consumerId) throw notFound(`Consumer not found: ${target.consumer}`);
   const key = (seq: string | number, leaseId: string) => `${seq}/${leaseId.toLowerCase()}`;
   const matched = new Set<string>();
   for (const r of rows)
@@ -167,11 +193,19 @@ async function settle(
   };
 }
 
-export const ack = (db: Db, target: LeaseTarget, tokens: Map<string, Delivery>) =>
-  settle(db, ACK_SQL, target, tokens);
+export const ack = (
+  db: Db,
+  target: LeaseTarget,
+  tokens: Map<string, Delivery>,
+  core: ConsumeCore = "fanout",
+) => settle(db, "ack", target, tokens, core);
 
-export const nack = (db: Db, target: LeaseTarget, tokens: Map<string, Delivery>) =>
-  settle(db, NACK_SQL, target, tokens);
+export const nack = (
+  db: Db,
+  target: LeaseTarget,
+  tokens: Map<string, Delivery>,
+  core: ConsumeCore = "fanout",
+) => settle(db, "nack", target, tokens, core);
 
 export const extend = (
   db: Db,
@@ -179,4 +213,5 @@ export const extend = (
   tokens: Map<string, Delivery>,
   /** Default: the consumer's ack_wait_ms. */
   ms: number | undefined,
-) => settle(db, EXTEND_SQL, target, tokens, [ms ?? null]);
+  core: ConsumeCore = "fanout",
+) => settle(db, "extend", target, tokens, core, ms ?? null);

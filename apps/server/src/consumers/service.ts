@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { consumerOrdering } from "@sequin/client/schemas";
 import type { Consumer, ConsumerCreate, ConsumerUpdate } from "../api-types.js";
+import type { ConsumeCore } from "../config.js";
 import type { Queryable } from "../db/db.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { UUID_RE } from "../db/rows.js";
@@ -51,6 +52,7 @@ export async function createConsumer(
   tx: Queryable,
   accountId: string,
   input: ConsumerCreate,
+  core: ConsumeCore = "fanout",
 ): Promise<Consumer> {
   const kind = input.kind ?? DEFAULTS.kind;
   const { ordering, keyPath } = orderingOf(kind, input);
@@ -62,8 +64,8 @@ export async function createConsumer(
     const { rows } = await tx.query<ConsumerRow>(
       `INSERT INTO consumers (account_id, id, name, stream_id, kind, filter_collection_id, filter_resource_id,
                               filter_provider, filter_sync_id, deliver_policy, ack_wait_ms, max_deliver,
-                              max_ack_pending, metadata, ordering, key_path)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $16)
+                              max_ack_pending, metadata, ordering, key_path, core)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $16, $17)
        RETURNING ${CONSUMER_COLUMNS}`,
       [
         accountId,
@@ -79,14 +81,37 @@ export async function createConsumer(
         JSON.stringify(input.metadata ?? {}),
         ordering,
         keyPath,
+        core,
       ],
     );
     row = rows[0]!;
   } catch (err) {
     nameTaken(err, input.name);
   }
-  if (policy === "all") await backfill(tx, accountId, row);
+  if (core === "window") await startWindow(tx, accountId, row);
+  else if (policy === "all") await backfill(tx, accountId, row);
   return toConsumer(row);
+}
+
+/**
+ * A 'window' consumer's first cursor and floor (migration 0007): with `all` the cursor is at the
+ * start of the log (every record, tombstones included; every retained event), with `new` at its
+ * end. The caller holds the stream's write lock, so "the end" is exact.
+ */
+async function startWindow(tx: Queryable, accountId: string, row: ConsumerRow): Promise<void> {
+  const head =
+    row.kind === "record"
+      ? `SELECT updated_idx FROM records WHERE account_id = $1 AND stream_id = $3 ORDER BY updated_idx DESC LIMIT 1`
+      : `SELECT seq FROM events WHERE account_id = $1 AND stream_id = $3 ORDER BY seq DESC LIMIT 1`;
+  await tx.query(
+    `WITH cursor AS (
+       INSERT INTO consumer_cursors (account_id, consumer_id, pos)
+       SELECT $1, $2, CASE WHEN $4 = 'all' THEN 0 ELSE coalesce((${head}), 0) END
+     )
+     INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+     VALUES ($1, $2, 0, 'infinity')`,
+    [accountId, row.id, row.stream_id, row.deliver_policy],
+  );
 }
 
 /** Finds a consumer by id or by name (names are unique per account); 404 otherwise. */
@@ -130,7 +155,13 @@ export async function updateConsumer(
   input: ConsumerUpdate,
 ): Promise<ConsumerRow> {
   const current = await resolveConsumer(tx, accountId, ref);
-  if (input.filters) await lockStream(tx, accountId, current.stream_id);
+  if (input.filters) {
+    await lockStream(tx, accountId, current.stream_id);
+    // What the log holds now was written under the old filters: a 'window' consumer, which
+    // reads the log lazily, takes it into its window before they change.
+    if (current.core === "window")
+      await tx.query("SELECT sequin_window_catch_up_v1($1, $2)", [accountId, current.id]);
+  }
   const [collection, resource, provider, sync] = input.filters ? filterValues(input.filters) : [];
   try {
     const { rows } = await tx.query<ConsumerRow>(

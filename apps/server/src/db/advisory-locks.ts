@@ -5,6 +5,14 @@
 export const STREAM_WRITE_LOCK = 737_601;
 /** Leases of one consumer: makes the max_ack_pending check and the lease atomic. */
 export const CONSUMER_LEASE_LOCK = 737_602;
+/**
+ * The window of one 'window' consumer (migration 0007): every writer of its deliveries holds it
+ * shared; the floor moves only under it held exclusively, so no delivery lands below the floor.
+ * The routines of migrations 0007-0013 write the number itself.
+ */
+export const CONSUMER_WINDOW_LOCK = 737_604;
+/** The pull of one 'window' consumer from its stream's log: one at a time, so the cursor only moves forward. */
+export const CONSUMER_PULL_LOCK = 737_605;
 /** One background sweep of a kind at a time across all servers. */
 export const BACKGROUND_LOCK = 737_603;
 /** Migrations (single bigint key, session-free: taken per transaction). */

@@ -50,9 +50,16 @@ export async function listDeadLetters(
 export async function redrive(
   tx: Queryable,
   accountId: string,
-  consumer: { id: string; stream_id: string },
+  consumer: { id: string; stream_id: string; core: "fanout" | "window" },
   ids: string[] | undefined,
 ): Promise<number> {
+  if (consumer.core === "window") {
+    const { rows } = await tx.query<{ n: number }>(
+      "SELECT sequin_window_redrive_v1($1, $2, $3::bigint[]) AS n",
+      [accountId, consumer.id, ids ?? null],
+    );
+    return rows[0]?.n ?? 0;
+  }
   // Rows go back under the stream's write lock, like every insert of consumer rows. Below the
   // consumer's scan_from_seq they lower it (the trigger of migration 0005).
   await lockStream(tx, accountId, consumer.stream_id);

@@ -44,6 +44,7 @@ export function insertEventsCtes(account: string, stream: string, source: string
        INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq, order_key)
        SELECT ${account}, c.id, ev.seq, ev.seq, ${orderKeySql("c", "ev")}
        FROM ev JOIN consumers c ON c.account_id = ${account} AND c.stream_id = ${stream} AND c.kind = 'event'
+         AND c.core = 'fanout'
          AND ${filterMatch("c", "ev")}
      )`;
 }

@@ -14,16 +14,19 @@ interface ConsumerCounts {
 /**
  * Every consumer's counts in one statement, the cheap way (ADR 0002): the folded live-row counter
  * plus its unfolded deltas, running leases from their deltas (migration 0006), dead letters on
- * their primary key.
+ * their primary key. A 'window' consumer's from sequin_window_state_v1.
  */
 const CONSUMER_COUNTS_SQL = `
 SELECT c.account_id, c.id AS consumer_id, c.name,
-       c.message_count + coalesce((SELECT sum(d.delta) FROM consumer_counter_deltas d
-                                   WHERE d.account_id = c.account_id AND d.consumer_id = c.id), 0)::bigint AS live,
-       ${runningLeasesSql("c.account_id", "c.id")}::bigint AS leased,
+       coalesce(w.live, c.message_count + coalesce((SELECT sum(d.delta) FROM consumer_counter_deltas d
+                                   WHERE d.account_id = c.account_id AND d.consumer_id = c.id), 0))::bigint AS live,
+       coalesce(w.leased, ${runningLeasesSql("c.account_id", "c.id")})::bigint AS leased,
        (SELECT count(*) FROM dead_letters x
         WHERE x.account_id = c.account_id AND x.consumer_id = c.id)::bigint AS dead
-FROM consumers c`;
+FROM consumers c
+-- 'window' consumers (migration 0007): their own counts, exact up to 1,000 pending.
+LEFT JOIN LATERAL (SELECT * FROM sequin_window_state_v1(c.account_id, c.id, 1000) s
+                   WHERE c.core = 'window') w ON true`;
 
 /** Reads the per-consumer gauges and the pool's use just before a scrape is answered. */
 export async function refreshGauges(db: Db, metrics: AppMetrics): Promise<void> {

@@ -14,9 +14,10 @@ export interface WrittenVersion {
  * arrived during the lease). An event consumer is done when the event of that version has no row
  * (acked or filtered out). A dead letter is never done.
  */
-const PENDING_SQL = `
+const FANOUT_PENDING_SQL = `
 SELECT c.id FROM unnest($2::uuid[]) AS c(id)
-WHERE EXISTS (
+WHERE NOT EXISTS (SELECT 1 FROM consumers k WHERE k.account_id = $1 AND k.id = c.id AND k.core = 'window')
+  AND EXISTS (
   SELECT 1 FROM unnest($3::uuid[], $4::bigint[]) AS w(record_id, idx)
   WHERE EXISTS (
       SELECT 1 FROM consumer_messages m
@@ -33,6 +34,45 @@ WHERE EXISTS (
         AND (d.record_id = w.record_id OR d.event_seq IN (
           SELECT e.seq FROM events e WHERE e.account_id = $1 AND e.record_id = w.record_id AND e.updated_idx = w.idx)))
 )`;
+
+/**
+ * The same for 'window' consumers (migration 0007). A record consumer is done with a version
+ * when its cursor is past it or the record does not pass its filters, and it has no delivery of
+ * the record, or one acked at that version or later (`acked_idx`: the delivery stays when a newer
+ * version arrived meanwhile). An event consumer is done with the event of that version when its
+ * cursor is past it or the event does not pass its filters, and no delivery of it is in its
+ * window. A dead letter is never done.
+ */
+const WINDOW_PENDING_SQL = `
+SELECT c.id FROM consumers c
+WHERE c.account_id = $1 AND c.id = ANY($2::uuid[]) AND c.core = 'window' AND EXISTS (
+  SELECT 1 FROM unnest($3::uuid[], $4::bigint[]) AS w(record_id, idx)
+  WHERE (c.kind = 'record' AND (
+      EXISTS (
+        SELECT 1 FROM deliveries d
+        WHERE d.account_id = $1 AND d.consumer_id = c.id AND d.record_id = w.record_id
+          AND coalesce(d.acked_idx, 0) < w.idx)
+      OR (w.idx > sequin_window_cursor_v1($1, c.id) AND EXISTS (
+        SELECT 1 FROM records r
+        WHERE r.account_id = $1 AND r.id = w.record_id
+          AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)))))
+    OR (c.kind = 'event' AND EXISTS (
+      SELECT 1 FROM events e
+      WHERE e.account_id = $1 AND e.record_id = w.record_id AND e.updated_idx = w.idx
+        AND (EXISTS (SELECT 1 FROM deliveries d
+                     WHERE d.account_id = $1 AND d.consumer_id = c.id AND d.event_seq = e.seq)
+             OR (e.seq > sequin_window_cursor_v1($1, c.id)
+                 AND sequin_filter_match_v1(c, e.collection_id, e.resource_id, e.provider, e.sync_id)))))
+    OR EXISTS (
+      SELECT 1 FROM dead_letters d
+      WHERE d.account_id = $1 AND d.consumer_id = c.id
+        AND (d.record_id = w.record_id OR d.event_seq IN (
+          SELECT e.seq FROM events e WHERE e.account_id = $1 AND e.record_id = w.record_id AND e.updated_idx = w.idx)))
+)`;
+
+const PENDING_SQL = `${FANOUT_PENDING_SQL}
+UNION ALL
+${WINDOW_PENDING_SQL}`;
 
 /**
  * Waits until each consumer has acked the written versions, woken by the ack wake-ups of those

@@ -20,7 +20,7 @@ export function fanOutLockSql({ account, stream, arrays }: FanOutArgs, finish: s
   return `WITH k AS MATERIALIZED (
        SELECT c.account_id, c.id AS consumer_id, r.id AS record_id
        FROM consumers c CROSS JOIN unnest(${arrays[0]}::uuid[]) AS r(id)
-       WHERE c.account_id = ${account} AND c.stream_id = ${stream} AND c.kind = 'record'
+       WHERE c.account_id = ${account} AND c.stream_id = ${stream} AND c.kind = 'record' AND c.core = 'fanout'
      )
      ${finish} FROM (
        SELECT m.seq FROM k
@@ -44,6 +44,7 @@ export function fanOutInsertSql({ account, stream, arrays: a }: FanOutArgs): str
      FROM unnest(${a[0]}::uuid[], ${a[1]}::bigint[], ${a[2]}::text[], ${a[3]}::text[], ${a[4]}::text[], ${a[5]}::text[])
        AS w(id, updated_idx, collection_id, resource_id, provider, sync_id)
      JOIN consumers c ON c.account_id = ${account} AND c.stream_id = ${stream} AND c.kind = 'record'
+       AND c.core = 'fanout'
        AND ${filterMatch("c", "w")}
      ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
      DO UPDATE SET record_idx = GREATEST(consumer_messages.record_idx, EXCLUDED.record_idx)`;

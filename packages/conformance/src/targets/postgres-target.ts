@@ -7,7 +7,7 @@ import type { Target } from "./target.js";
  * The reference server on real Postgres: a fresh database for this run, created empty and
  * migrated with the server's own `migrate`, dropped afterwards (kept when a scenario failed).
  */
-export async function createPostgresTarget(): Promise<Target> {
+export async function createPostgresTarget(consumeCore?: "fanout" | "window"): Promise<Target> {
   const database = await createDatabase({
     adminUrl: adminUrlFrom("CONFORMANCE_DATABASE_URL"),
     prefix: `sqconf_${process.pid}`,
@@ -20,10 +20,15 @@ export async function createPostgresTarget(): Promise<Target> {
   );
   try {
     await migrate(db);
-    return await startServerTarget("postgres", db, async ({ keep }) => {
-      if (keep) console.warn(`conformance: kept database ${database.url} of a failed scenario`);
-      else await database.drop();
-    });
+    return await startServerTarget(
+      consumeCore ? `postgres (${consumeCore} core)` : "postgres",
+      db,
+      async ({ keep }) => {
+        if (keep) console.warn(`conformance: kept database ${database.url} of a failed scenario`);
+        else await database.drop();
+      },
+      consumeCore,
+    );
   } catch (error) {
     await db.close();
     await database.drop();

@@ -1,0 +1,172 @@
+import type { Message } from "../api-types.js";
+import type { Db, Queryable } from "../db/db.js";
+import { retryOnDeadlock } from "../db/errors.js";
+import { iso, UUID_RE } from "../db/rows.js";
+import type { EventRow } from "../events/event-row.js";
+import { toEvent } from "../events/event-row.js";
+import { notFound, unauthorized } from "../http/errors.js";
+import { type RecordRow, toRecord } from "../records/record-row.js";
+import type { Delivery } from "./ack-token.js";
+import { encodeAckToken } from "./ack-token.js";
+import { type ConsumerStateRow, toConsumerState } from "./info.js";
+import type { LeaseResult, LeaseTarget } from "./lease.js";
+
+// The callers of the 'window' consume core's routines (migrations 0007-0013; the design is
+// docs/decisions/0008). The SQL lives in those migrations, one routine per file.
+
+/**
+ * `num_pending` counts the log exactly up to this many messages; above, it is an estimate
+ * (sequin_window_state_v1, migration 0008).
+ */
+export const EXACT_PENDING_UP_TO = 1000;
+
+/** A routine's answer that the consumer is served by the other core. */
+export class OtherCore extends Error {
+  override name = "OtherCore";
+}
+
+type MessageRow = {
+  m_seq: number;
+  lease_id: string;
+  leased_until: string;
+  deliver_count: number;
+  record?: RecordRow | null;
+  event?: EventRow | null;
+};
+type StateRow = {
+  state: ConsumerStateRow;
+  consumer_id: string;
+  stream_id: string;
+  move_floor: boolean;
+};
+type LeaseRow =
+  | MessageRow
+  | StateRow
+  | { dead_count: number }
+  | { unauthorized: true }
+  | { not_found: true }
+  | { other_core: true };
+
+/** Consumers whose floor is being moved by this process: one move at a time each. */
+const moving = new Set<string>();
+
+/**
+ * Moves the consumer's floor (sequin_window_move_floor_v1) in a transaction of its own, in the
+ * background: the lease that asked for it has answered already. A failure only leaves the floor
+ * where it was (the next lease asks again).
+ */
+function moveFloor(db: Db, accountId: string, consumerId: string): void {
+  if (moving.has(consumerId)) return;
+  moving.add(consumerId);
+  db.query("SELECT sequin_window_move_floor_v1($1, $2)", [accountId, consumerId])
+    .catch(() => {})
+    .finally(() => moving.delete(consumerId));
+}
+
+/**
+ * Leases up to `batchSize` messages of a 'window' consumer in one round trip
+ * (sequin_window_lease_v1, migration 0009). Throws {@link OtherCore} for a 'fanout' consumer.
+ */
+export async function windowLease(
+  db: Db,
+  target: LeaseTarget,
+  batchSize: number,
+): Promise<LeaseResult> {
+  const ref = target.consumer;
+  const { rows } = await retryOnDeadlock(() =>
+    db.query<{ row: LeaseRow }>(
+      "SELECT row FROM sequin_window_lease_v1($1, $2, $3, $4, $5, $6) AS row",
+      [
+        target.accountId,
+        UUID_RE.test(ref) ? ref : null,
+        ref,
+        target.tokenHash ?? null,
+        batchSize,
+        EXACT_PENDING_UP_TO,
+      ],
+    ),
+  );
+  const messages: Message[] = [];
+  let deadLettered = 0;
+  let state: StateRow | undefined;
+  for (const { row } of rows) {
+    if ("unauthorized" in row) throw unauthorized();
+    if ("not_found" in row) throw notFound(`Consumer not found: ${ref}`);
+    if ("other_core" in row) throw new OtherCore();
+    if ("dead_count" in row) deadLettered += row.dead_count;
+    else if ("state" in row) state = row;
+    else {
+      const base = {
+        ack_token: encodeAckToken(row.m_seq, row.lease_id),
+        deliver_count: row.deliver_count,
+        lease_expires_at: iso(row.leased_until),
+      };
+      if (row.record) messages.push({ ...base, record: toRecord(row.record) });
+      else if (row.event) messages.push({ ...base, event: toEvent(row.event) });
+    }
+  }
+  if (!state) throw notFound(`Consumer not found: ${ref}`);
+  if (state.move_floor) moveFloor(db, target.accountId, state.consumer_id);
+  return {
+    consumer: { id: state.consumer_id, streamId: state.stream_id },
+    messages,
+    deadLettered,
+    state: toConsumerState(state.state),
+  };
+}
+
+/** What a settle routine answered: as settle.ts's rows. */
+export type SettleRow = {
+  authorized: boolean;
+  consumer_id: string | null;
+  seq: number | null;
+  lease_id: string | null;
+  wakes: boolean | null;
+};
+
+const SETTLE = {
+  ack: "sequin_window_ack_v1($1, $2, $3, $4, $5, $6)",
+  nack: "sequin_window_nack_v1($1, $2, $3, $4, $5, $6)",
+  extend: "sequin_window_extend_v1($1, $2, $3, $4, $5, $6, $7)",
+} as const;
+
+/**
+ * Acks, nacks or extends deliveries of a 'window' consumer (migrations 0010-0012). Throws
+ * {@link OtherCore} for a 'fanout' consumer.
+ */
+export async function windowSettle(
+  db: Queryable,
+  verb: keyof typeof SETTLE,
+  target: LeaseTarget,
+  tokens: Map<string, Delivery>,
+  extendMs?: number | null,
+): Promise<SettleRow[]> {
+  const deliveries = [...tokens.values()];
+  const { rows } = await retryOnDeadlock(() =>
+    db.query<{
+      o_authorized: boolean;
+      o_consumer_id: string | null;
+      o_other_core: boolean;
+      o_seq: number | null;
+      o_lease_id: string | null;
+      o_wakes: boolean | null;
+    }>(`SELECT * FROM ${SETTLE[verb]}`, [
+      target.accountId,
+      UUID_RE.test(target.consumer) ? target.consumer : null,
+      target.consumer,
+      target.tokenHash ?? null,
+      deliveries.map((d) => d.seq),
+      deliveries.map((d) => d.leaseId),
+      ...(verb === "extend" ? [extendMs ?? null] : []),
+    ]),
+  );
+  const first = rows[0];
+  if (first?.o_authorized && first.o_consumer_id && first.o_other_core) throw new OtherCore();
+  return rows.map((r) => ({
+    authorized: r.o_authorized,
+    consumer_id: r.o_consumer_id,
+    seq: r.o_seq,
+    lease_id: r.o_lease_id,
+    wakes: r.o_wakes,
+  }));
+}

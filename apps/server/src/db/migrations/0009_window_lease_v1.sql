@@ -1,0 +1,236 @@
+-- The lease of a 'window' consumer (migration 0007), one call per `next`:
+--
+-- 1. Deliveries of its window that are deliverable again (lease ran out, nack, record changed
+--    while leased), in seq order above the floor, skipping rows other leases hold; per_key
+--    events only when no earlier message of their key is in the window. A delivery that
+--    reached max_deliver goes to dead_letters instead. Skipped while the floor says nothing
+--    can be deliverable yet.
+-- 2. Then, for the rest of the batch, the log above the cursor: records at their newest version
+--    (a record the window already has learns that it changed and goes out again after its ack),
+--    events in order (per_key: only the first of a key not already in the window is leased; the
+--    rest wait in the window). Only this step is serialised per consumer (the pull lock), and
+--    only for itself.
+--
+-- Leases of one consumer run in parallel, so max_ack_pending can be exceeded by at most one
+-- batch per lease running at the same moment (openapi.yaml says so).
+--
+-- Rows (jsonb): `{"unauthorized": true}`, `{"not_found": true}` or `{"other_core": true}`
+-- alone; else one row per message leased (`m_seq`, `lease_id`, `leased_until`,
+-- `deliver_count`, and `record` or `event` as the table row), `{"dead_count": n}` when
+-- deliveries went to dead letters, and last `{"state": ..., "consumer_id", "stream_id",
+-- "move_floor"}`: the counts of sequin_window_state_v1 after the lease (capped at p_cap), and
+-- whether the caller should move the floor (sequin_window_move_floor_v1, in a transaction of its
+-- own: it takes the window lock exclusively, which this call holds shared).
+CREATE FUNCTION sequin_window_lease_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text,
+                                       p_token bytea, p_batch int, p_cap int)
+RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
+-- A plan for each call's values, and every step through a key whatever the statistics say.
+SET plan_cache_mode = force_custom_plan SET enable_hashjoin = off SET enable_mergejoin = off
+SET enable_seqscan = off
+AS $$
+DECLARE
+  c consumers;
+  v_floor record;
+  v_now timestamptz := statement_timestamp();
+  v_until timestamptz;
+  v_leased bigint;
+  v_want int;
+  v_got int := 0;
+  v_dead int := 0;
+  v_cursor bigint;
+  v_scan int;
+  v_row jsonb;
+  v_state record;
+BEGIN
+  IF NOT sequin_token_live_v1(p_account, p_token) THEN
+    RETURN NEXT '{"unauthorized": true}'::jsonb;
+    RETURN;
+  END IF;
+  SELECT * INTO c FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
+  IF c.id IS NULL THEN
+    RETURN NEXT '{"not_found": true}'::jsonb;
+    RETURN;
+  END IF;
+  IF c.core <> 'window' THEN
+    RETURN NEXT '{"other_core": true}'::jsonb;
+    RETURN;
+  END IF;
+  -- A lease lost in a crash only makes its messages deliverable early.
+  PERFORM set_config('synchronous_commit', 'off', true);
+  -- Shared: every writer of deliveries holds it; the floor moves only under it exclusively.
+  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
+  SELECT * INTO v_floor FROM sequin_window_floor_v1(p_account, c.id);
+  v_until := v_now + c.ack_wait_ms * interval '1 millisecond';
+  SELECT count(*) INTO v_leased FROM deliveries d
+  WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq > coalesce(v_floor.pos, 0)
+    AND d.leased_until > v_now;
+  v_want := least(p_batch, greatest(c.max_ack_pending - v_leased, 0));
+
+  -- 1. The window.
+  IF v_want > 0 AND coalesce(v_floor.next_expiry, '-infinity') <= v_now THEN
+    FOR v_row IN
+      WITH cand AS MATERIALIZED (
+        SELECT d.seq FROM deliveries d
+        WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq > coalesce(v_floor.pos, 0)
+          AND d.leased_until <= v_now
+          AND (d.order_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM deliveries o
+            WHERE o.account_id = p_account AND o.consumer_id = c.id AND o.order_key = d.order_key
+              AND o.key_seq < d.key_seq))
+        ORDER BY d.seq LIMIT v_want
+        FOR UPDATE OF d SKIP LOCKED
+      ), cur AS MATERIALIZED (
+        SELECT d.seq, d.record_id, d.event_seq, d.deliver_count, r.updated_idx AS idx,
+               r.id IS NULL AND e.seq IS NULL AS gone,
+               c.max_deliver > 0 AND d.deliver_count >= c.max_deliver
+                 AND (d.record_id IS NULL OR r.updated_idx <= d.delivered_idx) AS dead,
+               to_jsonb(r) AS rec, to_jsonb(e) AS ev
+        FROM cand JOIN deliveries d
+          ON d.account_id = p_account AND d.consumer_id = c.id AND d.seq = cand.seq
+        LEFT JOIN records r ON r.account_id = p_account AND r.id = d.record_id
+        LEFT JOIN events e ON e.account_id = p_account AND e.seq = d.event_seq
+      ), dropped AS (
+        -- Dead letters; and deliveries whose event expired from the stream.
+        DELETE FROM deliveries d USING cur
+        WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = cur.seq
+          AND (cur.dead OR cur.gone)
+        RETURNING cur.seq, cur.record_id, cur.event_seq, cur.deliver_count, cur.dead AND NOT cur.gone AS dead
+      ), dl AS (
+        INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
+        SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, v_now FROM dropped x
+        WHERE x.dead
+      ), leased AS (
+        -- To a new seq at the head: a message that keeps coming back never holds the floor.
+        UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = gen_random_uuid(),
+          leased_until = v_until, changed_idx = NULL, delivered_idx = cur.idx,
+          deliver_count = CASE WHEN d.record_id IS NOT NULL AND d.delivered_idx IS DISTINCT FROM cur.idx
+                               THEN 1 ELSE d.deliver_count + 1 END
+        FROM cur
+        WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = cur.seq
+          AND NOT cur.dead AND NOT cur.gone
+        RETURNING d.seq, d.lease_id, d.deliver_count, cur.rec, cur.ev
+      )
+      SELECT jsonb_build_object('m_seq', l.seq, 'lease_id', l.lease_id, 'leased_until', v_until,
+                                'deliver_count', l.deliver_count, 'record', l.rec, 'event', l.ev)
+      FROM leased l
+      UNION ALL
+      SELECT jsonb_build_object('dead_count', count(*)) FROM dropped x WHERE x.dead HAVING count(*) > 0
+    LOOP
+      IF v_row ? 'dead_count' THEN
+        v_dead := v_dead + (v_row->>'dead_count')::int;
+      ELSE
+        v_got := v_got + 1;
+      END IF;
+      RETURN NEXT v_row;
+    END LOOP;
+  END IF;
+
+  -- 2. The log.
+  IF v_got < v_want THEN
+    PERFORM pg_advisory_xact_lock(737605, hashtext(c.id::text));
+    v_cursor := sequin_window_cursor_v1(p_account, c.id);
+    -- How far one pull may read past rows the filters skip.
+    v_scan := greatest((v_want - v_got) * 4, 1000);
+    IF c.kind = 'record' THEN
+      FOR v_row IN
+        WITH scan AS MATERIALIZED (
+          SELECT r.* FROM records r
+          WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
+          ORDER BY r.updated_idx LIMIT v_scan
+        ), taken AS MATERIALIZED (
+          SELECT s.* FROM scan s
+          WHERE sequin_filter_match_v1(c, s.collection_id, s.resource_id, s.provider, s.sync_id)
+          ORDER BY s.updated_idx LIMIT v_want - v_got
+        ), moved AS (
+          -- Past the last row taken when the batch is full, else past every row read (the same
+          -- snapshot: nothing in between goes unseen; writers of a stream commit in log order).
+          INSERT INTO consumer_cursors (account_id, consumer_id, pos)
+          SELECT p_account, c.id,
+                 CASE WHEN (SELECT count(*) FROM taken) >= v_want - v_got
+                      THEN (SELECT max(t.updated_idx) FROM taken t)
+                      ELSE (SELECT max(s.updated_idx) FROM scan s) END
+          WHERE EXISTS (SELECT 1 FROM scan)
+          ON CONFLICT DO NOTHING
+        ), ins AS (
+          -- A record the window has already: it changed while out, so it goes out again after
+          -- its ack (the insert waits for an ack deleting that delivery, then inserts).
+          INSERT INTO deliveries AS d (account_id, consumer_id, seq, record_id, lease_id, leased_until,
+                                       deliver_count, delivered_idx)
+          SELECT p_account, c.id, nextval('delivery_seq'), t.id, gen_random_uuid(), v_until, 1, t.updated_idx
+          FROM taken t ORDER BY t.updated_idx
+          ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
+          DO UPDATE SET changed_idx = greatest(d.changed_idx, EXCLUDED.delivered_idx)
+          RETURNING d.seq, d.lease_id, d.record_id, d.xmax = 0 AS fresh
+        )
+        SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
+                                  'deliver_count', 1, 'record', to_jsonb(t))
+        FROM ins i JOIN taken t ON t.id = i.record_id
+        WHERE i.fresh
+        ORDER BY t.updated_idx
+      LOOP
+        v_got := v_got + 1;
+        RETURN NEXT v_row;
+      END LOOP;
+    ELSE
+      FOR v_row IN
+        WITH scan AS MATERIALIZED (
+          SELECT e.* FROM events e
+          WHERE e.account_id = p_account AND e.stream_id = c.stream_id AND e.seq > v_cursor
+          ORDER BY e.seq LIMIT v_scan
+        ), taken AS MATERIALIZED (
+          SELECT s.seq, sequin_order_key_v1(c, s) AS order_key, to_jsonb(s) AS ev FROM scan s
+          WHERE sequin_filter_match_v1(c, s.collection_id, s.resource_id, s.provider, s.sync_id)
+          ORDER BY s.seq LIMIT v_want - v_got
+        ), judged AS MATERIALIZED (
+          -- Free: no earlier message of its key in the window or earlier in this batch.
+          SELECT t.*, t.order_key IS NULL OR (
+                   t.seq = min(t.seq) OVER (PARTITION BY t.order_key)
+                   AND NOT EXISTS (SELECT 1 FROM deliveries o
+                                   WHERE o.account_id = p_account AND o.consumer_id = c.id
+                                     AND o.order_key = t.order_key)) AS free
+          FROM taken t
+        ), moved AS (
+          INSERT INTO consumer_cursors (account_id, consumer_id, pos)
+          SELECT p_account, c.id,
+                 CASE WHEN (SELECT count(*) FROM taken) >= v_want - v_got
+                      THEN (SELECT max(t.seq) FROM taken t)
+                      ELSE (SELECT max(s.seq) FROM scan s) END
+          WHERE EXISTS (SELECT 1 FROM scan)
+          ON CONFLICT DO NOTHING
+        ), ins AS (
+          INSERT INTO deliveries (account_id, consumer_id, seq, event_seq, order_key, key_seq, lease_id,
+                                  leased_until, deliver_count)
+          SELECT p_account, c.id, nextval('delivery_seq'), j.seq, j.order_key, j.seq,
+                 CASE WHEN j.free THEN gen_random_uuid() END,
+                 CASE WHEN j.free THEN v_until ELSE '-infinity' END, CASE WHEN j.free THEN 1 ELSE 0 END
+          FROM judged j ORDER BY j.seq
+          RETURNING seq, lease_id, event_seq
+        )
+        SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
+                                  'deliver_count', 1, 'event', j.ev)
+        FROM ins i JOIN judged j ON j.seq = i.event_seq
+        WHERE i.lease_id IS NOT NULL
+        ORDER BY j.seq
+      LOOP
+        v_got := v_got + 1;
+        RETURN NEXT v_row;
+      END LOOP;
+    END IF;
+  END IF;
+
+  -- Leases now running end before the floor said anything would: say so.
+  IF v_got > 0 AND v_until < coalesce(v_floor.next_expiry, 'infinity') THEN
+    INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+    VALUES (p_account, c.id, NULL, v_until);
+  END IF;
+
+  SELECT * INTO v_state FROM sequin_window_state_v1(p_account, c.id, p_cap);
+  RETURN NEXT jsonb_build_object(
+    'state', jsonb_build_object('live', v_state.live, 'leased', v_state.leased,
+                                'next_expiry', v_state.next_expiry, 'max_ack_pending', v_state.max_ack_pending),
+    'consumer_id', c.id, 'stream_id', c.stream_id,
+    -- The floor is over a second old, or the window was read because something was due.
+    'move_floor', v_floor.id IS NULL OR v_floor.at < v_now - interval '1 second'
+                  OR coalesce(v_floor.next_expiry, '-infinity') <= v_now);
+END
+$$;
