@@ -55,6 +55,12 @@ if (!Number.isInteger(soakRecords) || soakRecords < 20_000) {
   );
 }
 const wants = (section: string) => !only || only.includes(section);
+// --contenders=floor,windowFloor: only these rows of the throughput table (for an A/B; the
+// targets need them all).
+const contenders = args
+  .find((a) => a.startsWith("--contenders="))
+  ?.slice(13)
+  .split(",");
 const RUNS = 2;
 /** The pause between records of the paced latency runs: the worker has acked and polls again. */
 const LATENCY_GAP_MS = 20;
@@ -129,6 +135,8 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
     progress(`seeding ${backlog} records`);
     const seeded = await seedRecords(db, backlog);
     const server = await startServerProcess(url);
+    // The same server on the log + window core (ADR 0008), for its rows beside today's.
+    const windowServer = await startServerProcess(url, { SEQUIN_CONSUME_CORE: "window" });
     let rssMax = 0;
     const sampler = setInterval(() => {
       rssMax = Math.max(rssMax, server.rssMb());
@@ -136,19 +144,24 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
     try {
       if (wants("throughput")) {
         let count = 0;
-        const withConsumer = async (fn: (consumer: string) => Promise<Throughput>) => {
-          const consumer = await createBenchConsumer(db, seeded, `bench-${count++}`);
+        const withConsumer = async (
+          fn: (consumer: string) => Promise<Throughput>,
+          core: "fanout" | "window" = "fanout",
+        ) => {
+          const consumer = await createBenchConsumer(db, seeded, `bench-${count++}`, { core });
           try {
             return await fn(consumer);
           } finally {
             await dropConsumer(db, seeded, consumer);
-            // Every run starts from the same table: the dropped consumer's rows are vacuumed
+            // Every run starts from the same tables: the dropped consumer's rows are vacuumed
             // away rather than left for the next run's scans to wade through.
-            await db.query("VACUUM (ANALYZE) consumer_messages");
+            await db.query(
+              "VACUUM (ANALYZE) consumer_messages, deliveries, consumer_cursors, consumer_floors",
+            );
           }
         };
-        const e2e = (c: string, b: number) => ({
-          url: server.url,
+        const e2e = (c: string, b: number, on = server) => ({
+          url: on.url,
           token: seeded.token,
           consumer: c,
           batchSize: b,
@@ -167,7 +180,13 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
           plainQueue: (b) => plainQueueThroughput(peer(b, backlog)),
           floor: (b) =>
             withConsumer((c) => ourSqlThroughput(db, seeded.accountId, c, b, WORKERS, DURATION_MS)),
+          windowFloor: (b) =>
+            withConsumer(
+              (c) => ourSqlThroughput(db, seeded.accountId, c, b, WORKERS, DURATION_MS, "window"),
+              "window",
+            ),
           sdk: (b) => withConsumer((c) => sdkThroughput(e2e(c, b))),
+          windowSdk: (b) => withConsumer((c) => sdkThroughput(e2e(c, b, windowServer)), "window"),
           rawHttp: (b) => withConsumer((c) => rawHttpThroughput(e2e(c, b))),
           // As many as before 2026-12-03: pg-boss's fetch slows with the size of its queue, so
           // fewer would change what is measured.
@@ -190,6 +209,7 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
           const perSecond: Record<string, number[]> = {};
           for (let i = 0; i < THROUGHPUT_RUNS; i++) {
             for (const [name, run] of Object.entries(runs)) {
+              if (contenders && !contenders.includes(name)) continue;
               // Each run starts with no dirty pages or WAL of the previous one left to flush
               // (needs a superuser or pg_checkpoint; without, the runs go on without it).
               await db.query("CHECKPOINT").catch(() => undefined);
@@ -252,6 +272,7 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
     } finally {
       clearInterval(sampler);
       await server.stop();
+      await windowServer.stop();
     }
   } finally {
     await db.close();

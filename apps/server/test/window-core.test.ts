@@ -148,7 +148,7 @@ describe("the log + window core", () => {
     expect(upstreamIds(leased.data).sort()).toEqual(["a", "c"]);
   });
 
-  it("num_pending is exact up to 1,000 and estimated from log positions above", async () => {
+  it("num_pending is exact up to 100 and estimated from log positions above", async () => {
     const stream = await createStream(api);
     const consumer = await createConsumer(api, { stream_id: stream });
     for (let i = 0; i < 3; i++)

@@ -48,7 +48,9 @@ export function renderResults(r: BenchResults): string {
       plainQueue:
         "Floor: plain SKIP LOCKED queue (one table; lease `UPDATE … WHERE id IN (SELECT … ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED) RETURNING`, ack `DELETE … WHERE id = ANY($1)`)",
       floor: "Floor: this project's lease + ack SQL from Node, no HTTP",
+      windowFloor: "Floor: the log + window core's lease + ack SQL (ADR 0008) from Node, no HTTP",
       sdk: "This project end to end: server + `runConsumer`",
+      windowSdk: "The log + window core end to end: server + `runConsumer`",
       rawHttp: "This project, raw HTTP `/next` + `/ack` (no SDK)",
       pgBoss: "pg-boss 10 fetch + complete",
       graphileWorker:

@@ -48,16 +48,21 @@ export async function createBenchConsumer(
   db: Db,
   seeded: Seeded,
   name: string,
-  options: { ackWaitMs?: number; maxAckPending?: number } = {},
+  options: { ackWaitMs?: number; maxAckPending?: number; core?: "fanout" | "window" } = {},
 ): Promise<string> {
   const consumer = await db.transaction((tx) =>
-    createConsumer(tx, seeded.accountId, {
-      name,
-      kind: "record",
-      deliver_policy: "all",
-      ack_wait_ms: options.ackWaitMs ?? 60_000,
-      max_ack_pending: options.maxAckPending ?? 100_000,
-    }),
+    createConsumer(
+      tx,
+      seeded.accountId,
+      {
+        name,
+        kind: "record",
+        deliver_policy: "all",
+        ack_wait_ms: options.ackWaitMs ?? 60_000,
+        max_ack_pending: options.maxAckPending ?? 100_000,
+      },
+      options.core,
+    ),
   );
   await db.query("ANALYZE consumer_messages");
   return consumer.id;

@@ -1,6 +1,12 @@
 import type { ConsumerInfo } from "../api-types.js";
 import type { Queryable } from "../db/db.js";
 
+/**
+ * A 'window' consumer's `num_pending` counts its log exactly up to this many messages; above, it
+ * is an estimate (sequin_window_state_v1, migration 0008).
+ */
+export const EXACT_PENDING_UP_TO = 100;
+
 /** The consumer's counts, plus what a long-poll needs to know when to look again. */
 export interface ConsumerState extends ConsumerInfo {
   /** The earliest running lease's end, when a message becomes deliverable again by expiry. */
@@ -65,13 +71,13 @@ export function toConsumerState(row: ConsumerStateRow | undefined): ConsumerStat
 /**
  * The consumer's counts now (the lease functions return them too, without a round trip), from
  * the core that serves it: a 'window' consumer's from sequin_window_state_v1 (migration 0008),
- * exact up to `cap` pending messages.
+ * exact up to `cap` pending messages in its log.
  */
 export async function consumerState(
   q: Queryable,
   accountId: string,
   consumerId: string,
-  cap = 1000,
+  cap = EXACT_PENDING_UP_TO,
 ): Promise<ConsumerState> {
   const { rows } = await q.query<ConsumerStateRow>(
     `SELECT w.live, w.leased, w.next_expiry, w.max_ack_pending

@@ -8,17 +8,11 @@ import { notFound, unauthorized } from "../http/errors.js";
 import { type RecordRow, toRecord } from "../records/record-row.js";
 import type { Delivery } from "./ack-token.js";
 import { encodeAckToken } from "./ack-token.js";
-import { type ConsumerStateRow, toConsumerState } from "./info.js";
+import { type ConsumerStateRow, EXACT_PENDING_UP_TO, toConsumerState } from "./info.js";
 import type { LeaseResult, LeaseTarget } from "./lease.js";
 
 // The callers of the 'window' consume core's routines (migrations 0007-0013; the design is
 // docs/decisions/0008). The SQL lives in those migrations, one routine per file.
-
-/**
- * `num_pending` counts the log exactly up to this many messages; above, it is an estimate
- * (sequin_window_state_v1, migration 0008).
- */
-export const EXACT_PENDING_UP_TO = 1000;
 
 /** A routine's answer that the consumer is served by the other core. */
 export class OtherCore extends Error {
@@ -30,9 +24,9 @@ type MessageRow = {
   lease_id: string;
   leased_until: string;
   deliver_count: number;
-  record?: RecordRow | null;
-  event?: EventRow | null;
 };
+/** What a leased delivery carries (sequin_window_messages_v1). */
+type ContentRow = { m_seq: number; record: RecordRow | null; event: EventRow | null };
 type StateRow = {
   state: ConsumerStateRow;
   consumer_id: string;
@@ -86,7 +80,7 @@ export async function windowLease(
       ],
     ),
   );
-  const messages: Message[] = [];
+  const leased: MessageRow[] = [];
   let deadLettered = 0;
   let state: StateRow | undefined;
   for (const { row } of rows) {
@@ -95,18 +89,35 @@ export async function windowLease(
     if ("other_core" in row) throw new OtherCore();
     if ("dead_count" in row) deadLettered += row.dead_count;
     else if ("state" in row) state = row;
-    else {
-      const base = {
-        ack_token: encodeAckToken(row.m_seq, row.lease_id),
-        deliver_count: row.deliver_count,
-        lease_expires_at: iso(row.leased_until),
-      };
-      if (row.record) messages.push({ ...base, record: toRecord(row.record) });
-      else if (row.event) messages.push({ ...base, event: toEvent(row.event) });
-    }
+    else leased.push(row);
   }
   if (!state) throw notFound(`Consumer not found: ${ref}`);
   if (state.move_floor) moveFloor(db, target.accountId, state.consumer_id);
+  const messages: Message[] = [];
+  if (leased.length > 0) {
+    // A second round trip, after the lease committed: the lease holds the consumer's pull lock
+    // to its end, so what the messages carry is read outside it.
+    const { rows: contents } = await db.query<{ row: ContentRow }>(
+      "SELECT row FROM sequin_window_messages_v1($1, $2, $3, $4) AS row",
+      [
+        target.accountId,
+        state.consumer_id,
+        leased.map((m) => m.m_seq),
+        leased.map((m) => m.lease_id),
+      ],
+    );
+    const bySeq = new Map(contents.map(({ row }) => [String(row.m_seq), row]));
+    for (const m of leased) {
+      const content = bySeq.get(String(m.m_seq));
+      const base = {
+        ack_token: encodeAckToken(m.m_seq, m.lease_id),
+        deliver_count: m.deliver_count,
+        lease_expires_at: iso(m.leased_until),
+      };
+      if (content?.record) messages.push({ ...base, record: toRecord(content.record) });
+      else if (content?.event) messages.push({ ...base, event: toEvent(content.event) });
+    }
+  }
   return {
     consumer: { id: state.consumer_id, streamId: state.stream_id },
     messages,

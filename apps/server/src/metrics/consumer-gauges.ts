@@ -1,4 +1,4 @@
-import { runningLeasesSql } from "../consume/info.js";
+import { EXACT_PENDING_UP_TO, runningLeasesSql } from "../consume/info.js";
 import type { Db } from "../db/db.js";
 import type { AppMetrics } from "./metrics.js";
 
@@ -24,8 +24,8 @@ SELECT c.account_id, c.id AS consumer_id, c.name,
        (SELECT count(*) FROM dead_letters x
         WHERE x.account_id = c.account_id AND x.consumer_id = c.id)::bigint AS dead
 FROM consumers c
--- 'window' consumers (migration 0007): their own counts, exact up to 1,000 pending.
-LEFT JOIN LATERAL (SELECT * FROM sequin_window_state_v1(c.account_id, c.id, 1000) s
+-- 'window' consumers (migration 0007): their own counts (see EXACT_PENDING_UP_TO).
+LEFT JOIN LATERAL (SELECT * FROM sequin_window_state_v1(c.account_id, c.id, ${EXACT_PENDING_UP_TO}) s
                    WHERE c.core = 'window') w ON true`;
 
 /** Reads the per-consumer gauges and the pool's use just before a scrape is answered. */

@@ -16,11 +16,13 @@
 --
 -- Rows (jsonb): `{"unauthorized": true}`, `{"not_found": true}` or `{"other_core": true}`
 -- alone; else one row per message leased (`m_seq`, `lease_id`, `leased_until`,
--- `deliver_count`, and `record` or `event` as the table row), `{"dead_count": n}` when
+-- `deliver_count`; the caller reads what they carry with sequin_window_messages_v1, after this
+-- call has committed and let go of the pull lock), `{"dead_count": n}` when
 -- deliveries went to dead letters, and last `{"state": ..., "consumer_id", "stream_id",
--- "move_floor"}`: the counts of sequin_window_state_v1 after the lease (capped at p_cap), and
--- whether the caller should move the floor (sequin_window_move_floor_v1, in a transaction of its
--- own: it takes the window lock exclusively, which this call holds shared).
+-- "move_floor"}`: the counts (migration 0008; pending exact up to p_cap) read before the pull,
+-- with what this call leased, and whether the caller should move the floor
+-- (sequin_window_move_floor_v1, in a transaction of its own: it takes the window lock
+-- exclusively, which this call holds shared).
 CREATE FUNCTION sequin_window_lease_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text,
                                        p_token bytea, p_batch int, p_cap int)
 RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
@@ -33,14 +35,15 @@ DECLARE
   v_floor record;
   v_now timestamptz := statement_timestamp();
   v_until timestamptz;
-  v_leased bigint;
+  v_win record;
   v_want int;
   v_got int := 0;
   v_dead int := 0;
+  v_pulled int := 0;
   v_cursor bigint;
+  v_backlog bigint := 0;
   v_scan int;
   v_row jsonb;
-  v_state record;
 BEGIN
   IF NOT sequin_token_live_v1(p_account, p_token) THEN
     RETURN NEXT '{"unauthorized": true}'::jsonb;
@@ -61,10 +64,8 @@ BEGIN
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
   SELECT * INTO v_floor FROM sequin_window_floor_v1(p_account, c.id);
   v_until := v_now + c.ack_wait_ms * interval '1 millisecond';
-  SELECT count(*) INTO v_leased FROM deliveries d
-  WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq > coalesce(v_floor.pos, 0)
-    AND d.leased_until > v_now;
-  v_want := least(p_batch, greatest(c.max_ack_pending - v_leased, 0));
+  SELECT * INTO v_win FROM sequin_window_counts_v1(p_account, c.id, coalesce(v_floor.pos, 0));
+  v_want := least(p_batch, greatest(c.max_ack_pending - v_win.leased, 0));
 
   -- 1. The window.
   IF v_want > 0 AND coalesce(v_floor.next_expiry, '-infinity') <= v_now THEN
@@ -83,17 +84,19 @@ BEGIN
         SELECT d.seq, d.record_id, d.event_seq, d.deliver_count, r.updated_idx AS idx,
                r.id IS NULL AND e.seq IS NULL AS gone,
                c.max_deliver > 0 AND d.deliver_count >= c.max_deliver
-                 AND (d.record_id IS NULL OR r.updated_idx <= d.delivered_idx) AS dead,
-               to_jsonb(r) AS rec, to_jsonb(e) AS ev
-        FROM cand JOIN deliveries d
-          ON d.account_id = p_account AND d.consumer_id = c.id AND d.seq = cand.seq
+                 AND (d.record_id IS NULL OR r.updated_idx <= d.delivered_idx) AS dead
+        FROM deliveries d
         LEFT JOIN records r ON r.account_id = p_account AND r.id = d.record_id
         LEFT JOIN events e ON e.account_id = p_account AND e.seq = d.event_seq
+        -- Every statement here reaches its rows by primary key (= ANY of the seqs), whatever
+        -- the statistics of this young, churning table say.
+        WHERE d.account_id = p_account AND d.consumer_id = c.id
+          AND d.seq = ANY(ARRAY(SELECT cand.seq FROM cand))
       ), dropped AS (
         -- Dead letters; and deliveries whose event expired from the stream.
         DELETE FROM deliveries d USING cur
-        WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = cur.seq
-          AND (cur.dead OR cur.gone)
+        WHERE d.account_id = p_account AND d.consumer_id = c.id
+          AND d.seq = ANY(ARRAY(SELECT x.seq FROM cur x WHERE x.dead OR x.gone)) AND cur.seq = d.seq
         RETURNING cur.seq, cur.record_id, cur.event_seq, cur.deliver_count, cur.dead AND NOT cur.gone AS dead
       ), dl AS (
         INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
@@ -106,12 +109,13 @@ BEGIN
           deliver_count = CASE WHEN d.record_id IS NOT NULL AND d.delivered_idx IS DISTINCT FROM cur.idx
                                THEN 1 ELSE d.deliver_count + 1 END
         FROM cur
-        WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = cur.seq
-          AND NOT cur.dead AND NOT cur.gone
-        RETURNING d.seq, d.lease_id, d.deliver_count, cur.rec, cur.ev
+        WHERE d.account_id = p_account AND d.consumer_id = c.id
+          AND d.seq = ANY(ARRAY(SELECT x.seq FROM cur x WHERE NOT x.dead AND NOT x.gone))
+          AND cur.seq = d.seq
+        RETURNING d.seq, d.lease_id, d.deliver_count
       )
       SELECT jsonb_build_object('m_seq', l.seq, 'lease_id', l.lease_id, 'leased_until', v_until,
-                                'deliver_count', l.deliver_count, 'record', l.rec, 'event', l.ev)
+                                'deliver_count', l.deliver_count)
       FROM leased l
       UNION ALL
       SELECT jsonb_build_object('dead_count', count(*)) FROM dropped x WHERE x.dead HAVING count(*) > 0
@@ -126,20 +130,34 @@ BEGIN
   END IF;
 
   -- 2. The log.
-  IF v_got < v_want THEN
+  -- What is left in the log, counted before the pull lock is taken (as much as the pull may take
+  -- plus p_cap): with nothing there, no lock at all.
+  v_cursor := sequin_window_cursor_v1(p_account, c.id);
+  v_backlog := sequin_window_backlog_v1(c, v_cursor, p_cap + greatest(v_want - v_got, 0));
+  IF v_got < v_want AND v_backlog > 0 THEN
+    -- Leases made now end before the floor said anything would: say so (before the lock, so
+    -- that the lock is held for the pull alone).
+    IF v_until < coalesce(v_floor.next_expiry, 'infinity') THEN
+      INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+      VALUES (p_account, c.id, NULL, v_until);
+    END IF;
+    -- Held to the end of this call: the pull is its last statement.
     PERFORM pg_advisory_xact_lock(737605, hashtext(c.id::text));
     v_cursor := sequin_window_cursor_v1(p_account, c.id);
-    -- How far one pull may read past rows the filters skip.
-    v_scan := greatest((v_want - v_got) * 4, 1000);
+    -- How far one pull may read past rows the filters skip (with no filter: no further).
+    v_scan := CASE WHEN c.filter_collection_id = '*' AND c.filter_resource_id = '*'
+                        AND c.filter_provider = '*' AND c.filter_sync_id = '*'
+                   THEN v_want - v_got ELSE greatest((v_want - v_got) * 4, 1000) END;
     IF c.kind = 'record' THEN
       FOR v_row IN
         WITH scan AS MATERIALIZED (
-          SELECT r.* FROM records r
+          SELECT r.id, r.updated_idx,
+                 sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id) AS wanted
+          FROM records r
           WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
           ORDER BY r.updated_idx LIMIT v_scan
         ), taken AS MATERIALIZED (
-          SELECT s.* FROM scan s
-          WHERE sequin_filter_match_v1(c, s.collection_id, s.resource_id, s.provider, s.sync_id)
+          SELECT s.id, s.updated_idx FROM scan s WHERE s.wanted
           ORDER BY s.updated_idx LIMIT v_want - v_got
         ), moved AS (
           -- Past the last row taken when the batch is full, else past every row read (the same
@@ -163,23 +181,25 @@ BEGIN
           RETURNING d.seq, d.lease_id, d.record_id, d.xmax = 0 AS fresh
         )
         SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
-                                  'deliver_count', 1, 'record', to_jsonb(t))
-        FROM ins i JOIN taken t ON t.id = i.record_id
+                                  'deliver_count', 1)
+        FROM ins i
         WHERE i.fresh
-        ORDER BY t.updated_idx
+        ORDER BY i.seq
       LOOP
-        v_got := v_got + 1;
+        v_pulled := v_pulled + 1;
         RETURN NEXT v_row;
       END LOOP;
     ELSE
       FOR v_row IN
         WITH scan AS MATERIALIZED (
-          SELECT e.* FROM events e
+          SELECT e.seq, sequin_filter_match_v1(c, e.collection_id, e.resource_id, e.provider, e.sync_id) AS wanted
+          FROM events e
           WHERE e.account_id = p_account AND e.stream_id = c.stream_id AND e.seq > v_cursor
           ORDER BY e.seq LIMIT v_scan
         ), taken AS MATERIALIZED (
-          SELECT s.seq, sequin_order_key_v1(c, s) AS order_key, to_jsonb(s) AS ev FROM scan s
-          WHERE sequin_filter_match_v1(c, s.collection_id, s.resource_id, s.provider, s.sync_id)
+          SELECT e.seq, sequin_order_key_v1(c, e) AS order_key
+          FROM scan s JOIN events e ON e.account_id = p_account AND e.seq = s.seq
+          WHERE s.wanted
           ORDER BY s.seq LIMIT v_want - v_got
         ), judged AS MATERIALIZED (
           -- Free: no earlier message of its key in the window or earlier in this batch.
@@ -207,27 +227,26 @@ BEGIN
           RETURNING seq, lease_id, event_seq
         )
         SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
-                                  'deliver_count', 1, 'event', j.ev)
-        FROM ins i JOIN judged j ON j.seq = i.event_seq
+                                  'deliver_count', 1)
+        FROM ins i
         WHERE i.lease_id IS NOT NULL
-        ORDER BY j.seq
+        ORDER BY i.seq
       LOOP
-        v_got := v_got + 1;
+        v_pulled := v_pulled + 1;
         RETURN NEXT v_row;
       END LOOP;
     END IF;
   END IF;
 
-  -- Leases now running end before the floor said anything would: say so.
-  IF v_got > 0 AND v_until < coalesce(v_floor.next_expiry, 'infinity') THEN
-    INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
-    VALUES (p_account, c.id, NULL, v_until);
-  END IF;
-
-  SELECT * INTO v_state FROM sequin_window_state_v1(p_account, c.id, p_cap);
+  -- The counts read before, with what this call leased: in a sequential use, exact.
   RETURN NEXT jsonb_build_object(
-    'state', jsonb_build_object('live', v_state.live, 'leased', v_state.leased,
-                                'next_expiry', v_state.next_expiry, 'max_ack_pending', v_state.max_ack_pending),
+    'state', jsonb_build_object(
+      'leased', v_win.leased + v_got + v_pulled,
+      'live', v_win.leased + v_got + v_pulled + greatest(v_win.waiting - v_got - v_dead, 0)
+              + greatest(v_backlog - v_pulled, 0),
+      'next_expiry', CASE WHEN v_got + v_pulled > 0 THEN least(v_win.next_expiry, v_until)
+                          ELSE v_win.next_expiry END,
+      'max_ack_pending', c.max_ack_pending),
     'consumer_id', c.id, 'stream_id', c.stream_id,
     -- The floor is over a second old, or the window was read because something was due.
     'move_floor', v_floor.id IS NULL OR v_floor.at < v_now - interval '1 second'

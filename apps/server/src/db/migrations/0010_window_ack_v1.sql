@@ -30,22 +30,27 @@ BEGIN
   FOR o_seq, o_lease_id, o_wakes IN
     WITH locked AS MATERIALIZED (
       -- In seq order, as every writer of deliveries locks them: writers wait, never deadlock.
+      -- Lease ids are unique, so matching seq and lease id each against its list matches the
+      -- pairs; and every statement here reaches its rows by primary key (= ANY of the seqs),
+      -- whatever the statistics of this young, churning table say.
       SELECT d.seq, d.lease_id, d.order_key IS NOT NULL AS keyed,
              coalesce(d.changed_idx > d.delivered_idx, false) AS changed
-      FROM unnest(p_seqs, p_leases) AS t(seq, lease_id)
-      JOIN deliveries d ON d.account_id = p_account AND d.consumer_id = c.id AND d.seq = t.seq
-                       AND d.lease_id = t.lease_id
+      FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
+        AND d.lease_id = ANY(p_leases)
       ORDER BY d.seq
       FOR UPDATE OF d
     ), del AS (
-      DELETE FROM deliveries d USING locked l
-      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = l.seq AND NOT l.changed
-      RETURNING l.seq, l.lease_id, l.keyed AS wakes
+      DELETE FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id
+        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE NOT l.changed))
+      RETURNING d.seq, d.lease_id, d.order_key IS NOT NULL AS wakes
     ), again AS (
       UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity',
         acked_idx = d.delivered_idx
       FROM locked l
-      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = l.seq AND l.changed
+      WHERE d.account_id = p_account AND d.consumer_id = c.id
+        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE l.changed)) AND l.seq = d.seq
       RETURNING l.seq, l.lease_id, true AS wakes
     )
     SELECT * FROM del UNION ALL SELECT * FROM again

@@ -29,15 +29,17 @@ BEGIN
       SELECT d.seq, d.lease_id, d.record_id, d.event_seq, d.deliver_count,
              c.max_deliver > 0 AND d.deliver_count >= c.max_deliver
                AND (d.record_id IS NULL OR coalesce(d.changed_idx <= d.delivered_idx, true)) AS dead
-      FROM unnest(p_seqs, p_leases) AS t(seq, lease_id)
-      JOIN deliveries d ON d.account_id = p_account AND d.consumer_id = c.id AND d.seq = t.seq
-                       AND d.lease_id = t.lease_id
+      -- By primary key, matching seqs and lease ids each against its list (as the ack does).
+      FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
+        AND d.lease_id = ANY(p_leases)
       ORDER BY d.seq
       FOR UPDATE OF d
     ), dead AS (
-      DELETE FROM deliveries d USING locked l
-      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = l.seq AND l.dead
-      RETURNING l.seq, l.lease_id, l.record_id, l.event_seq, l.deliver_count
+      DELETE FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id
+        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE l.dead))
+      RETURNING d.seq, d.lease_id, d.record_id, d.event_seq, d.deliver_count
     ), dl AS (
       INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
       SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, statement_timestamp()
@@ -45,7 +47,8 @@ BEGIN
     ), again AS (
       UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity'
       FROM locked l
-      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = l.seq AND NOT l.dead
+      WHERE d.account_id = p_account AND d.consumer_id = c.id
+        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE NOT l.dead)) AND l.seq = d.seq
       RETURNING l.seq, l.lease_id
     )
     SELECT x.seq, x.lease_id, true FROM dead x UNION ALL SELECT a.seq, a.lease_id, true FROM again a

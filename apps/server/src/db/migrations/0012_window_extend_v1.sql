@@ -28,18 +28,18 @@ BEGIN
   v_until := statement_timestamp() + coalesce(p_ms, c.ack_wait_ms) * interval '1 millisecond';
   FOR o_seq, o_lease_id, o_wakes IN
     WITH locked AS MATERIALIZED (
+      -- By primary key, matching seqs and lease ids each against its list (as the ack does).
       SELECT d.seq, d.lease_id
-      FROM unnest(p_seqs, p_leases) AS t(seq, lease_id)
-      JOIN deliveries d ON d.account_id = p_account AND d.consumer_id = c.id AND d.seq = t.seq
-                       AND d.lease_id = t.lease_id
-      WHERE d.leased_until > statement_timestamp()
+      FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
+        AND d.lease_id = ANY(p_leases) AND d.leased_until > statement_timestamp()
       ORDER BY d.seq
       FOR UPDATE OF d
     )
     UPDATE deliveries d SET leased_until = v_until
-    FROM locked l
-    WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = l.seq
-    RETURNING l.seq, l.lease_id, false
+    WHERE d.account_id = p_account AND d.consumer_id = c.id
+      AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l))
+    RETURNING d.seq, d.lease_id, false
   LOOP
     v_any := true;
     RETURN NEXT;
