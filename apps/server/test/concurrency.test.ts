@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STREAM_WRITE_LOCK } from "../src/db/advisory-locks.js";
 import type { Db } from "../src/db/db.js";
 import { lockStream } from "../src/streams/service.js";
 import type { Api } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
-import { createConsumer, createStream, record, sleep, upsert } from "./helpers/fixtures.js";
+import { untilLockAwaited, useTestDatabase } from "./helpers/database.js";
+import { createConsumer, createStream, record, upsert } from "./helpers/fixtures.js";
 import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
 
 const database = useTestDatabase();
@@ -210,7 +211,8 @@ describe("many workers on one consumer", () => {
       answered = true;
       return r;
     });
-    await sleep(300);
+    // The write queues behind the holder's lock; it fails here if it took another lock.
+    await untilLockAwaited(dbA, STREAM_WRITE_LOCK);
     const waited = !answered;
     release();
     await holder;

@@ -39,7 +39,7 @@ describe("long-polls across servers", () => {
     const consumer = await createConsumer(a, { stream_id: stream });
     const started = Date.now();
     const polling = next(b, consumer.id, 10, 20_000);
-    await sleep(300);
+    await serverB.sequin.whenWaiting(1);
     await upsert(a, stream, [record("a")]);
     const res = await polling;
     expect(res.data.map((m) => m.record.upstream_id)).toEqual(["a"]);
@@ -55,7 +55,7 @@ describe("long-polls across servers", () => {
     const held = await next(a, consumer.id);
     const started = Date.now();
     const polling = next(b, consumer.id, 1, 20_000);
-    await sleep(300);
+    await serverB.sequin.whenWaiting(1);
     await ack(a, consumer.id, [held.data[0]!.ack_token]);
     const res = await polling;
     expect(res.data.map((m) => m.record.upstream_id)).toEqual(["b"]);
@@ -70,7 +70,7 @@ describe("long-polls across servers", () => {
     await upsert(a, stream, [record("a")]);
     const held = await next(a, consumer.id);
     const polling = next(b, consumer.id, 1, 20_000);
-    await sleep(300);
+    await serverB.sequin.whenWaiting(1);
     const started = Date.now();
     await a.post(`/v1/http-consumers/${consumer.id}/nack`, {
       ack_tokens: [held.data[0]!.ack_token],
@@ -92,7 +92,7 @@ describe("long-poll limits", () => {
         .get(`/v1/http-consumers/${consumer.id}/next?wait_for=20000`, { signal: aborter.signal })
         .catch(() => undefined),
     );
-    await sleep(300);
+    await serverB.sequin.whenWaiting(2);
     const refused = await b.get(`/v1/http-consumers/${consumer.id}/next?wait_for=1000`);
     expect(refused.status).toBe(429);
     expect(refused.body.code).toBe("rate_limited");
@@ -103,6 +103,7 @@ describe("long-poll limits", () => {
     // Clients that go away give their places back.
     aborter.abort();
     await Promise.all(held);
+    // The server sees the clients go only when their sockets close: real time, not a state.
     await sleep(200);
     const again = await b.get(`/v1/http-consumers/${consumer.id}/next?wait_for=100`);
     expect(again.status).toBe(200);
@@ -116,7 +117,7 @@ describe("long-poll limits", () => {
     const consumer = await createConsumer(api, { stream_id: stream });
     const started = Date.now();
     const polling = next(api, consumer.id, 1, 30_000);
-    await sleep(300);
+    await server.sequin.whenWaiting(1);
     await server.sequin.close();
     const res = await polling;
     expect(res.data).toEqual([]);

@@ -8,7 +8,7 @@ import type { Db } from "../src/db/db.js";
 import { httpUpstream } from "../src/mutations/http-upstream.js";
 import type { Api } from "./helpers/api.js";
 import { useTestDatabase } from "./helpers/database.js";
-import { ack, createConsumer, next, sleep } from "./helpers/fixtures.js";
+import { ack, createConsumer, next } from "./helpers/fixtures.js";
 import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
 
 const database = useTestDatabase();
@@ -274,7 +274,8 @@ describe("mutations: awaiting consumers", () => {
     for (let i = 0; i < 50 && !leased?.data.length; i++)
       leased = await next(api, consumer.id, 10, 500);
     expect(leased!.data[0]!.event.action).toBe("created");
-    await sleep(100);
+    // The ack must wake the parked mutation, not be found by its first look.
+    await server.sequin.whenWaiting(1);
     await ack(
       api,
       consumer.id,

@@ -47,3 +47,22 @@ export function useTestDatabase(): { url: () => string; open: () => Promise<Db> 
     },
   };
 }
+
+/**
+ * Resolves once some session of this database waits for an advisory lock of class `lockClass`
+ * (the first key of the two-key form); fails after `ms`.
+ */
+export async function untilLockAwaited(db: Db, lockClass: number, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+       WHERE d.datname = current_database() AND l.locktype = 'advisory'
+         AND l.classid = $1 AND l.objsubid = 2 AND NOT l.granted`,
+      [lockClass],
+    );
+    if ((rows[0]?.n ?? 0) > 0) return;
+    if (Date.now() > deadline) throw new Error(`nobody waited for a lock of class ${lockClass}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
