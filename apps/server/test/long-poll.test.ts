@@ -1,6 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   ack,
   createConsumer,
@@ -10,26 +8,14 @@ import {
   sleep,
   upsert,
 } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest, startTestServer } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let dbA: Db;
-let dbB: Db;
-let serverA: TestServer;
-let serverB: TestServer;
-let token: string;
-
-beforeAll(async () => {
-  dbA = await database.open();
-  dbB = await database.open();
-  serverA = await startTestServer(dbA);
-  serverB = await startTestServer(dbB, { maxLongPollsPerConsumer: 2 });
-  token = (await newAccount(dbA, serverA)).token;
-});
-afterAll(async () => {
-  await serverA?.close();
-  await serverB?.close();
-});
+// Two servers on one database; the second takes at most two long-polls per consumer.
+const { database, server: serverA, account } = await serverTest();
+const dbB = await database.open();
+const serverB = await startTestServer(dbB, { maxLongPollsPerConsumer: 2 });
+afterAll(() => serverB.close());
+const { token } = account;
 
 describe("long-polls across servers", () => {
   it("a write through one server wakes a long-poll on the other at once", async () => {
