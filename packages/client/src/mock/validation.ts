@@ -1,9 +1,6 @@
 import type { z } from "zod";
-import { issuesToDetails, storableJsonProblems } from "../api-rules.js";
-import type { components } from "../generated/openapi.gen.js";
+import { issuesToDetails, queryIntegers, storableJsonProblems } from "../api-rules.js";
 import { badRequest, validationFailed } from "./errors.js";
-
-type ErrorDetail = components["schemas"]["ErrorDetail"];
 
 /** Validates a JSON body with a generated validator: 422 `validation_failed` naming each field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -28,22 +25,12 @@ export function parsePath<S extends z.ZodType>(schema: S, params: unknown): z.ou
 
 /**
  * Validates the query string: 400 `bad_request` naming each parameter. Query values are text, so
- * the spec's integer parameters are converted first; anything but a whole number is refused.
+ * the spec's integer parameters are converted first (see `queryIntegers`).
  */
-export function parseQuery<S extends z.ZodType>(
-  schema: S,
-  url: URL,
-  integers: readonly string[] = [],
-): z.output<S> {
-  const query: Record<string, unknown> = {};
-  const details: ErrorDetail[] = [];
-  for (const [key, value] of url.searchParams) {
-    if (!integers.includes(key)) query[key] = value;
-    else if (/^-?\d{1,15}$/.test(value.trim())) query[key] = Number(value);
-    else details.push({ path: key, message: "must be an integer" });
-  }
-  if (details.length > 0) throw badRequest(details);
-  const result = schema.safeParse(query);
+export function parseQuery<S extends z.ZodObject>(schema: S, url: URL): z.output<S> {
+  const converted = queryIntegers(schema, Object.fromEntries(url.searchParams));
+  if (converted.problems.length > 0) throw badRequest(converted.problems);
+  const result = schema.safeParse(converted.query);
   if (!result.success) throw badRequest(issuesToDetails(result.error.issues, "query"));
   return result.data;
 }

@@ -24,8 +24,7 @@ export function consumeHandlers(ctx: MockContext, router: Router): HttpHandler[]
   // Path parameters are checked before the body; the consumer is looked up after both.
   const consumerOf = (req: RouteRequest) =>
     findConsumer(ctx, req.accountId, req.params.consumer ?? "");
-  const nextQuery = (req: RouteRequest) =>
-    parseQuery(zReceiveMessagesQuery, req.url, ["batch_size", "wait_for"]);
+  const nextQuery = (req: RouteRequest) => parseQuery(zReceiveMessagesQuery, req.url);
   return [
     router.route("get", "/v1/http-consumers/{consumer}/next", {}, async (req) => {
       const { consumer } = parsePath(zGetConsumerPath, req.params);
@@ -74,12 +73,12 @@ export function consumeHandlers(ctx: MockContext, router: Router): HttpHandler[]
     }),
     router.route("get", "/v1/http-consumers/{consumer}/messages", {}, (req) => {
       parsePath(zGetConsumerPath, req.params);
-      const { limit } = parseQuery(zPeekMessagesQuery, req.url, ["limit"]);
+      const { limit } = parseQuery(zPeekMessagesQuery, req.url);
       return { status: 200, body: peekMessages(ctx, consumerOf(req), limit) };
     }),
     router.route("get", "/v1/http-consumers/{consumer}/dead-letters", {}, (req) => {
       parsePath(zGetConsumerPath, req.params);
-      const query = parseQuery(zListDeadLettersQuery, req.url, ["limit"]);
+      const query = parseQuery(zListDeadLettersQuery, req.url);
       return { status: 200, body: listDeadLetters(ctx, consumerOf(req), query) };
     }),
     router.route(

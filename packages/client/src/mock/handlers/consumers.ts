@@ -27,7 +27,7 @@ export function consumerHandlers(ctx: MockContext, router: Router): HttpHandler[
       }));
     }),
     router.route("get", "/v1/http-consumers", {}, (req) => {
-      const query = parseQuery(zListConsumersQuery, req.url, ["limit"]);
+      const query = parseQuery(zListConsumersQuery, req.url);
       return { status: 200, body: listConsumers(ctx, req.accountId, query) };
     }),
     router.route("get", "/v1/http-consumers/{consumer}", {}, (req) => {

@@ -27,7 +27,7 @@ export function streamHandlers(ctx: MockContext, router: Router): HttpHandler[] 
       }));
     }),
     router.route("get", "/v1/streams", {}, (req) => {
-      const query = parseQuery(zListStreamsQuery, req.url, ["limit"]);
+      const query = parseQuery(zListStreamsQuery, req.url);
       return { status: 200, body: listStreams(ctx, req.accountId, query) };
     }),
     router.route("get", "/v1/streams/{stream_id}", {}, (req) => {
@@ -53,7 +53,7 @@ export function streamHandlers(ctx: MockContext, router: Router): HttpHandler[] 
     }),
     router.route("get", "/v1/streams/{stream_id}/records", {}, (req) => {
       const { stream_id } = parsePath(zGetStreamPath, req.params);
-      const query = parseQuery(zListRecordsQuery, req.url, ["limit"]);
+      const query = parseQuery(zListRecordsQuery, req.url);
       return { status: 200, body: listRecords(getStream(ctx, req.accountId, stream_id), query) };
     }),
     router.route("post", "/v1/streams/{stream_id}/events", { body: "required" }, (req) => {
@@ -67,7 +67,7 @@ export function streamHandlers(ctx: MockContext, router: Router): HttpHandler[] 
     }),
     router.route("get", "/v1/streams/{stream_id}/events", {}, (req) => {
       const { stream_id } = parsePath(zGetStreamPath, req.params);
-      const query = parseQuery(zListEventsQuery, req.url, ["limit"]);
+      const query = parseQuery(zListEventsQuery, req.url);
       return {
         status: 200,
         body: listEvents(ctx, getStream(ctx, req.accountId, stream_id), query),
