@@ -9,8 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createConsumer } from "../../apps/server/src/consumers/service.js";
-import type { Db } from "../../apps/server/src/index.js";
+import { createConsumer, type Db } from "@sequin/server/source";
 import { ourSqlThroughput } from "./floors/our-sql.js";
 import { plainQueueThroughput } from "./floors/plain-queue.js";
 import { startCluster } from "./lib/cluster.js";

@@ -64,6 +64,10 @@ export interface SequinApp {
   tasks: BackgroundTasks;
   /** This app's metrics (its own prom-client Registry); undefined when turned off. */
   metrics: AppMetrics | undefined;
+  /** How many requests (long-polls on `next`, mutations awaiting consumers) are parked now. */
+  readonly waiting: number;
+  /** Resolves once at least `count` requests are parked in this app; for tests, like the mock's. */
+  whenWaiting(count?: number): Promise<void>;
   /** Stops background tasks and wake-ups and answers open long-polls; does not close the database. */
   close(): Promise<void>;
 }
@@ -122,6 +126,10 @@ export function createApp(deps: AppDeps): SequinApp {
     ready,
     tasks,
     metrics,
+    get waiting() {
+      return hub.parked;
+    },
+    whenWaiting: (count = 1) => hub.whenParked(count),
     async close() {
       hub.close();
       await tasks.stop();

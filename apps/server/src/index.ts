@@ -8,6 +8,8 @@ export { type AppDeps, createApp, type SequinApp } from "./app.js";
 export type { BackgroundOptions, BackgroundTasks } from "./background/tasks.js";
 // Configuration and start-up
 export { type Config, ConfigError, type ConfigFlags, loadConfig } from "./config.js";
+// Consumers
+export { createConsumer } from "./consumers/service.js";
 // Storage
 export type { Db, Queryable, QueryResult } from "./db/db.js";
 export { loadMigrations, type Migration, migrate, migrationsDir } from "./db/migrate.js";

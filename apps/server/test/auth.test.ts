@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createToken, revokeToken } from "../src/accounts/tokens.js";
-import type { Db } from "../src/db/db.js";
 import { Api } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
 import { createConsumer, createStream, next, record, upsert } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { newAccount, serverTest, startTestServer } from "./helpers/server.js";
 import { operations } from "./helpers/spec.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-let alice: Awaited<ReturnType<typeof newAccount>>;
-let bob: Awaited<ReturnType<typeof newAccount>>;
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-  alice = await newAccount(db, server, "alice");
-  bob = await newAccount(db, server, "bob");
-});
-afterAll(() => server?.close());
+const { database, db, server } = await serverTest();
+const alice = await newAccount(db, server, "alice");
+const bob = await newAccount(db, server, "bob");
 
 describe("authentication", () => {
   it("every route of the spec exists and needs a token, except GET / and GET /health", async () => {

@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
-import type { Api, Loose } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { describe, expect, it } from "vitest";
+import type { Loose } from "./helpers/api.js";
 import { createConsumer, createStream, record } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-let api: Api;
-let stream: string;
-let consumer: { id: string; name: string };
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-  api = (await newAccount(db, server)).api;
-  stream = await createStream(api);
-  consumer = await createConsumer(api, { stream_id: stream });
-});
-afterAll(() => server?.close());
+const { db, api } = await serverTest();
+const stream = await createStream(api);
+const consumer = await createConsumer(api, { stream_id: stream });
 
 /** Expects a 4xx in the Error shape (the client checks the shape) with this code and text. */
 async function expectError(

@@ -4,25 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { revokeToken } from "../src/accounts/tokens.js";
 import { heapGrowingFlag, runCli } from "../src/cli-commands.js";
 import { cliInvocation } from "../src/cli-invocation.js";
-import type { Db } from "../src/db/db.js";
 import { loadMigrations } from "../src/db/migrate.js";
 import { ensureDevToken } from "../src/dev-token.js";
-import { createEmptyDatabase, useTestDatabase } from "./helpers/database.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { createEmptyDatabase } from "./helpers/database.js";
+import { serverTest } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-});
-afterAll(() => server?.close());
+const { database, db, server } = await serverTest();
 
 /** Runs a command in this process; returns its exit code and output. */
 async function cli(args: string[], env: Record<string, string> = {}) {

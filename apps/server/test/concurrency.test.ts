@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { STREAM_WRITE_LOCK } from "../src/db/advisory-locks.js";
 import { lockStream } from "../src/streams/service.js";
 import type { Api } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
-import { createConsumer, createStream, record, sleep, upsert } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { untilLockAwaited } from "./helpers/database.js";
+import { createConsumer, createStream, record, upsert } from "./helpers/fixtures.js";
+import { serverTest, startTestServer } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let dbA: Db;
-let dbB: Db;
-let serverA: TestServer;
-let serverB: TestServer;
-let token: string;
-let accountId: string;
-
-beforeAll(async () => {
-  dbA = await database.open();
-  dbB = await database.open();
-  serverA = await startTestServer(dbA);
-  serverB = await startTestServer(dbB);
-  ({ token, accountId } = await newAccount(dbA, serverA));
-});
-afterAll(async () => {
-  await serverA?.close();
-  await serverB?.close();
-});
+// Two servers on one database.
+const { database, db: dbA, server: serverA, account } = await serverTest();
+const dbB = await database.open();
+const serverB = await startTestServer(dbB);
+afterAll(() => serverB.close());
+const { token, accountId } = account;
 
 /** One delivery as a worker saw it. */
 interface Delivery {
@@ -210,7 +197,8 @@ describe("many workers on one consumer", () => {
       answered = true;
       return r;
     });
-    await sleep(300);
+    // The write queues behind the holder's lock; it fails here if it took another lock.
+    await untilLockAwaited(dbA, STREAM_WRITE_LOCK);
     const waited = !answered;
     release();
     await holder;

@@ -2,20 +2,10 @@
 // character reached Postgres, which cannot store NUL in text, and came back as a 422
 // validation_failed that getConsumer and deleteConsumer do not declare. No consumer can have
 // such a name, and the request is refused as bad input before any lookup.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
-import { useTestDatabase } from "./helpers/database.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { expect, it } from "vitest";
+import { newAccount, serverTest } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-});
-afterAll(() => server?.close());
+const { db, server } = await serverTest();
 
 it("a consumer reference with a NUL character is a 400 naming it on every consumer route", async () => {
   const { api } = await newAccount(db, server);

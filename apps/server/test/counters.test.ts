@@ -1,21 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
-import type { Api } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { describe, expect, it } from "vitest";
 import { ack, createConsumer, createStream, next, record, upsert } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-let api: Api;
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-  api = (await newAccount(db, server)).api;
-});
-afterAll(() => server?.close());
+const { db, server, api } = await serverTest();
 
 async function info(consumer: string) {
   return (await next(api, consumer, 1, 0)).info;

@@ -1,23 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
-import type { Api } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { describe, expect, it } from "vitest";
 import { createConsumer, createStream, next, record, upsert } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest } from "./helpers/server.js";
 
 // The retention sweep is a background task of the server, run here by hand; events are aged with
 // SQL, so nothing waits for the clock.
-const database = useTestDatabase();
-let server: TestServer;
-let db: Db;
-let api: Api;
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-  api = (await newAccount(db, server)).api;
-});
-afterAll(() => server?.close());
+const { db, server, api } = await serverTest();
 
 describe("event retention", () => {
   it("the sweep deletes expired events and their pending messages, never records", async () => {

@@ -2,30 +2,18 @@
 // way a lease starts or ends (lease, ack, ack of an outdated version, nack, extend, dead letter,
 // expiry, deletion of the consumer's rows) must keep the two in step: after each random step the
 // delta sum is compared with a count of the rows, in one statement (one snapshot, one clock).
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { foldCounters } from "../src/background/fold-counters.js";
 import { runningLeasesSql } from "../src/consume/info.js";
-import type { Db } from "../src/db/db.js";
 import { loadMigrations, migrate } from "../src/db/migrate.js";
 import { openDatabase } from "../src/db/open.js";
 import { createAccount } from "../src/index.js";
-import type { Api } from "./helpers/api.js";
-import { createEmptyDatabase, useTestDatabase } from "./helpers/database.js";
+import { createEmptyDatabase } from "./helpers/database.js";
 import { createConsumer, createStream, next, record, sleep, upsert } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-let api: Api;
-let accountId: string;
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-  ({ api, accountId } = await newAccount(db, server));
-});
-afterAll(() => server?.close());
+const { db, api, account } = await serverTest();
+const { accountId } = account;
 
 async function counts(consumerId: string) {
   const { rows } = await db.query<{ deltas: number; rows: number }>(

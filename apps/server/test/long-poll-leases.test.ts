@@ -95,14 +95,14 @@ describe("long-poll leases", () => {
     leases = 0;
     // Unknown yet: the first lease finds the consumer, a second one is subscribed.
     const first = poll(known, "polls-known", 30_000);
-    await sleep(300);
+    await hub.whenParked(1);
     expect(leases).toBe(2);
     await write(stream, "a");
     expect((await first).data).toHaveLength(1);
 
     leases = 0;
     const second = poll(known, "polls-known", 30_000);
-    await sleep(300);
+    await hub.whenParked(1);
     expect(leases).toBe(1);
     await write(stream, "b");
     const res = await second;
@@ -121,7 +121,7 @@ describe("long-poll leases", () => {
 
     leases = 0;
     const polling = poll(known, "polls-again", 30_000);
-    await sleep(300);
+    await hub.whenParked(1);
     // The remembered consumer was another one: it looks again, subscribed to the right stream.
     expect(leases).toBe(2);
     const started = Date.now();
@@ -142,7 +142,7 @@ describe("long-poll leases", () => {
 
     checks = [];
     const polling = poll(known, "polls-drained", 30_000);
-    await sleep(300);
+    await hub.whenParked(1);
     expect(checks).toEqual([true]);
     await write(stream, "a");
     expect((await polling).data).toHaveLength(1);

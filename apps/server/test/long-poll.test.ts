@@ -1,6 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   ack,
   createConsumer,
@@ -10,26 +8,14 @@ import {
   sleep,
   upsert,
 } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest, startTestServer } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let dbA: Db;
-let dbB: Db;
-let serverA: TestServer;
-let serverB: TestServer;
-let token: string;
-
-beforeAll(async () => {
-  dbA = await database.open();
-  dbB = await database.open();
-  serverA = await startTestServer(dbA);
-  serverB = await startTestServer(dbB, { maxLongPollsPerConsumer: 2 });
-  token = (await newAccount(dbA, serverA)).token;
-});
-afterAll(async () => {
-  await serverA?.close();
-  await serverB?.close();
-});
+// Two servers on one database; the second takes at most two long-polls per consumer.
+const { database, server: serverA, account } = await serverTest();
+const dbB = await database.open();
+const serverB = await startTestServer(dbB, { maxLongPollsPerConsumer: 2 });
+afterAll(() => serverB.close());
+const { token } = account;
 
 describe("long-polls across servers", () => {
   it("a write through one server wakes a long-poll on the other at once", async () => {
@@ -39,7 +25,7 @@ describe("long-polls across servers", () => {
     const consumer = await createConsumer(a, { stream_id: stream });
     const started = Date.now();
     const polling = next(b, consumer.id, 10, 20_000);
-    await sleep(300);
+    await serverB.sequin.whenWaiting(1);
     await upsert(a, stream, [record("a")]);
     const res = await polling;
     expect(res.data.map((m) => m.record.upstream_id)).toEqual(["a"]);
@@ -55,7 +41,7 @@ describe("long-polls across servers", () => {
     const held = await next(a, consumer.id);
     const started = Date.now();
     const polling = next(b, consumer.id, 1, 20_000);
-    await sleep(300);
+    await serverB.sequin.whenWaiting(1);
     await ack(a, consumer.id, [held.data[0]!.ack_token]);
     const res = await polling;
     expect(res.data.map((m) => m.record.upstream_id)).toEqual(["b"]);
@@ -70,7 +56,7 @@ describe("long-polls across servers", () => {
     await upsert(a, stream, [record("a")]);
     const held = await next(a, consumer.id);
     const polling = next(b, consumer.id, 1, 20_000);
-    await sleep(300);
+    await serverB.sequin.whenWaiting(1);
     const started = Date.now();
     await a.post(`/v1/http-consumers/${consumer.id}/nack`, {
       ack_tokens: [held.data[0]!.ack_token],
@@ -92,7 +78,7 @@ describe("long-poll limits", () => {
         .get(`/v1/http-consumers/${consumer.id}/next?wait_for=20000`, { signal: aborter.signal })
         .catch(() => undefined),
     );
-    await sleep(300);
+    await serverB.sequin.whenWaiting(2);
     const refused = await b.get(`/v1/http-consumers/${consumer.id}/next?wait_for=1000`);
     expect(refused.status).toBe(429);
     expect(refused.body.code).toBe("rate_limited");
@@ -103,6 +89,7 @@ describe("long-poll limits", () => {
     // Clients that go away give their places back.
     aborter.abort();
     await Promise.all(held);
+    // The server sees the clients go only when their sockets close: real time, not a state.
     await sleep(200);
     const again = await b.get(`/v1/http-consumers/${consumer.id}/next?wait_for=100`);
     expect(again.status).toBe(200);
@@ -116,7 +103,7 @@ describe("long-poll limits", () => {
     const consumer = await createConsumer(api, { stream_id: stream });
     const started = Date.now();
     const polling = next(api, consumer.id, 1, 30_000);
-    await sleep(300);
+    await server.sequin.whenWaiting(1);
     await server.sequin.close();
     const res = await polling;
     expect(res.data).toEqual([]);

@@ -1,31 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
+import { afterAll, describe, expect, it } from "vitest";
 import { httpUpstream } from "../src/mutations/http-upstream.js";
 import type { Api } from "./helpers/api.js";
 import { startServerProcess } from "./helpers/cli-process.js";
-import { useTestDatabase } from "./helpers/database.js";
-import { type FakeUpstream, startFakeUpstream } from "./helpers/fake-upstream.js";
+import { startFakeUpstream } from "./helpers/fake-upstream.js";
 import { uniqueName, upsert } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { newAccount, serverTest } from "./helpers/server.js";
 
 // Mutations forwarded to an HTTP upstream (SEQUIN_UPSTREAM_URL) that keeps its own objects.
-const database = useTestDatabase();
-let db: Db;
-let upstream: FakeUpstream;
-let server: TestServer;
-let account: Awaited<ReturnType<typeof newAccount>>;
-let api: Api;
-
-beforeAll(async () => {
-  db = await database.open();
-  upstream = await startFakeUpstream();
-  server = await startTestServer(db, { upstream: httpUpstream({ url: upstream.url }) });
-  account = await newAccount(db, server);
-  api = account.api;
-});
-afterAll(async () => {
-  await server?.close();
-  await upstream?.close();
+const upstream = await startFakeUpstream();
+afterAll(() => upstream.close());
+const { database, db, server, account, api } = await serverTest({
+  upstream: httpUpstream({ url: upstream.url }),
 });
 
 const createBody = (email: string) => ({

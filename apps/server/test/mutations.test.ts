@@ -4,27 +4,13 @@ import { createClient, runConsumer } from "@sequin/client";
 import { upsertRecords } from "@sequin/client/pg";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
 import { httpUpstream } from "../src/mutations/http-upstream.js";
 import type { Api } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
-import { ack, createConsumer, next, sleep } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { ack, createConsumer, next } from "./helpers/fixtures.js";
+import { newAccount, serverTest, startTestServer, type TestServer } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-let api: Api;
-let streamId: string;
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-  const account = await newAccount(db, server);
-  api = account.api;
-  streamId = account.defaultStreamId;
-});
-afterAll(() => server?.close());
+const { database, db, server, api, account } = await serverTest();
+const streamId = account.defaultStreamId;
 
 const run = (body: object, headers?: Record<string, string>) =>
   api.post("/v1/mutations/run", body, headers ? { headers } : {});
@@ -274,7 +260,8 @@ describe("mutations: awaiting consumers", () => {
     for (let i = 0; i < 50 && !leased?.data.length; i++)
       leased = await next(api, consumer.id, 10, 500);
     expect(leased!.data[0]!.event.action).toBe("created");
-    await sleep(100);
+    // The ack must wake the parked mutation, not be found by its first look.
+    await server.sequin.whenWaiting(1);
     await ack(
       api,
       consumer.id,

@@ -1,29 +1,16 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
-import { useTestDatabase } from "./helpers/database.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { serverTest, startTestServer } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let dir: string;
-let server: TestServer;
-
-beforeAll(async () => {
-  db = await database.open();
-  // A stand-in for the console's build output: what matters here is how the server serves it.
-  dir = await mkdtemp(join(tmpdir(), "sqsrv-console-"));
-  await writeFile(join(dir, "index.html"), "<!doctype html><title>console</title>");
-  await mkdir(join(dir, "assets"));
-  await writeFile(join(dir, "assets", "app-abc123.js"), "console.log('hi')");
-  server = await startTestServer(db, { consoleDir: dir });
-});
-afterAll(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+// A stand-in for the console's build output: what matters here is how the server serves it.
+const dir = await mkdtemp(join(tmpdir(), "sqsrv-console-"));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+await writeFile(join(dir, "index.html"), "<!doctype html><title>console</title>");
+await mkdir(join(dir, "assets"));
+await writeFile(join(dir, "assets", "app-abc123.js"), "console.log('hi')");
+const { db, server } = await serverTest({ consoleDir: dir });
 
 describe("/docs", () => {
   it("serves the API reference page, Redoc and the spec without a token", async () => {

@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Api, Loose } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { describe, expect, it } from "vitest";
+import type { Loose } from "./helpers/api.js";
 import { createConsumer, createStream, next, record, upsert } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let server: TestServer;
-let api: Api;
-
-beforeAll(async () => {
-  const db = await database.open();
-  server = await startTestServer(db);
-  api = (await newAccount(db, server)).api;
-});
-afterAll(() => server?.close());
+const { api } = await serverTest();
 
 /** Follows next_cursor to the end; returns every item and the number of pages. */
 async function walk(path: string, limit: number) {

@@ -2,29 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createClient, isRecordMessage, type Message, runConsumer } from "@sequin/client";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
+import { describe, expect, it } from "vitest";
 import type { WorkerLine } from "./fixtures/run-consumer-worker.js";
-import { useTestDatabase } from "./helpers/database.js";
 import { createConsumer, createStream, next, record, upsert } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-let account: Awaited<ReturnType<typeof newAccount>>;
+const { server, account } = await serverTest();
 const children: ChildProcess[] = [];
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-  account = await newAccount(db, server);
-});
-afterEach(() => {
-  // A failed test must not leave its worker behind.
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-});
-afterAll(() => server?.close());
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const WORKER = fileURLToPath(new URL("./fixtures/run-consumer-worker.ts", import.meta.url));

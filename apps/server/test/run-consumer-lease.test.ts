@@ -5,27 +5,12 @@ import {
   type Message,
   runConsumer,
 } from "@sequin/client";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { describe, expect, it } from "vitest";
 import { createConsumer, createStream, next, record, sleep, upsert } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-let account: Awaited<ReturnType<typeof newAccount>>;
+const { server, account } = await serverTest();
 const handles: ConsumerHandle[] = [];
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-  account = await newAccount(db, server);
-});
-afterEach(async () => {
-  await Promise.allSettled(handles.splice(0).map((h) => h.stop()));
-});
-afterAll(() => server?.close());
 
 const upstreamId = (message: Message) =>
   isRecordMessage(message) ? message.record.upstream_id : "";

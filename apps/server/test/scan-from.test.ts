@@ -2,11 +2,8 @@
 // index entries of rows finished long ago (kept while any transaction is open) are not walked
 // again by every lease. The bound must never pass a row that can still be delivered.
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { leaseSql } from "../src/consume/lease.js";
-import type { Db } from "../src/db/db.js";
-import type { Api } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
 import {
   ack,
   createConsumer,
@@ -16,22 +13,10 @@ import {
   sleep,
   upsert,
 } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-let api: Api;
-let accountId: string;
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-  const account = await newAccount(db, server);
-  api = account.api;
-  accountId = account.accountId;
-});
-afterAll(() => server?.close());
+const { database, db, server, api, account } = await serverTest();
+const { accountId } = account;
 
 async function scanFrom(consumerId: string): Promise<number> {
   const { rows } = await db.query<{ seq: string }>(

@@ -1,29 +1,14 @@
 // What the spec says of every request before a route runs: unknown query parameters, NUL
 // characters in parameters, methods a path does not have, and the index at `/`.
 import { apiRoutes } from "@sequin/client/schemas";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
-import type { Api } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { describe, expect, it } from "vitest";
 import { createConsumer, createStream } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest } from "./helpers/server.js";
 import { operations as specOperations } from "./helpers/spec.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-let api: Api;
-let stream: string;
-let consumer: { id: string; name: string };
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-  api = (await newAccount(db, server)).api;
-  stream = await createStream(api);
-  consumer = await createConsumer(api, { stream_id: stream });
-});
-afterAll(() => server?.close());
+const { server, api } = await serverTest();
+const stream = await createStream(api);
+const consumer = await createConsumer(api, { stream_id: stream });
 
 /** Every operation of the spec, its path parameters filled with real objects of this account. */
 function concrete(path: string): string {

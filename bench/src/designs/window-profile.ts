@@ -2,10 +2,8 @@
 // cluster with pg_stat_statements (track = all), then the statements by total time. A
 // development aid, not part of `pnpm bench`:
 //   npx tsx src/designs/window-profile.ts --url=postgres://postgres@127.0.0.1:PORT/postgres [--batch=10] [--core=window]
-import { decodeAckTokens } from "../../../apps/server/src/consume/ack-token.js";
-import { lease } from "../../../apps/server/src/consume/lease.js";
-import { ack } from "../../../apps/server/src/consume/settle.js";
-import { migrate, openDatabase } from "../../../apps/server/src/index.js";
+import { ack, decodeAckTokens, lease } from "@sequin/server/direct-consume";
+import { migrate, openDatabase } from "@sequin/server/source";
 import { runWorkers } from "../lib/measure.js";
 import { createBenchConsumer, seedRecords } from "../ours/seed.js";
 

@@ -1,9 +1,7 @@
 // Second floor: the server's own lease and ack statements, called straight from Node (no HTTP),
 // with the same batch sizes and worker count as the end-to-end run.
-import { decodeAckTokens } from "../../../apps/server/src/consume/ack-token.js";
-import { lease } from "../../../apps/server/src/consume/lease.js";
-import { ack } from "../../../apps/server/src/consume/settle.js";
-import type { Db } from "../../../apps/server/src/index.js";
+import { ack, decodeAckTokens, lease } from "@sequin/server/direct-consume";
+import type { Db } from "@sequin/server/source";
 import { runWorkers, type Throughput } from "../lib/measure.js";
 
 export async function ourSqlThroughput(

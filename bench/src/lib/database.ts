@@ -1,7 +1,8 @@
 // A fresh, migrated database for one benchmark run, on the bench's Postgres (its own cluster, or
 // the server BENCH_DATABASE_URL names).
+
+import { type Db, migrate, openDatabase } from "@sequin/server/source";
 import { createDatabase, databaseUrl, dropDatabase as drop } from "@sequin/test-db";
-import { type Db, migrate, openDatabase } from "../../../apps/server/src/index.js";
 
 let adminUrl = "";
 

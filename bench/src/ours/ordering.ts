@@ -1,11 +1,8 @@
 // ordering per_key vs none: the cost of leasing (and acking) batches at a large event backlog
 // with many distinct keys, straight from Node through the server's own statements (no HTTP, so
 // the difference is the lease statement's alone).
-import { decodeAckTokens } from "../../../apps/server/src/consume/ack-token.js";
-import { lease } from "../../../apps/server/src/consume/lease.js";
-import { ack } from "../../../apps/server/src/consume/settle.js";
-import { createConsumer } from "../../../apps/server/src/consumers/service.js";
-import type { Db } from "../../../apps/server/src/index.js";
+import { ack, decodeAckTokens, lease } from "@sequin/server/direct-consume";
+import { createConsumer, type Db } from "@sequin/server/source";
 import { percentile } from "../lib/measure.js";
 import type { Seeded } from "./seed.js";
 

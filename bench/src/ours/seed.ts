@@ -2,8 +2,7 @@
 // million records through the API would take longer than the benchmark itself. What is measured
 // afterwards (lease, ack) always goes through the server's own code.
 
-import { createConsumer } from "../../../apps/server/src/consumers/service.js";
-import { createAccount, type Db } from "../../../apps/server/src/index.js";
+import { createAccount, createConsumer, type Db } from "@sequin/server/source";
 
 export interface Seeded {
   accountId: string;

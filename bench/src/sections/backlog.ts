@@ -1,6 +1,6 @@
 // Backlog scaling: the cost of one `/next?batch_size=100` + `/ack` round at 10k and at 1M
 // pending (quick: 200k), one worker, the sizes taking turns.
-import type { Db } from "../../../apps/server/src/index.js";
+import type { Db } from "@sequin/server/source";
 import { dropDatabase, freshDatabase } from "../lib/database.js";
 import { progress } from "../lib/measure.js";
 import type { BenchResults } from "../lib/results.js";

@@ -1,5 +1,5 @@
 // Ordering: lease(100) + ack with per_key against none at a large backlog, no HTTP.
-import { createAccount } from "../../../apps/server/src/index.js";
+import { createAccount } from "@sequin/server/source";
 import { dropDatabase, freshDatabase } from "../lib/database.js";
 import { progress } from "../lib/measure.js";
 import type { BenchResults } from "../lib/results.js";

@@ -12,7 +12,7 @@ import {
   type Db,
   migrate,
   openDatabase,
-} from "@sequin/server/src/index.js";
+} from "@sequin/server/source";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningApp, startApp } from "../src/app.js";
 import { CONTACT_COLLECTION, type Config } from "../src/config.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { issuesToDetails, requestIdFor, summarizeDetails } from "./api-rules.js";
+import { issuesToDetails, queryIntegers, requestIdFor, summarizeDetails } from "./api-rules.js";
+import { zListStreamsQuery, zReceiveMessagesQuery } from "./generated/zod.gen.js";
 
 function issuesOf(schema: z.ZodType, value: unknown) {
   const result = schema.safeParse(value);
@@ -51,6 +52,36 @@ describe("issuesToDetails", () => {
     expect(issuesToDetails(issuesOf(consumer, undefined), "path")).toEqual([
       { path: "path", message: "Required" },
     ]);
+  });
+});
+
+describe("queryIntegers", () => {
+  it("turns the integer parameters' text into numbers and leaves the rest as it came", () => {
+    expect(queryIntegers(zReceiveMessagesQuery, { batch_size: " 10", wait_for: "-5" })).toEqual({
+      query: { batch_size: 10, wait_for: -5 },
+      problems: [],
+    });
+    expect(queryIntegers(zListStreamsQuery, { cursor: "12", limit: "7", other: "x" })).toEqual({
+      query: { cursor: "12", limit: 7, other: "x" },
+      problems: [],
+    });
+  });
+
+  it("names each integer parameter that is not a whole number of at most 15 digits", () => {
+    const { problems } = queryIntegers(zReceiveMessagesQuery, {
+      batch_size: "1.5",
+      wait_for: "1234567890123456",
+    });
+    expect(problems).toEqual([
+      { path: "batch_size", message: "must be an integer" },
+      { path: "wait_for", message: "must be an integer" },
+    ]);
+  });
+
+  it("leaves values that are not text to the schema (a repeated parameter is an array)", () => {
+    expect(queryIntegers(zReceiveMessagesQuery, { batch_size: ["1", "2"] }).query).toEqual({
+      batch_size: ["1", "2"],
+    });
   });
 });
 

@@ -167,6 +167,35 @@ export function issuesToDetails(issues: readonly z.core.$ZodIssue[], root = "bod
   return details;
 }
 
+/** The type under `optional`, `default`, `nullable` and `prefault` wrappers of a zod schema. */
+function baseType(schema: z.ZodType): string {
+  let def = schema._zod.def as { type: string; innerType?: z.ZodType };
+  while (def.innerType && ["optional", "default", "nullable", "prefault"].includes(def.type)) {
+    def = def.innerType._zod.def as { type: string; innerType?: z.ZodType };
+  }
+  return def.type;
+}
+
+/**
+ * Query values arrive as text: those of `schema`'s integer parameters (a generated query schema)
+ * become numbers before it validates them; text that is not a whole number of at most 15 digits
+ * is a problem naming the parameter. Everything else is returned as it came.
+ */
+export function queryIntegers(
+  schema: z.ZodObject,
+  query: Readonly<Record<string, unknown>>,
+): { query: Record<string, unknown>; problems: RuleProblem[] } {
+  const converted: Record<string, unknown> = { ...query };
+  const problems: RuleProblem[] = [];
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const value = converted[key];
+    if (typeof value !== "string" || baseType(field as z.ZodType) !== "number") continue;
+    if (/^-?\d{1,15}$/.test(value.trim())) converted[key] = Number(value);
+    else problems.push({ path: key, message: "must be an integer" });
+  }
+  return { query: converted, problems };
+}
+
 /**
  * The `error` message of an answer that has field `details`: the first three as
  * `path: message`, then how many more, so a log line names the fields without growing unbounded.

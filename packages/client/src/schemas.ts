@@ -9,6 +9,7 @@ export {
   issuesToDetails,
   JSON_CONTENT_TYPE,
   MAX_JSON_DEPTH,
+  queryIntegers,
   REQUEST_ID_PATTERN,
   type RuleProblem,
   requestIdFor,

@@ -1,6 +1,7 @@
 // Fresh, migrated databases on a Postgres the suites may create databases in.
+
+import { type Db, migrate, openDatabase } from "@sequin/server/source";
 import { adminUrlFrom, createDatabase } from "@sequin/test-db";
-import { type Db, migrate, openDatabase } from "../../../apps/server/src/index.js";
 
 /** The shared Postgres of the machine (trust auth); the fault suite also runs its own cluster. */
 export const SHARED_ADMIN_URL = adminUrlFrom();

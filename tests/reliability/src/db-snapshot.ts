@@ -1,7 +1,7 @@
 // A fingerprint of every table of a database: row count and the sum of the rows' xmin. Any
 // insert, update or delete changes it (a changed row is a new row version with a new xmin), at
 // the cost of one scan without reading the rows' contents.
-import type { Queryable } from "../../../apps/server/src/index.js";
+import type { Queryable } from "@sequin/server/source";
 
 export type Snapshot = Record<string, string>;
 

@@ -2,7 +2,7 @@
 // letters: what the fuzzer and the cross-account probes point their requests at.
 import { randomBytes } from "node:crypto";
 import { createClient, type SequinClient } from "@sequin/client";
-import { createAccount, type Db } from "../../../apps/server/src/index.js";
+import { createAccount, type Db } from "@sequin/server/source";
 
 /** One account's objects. */
 export interface AccountFixture {

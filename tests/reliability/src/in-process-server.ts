@@ -2,13 +2,8 @@
 // off (so that nothing but requests changes the database).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type AppDeps, createApp, type Db, type SequinApp } from "@sequin/server/source";
 import pino from "pino";
-import {
-  type AppDeps,
-  createApp,
-  type Db,
-  type SequinApp,
-} from "../../../apps/server/src/index.js";
 
 export interface InProcessServer {
   url: string;

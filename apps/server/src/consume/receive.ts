@@ -175,7 +175,7 @@ export async function receive(
           : Number.POSITIVE_INFINITY;
         const timer = setTimeout(resolveWake, Math.max(0, Math.min(remaining, untilExpiry)));
         try {
-          await wake;
+          await hub.park(wake);
         } finally {
           clearTimeout(timer);
         }

@@ -1,6 +1,6 @@
-import { issuesToDetails } from "@sequin/client/schemas";
+import { issuesToDetails, queryIntegers } from "@sequin/client/schemas";
 import type { z } from "zod";
-import { badParams, type ErrorDetail, validationFailed } from "./errors.js";
+import { badParams, validationFailed } from "./errors.js";
 
 /** Parses a JSON body; a mismatch is a 422 `validation_failed` naming each field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -26,29 +26,14 @@ export function parsePath<S extends z.ZodType>(schema: S, params: unknown): z.ou
   return result.data;
 }
 
-function baseType(schema: z.ZodType): string {
-  let def = schema._zod.def as { type: string; innerType?: z.ZodType };
-  while (def.innerType && ["optional", "default", "nullable", "prefault"].includes(def.type)) {
-    def = def.innerType._zod.def as { type: string; innerType?: z.ZodType };
-  }
-  return def.type;
-}
-
 /**
  * Parses the query string with a generated schema. Query values arrive as text, so integer
  * parameters are converted first; anything that is not a whole number is a 400 that names it.
  */
 export function parseQuery<S extends z.ZodObject>(schema: S, query: unknown): z.output<S> {
-  const input: Record<string, unknown> = { ...(query as Record<string, unknown>) };
-  const details: ErrorDetail[] = [];
-  for (const [key, field] of Object.entries(schema.shape)) {
-    const value = input[key];
-    if (typeof value !== "string" || baseType(field as z.ZodType) !== "number") continue;
-    if (/^-?\d{1,15}$/.test(value.trim())) input[key] = Number(value);
-    else details.push({ path: key, message: "must be an integer" });
-  }
-  if (details.length > 0) throw badParams(details);
-  const result = schema.safeParse(input);
+  const converted = queryIntegers(schema, query as Record<string, unknown>);
+  if (converted.problems.length > 0) throw badParams(converted.problems);
+  const result = schema.safeParse(converted.query);
   if (!result.success) throw badParams(issuesToDetails(result.error.issues, "query"));
   return result.data;
 }

@@ -117,13 +117,15 @@ export async function awaitConsumers(
       const left = deadline - Date.now();
       if (pending.length === 0 || left <= 0 || signal?.aborted || hub.closed) return pending;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        woken,
-        aborted,
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, left);
-        }),
-      ]);
+      await hub.park(
+        Promise.race([
+          woken,
+          aborted,
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, left);
+          }),
+        ]),
+      );
       clearTimeout(timer);
     } finally {
       unsubscribe();

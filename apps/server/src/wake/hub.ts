@@ -8,6 +8,8 @@ export type Unsubscribe = () => void;
  */
 export class WakeHub {
   readonly #listeners = new Map<string, Set<() => void>>();
+  readonly #parkedWatchers = new Set<() => void>();
+  #parked = 0;
   #closed = false;
 
   /** Calls `fn` on the next wake of any of `keys` (and on close). */
@@ -43,6 +45,38 @@ export class WakeHub {
   /** Wakes everybody: after a lost LISTEN connection, notifications may have been missed. */
   wakeAll(): void {
     for (const set of [...this.#listeners.values()]) for (const fn of [...set]) fn();
+  }
+
+  /**
+   * Counts a request as parked (a long-poll or a mutation await, subscribed and waiting) until
+   * `waiting` settles, and returns it. Only bookkeeping: tests wait on it instead of sleeping.
+   */
+  async park<T>(waiting: Promise<T>): Promise<T> {
+    this.#parked++;
+    for (const watcher of [...this.#parkedWatchers]) watcher();
+    try {
+      return await waiting;
+    } finally {
+      this.#parked--;
+    }
+  }
+
+  /** How many requests are parked in this process right now. */
+  get parked(): number {
+    return this.#parked;
+  }
+
+  /** Resolves once at least `count` requests are parked in this process. */
+  whenParked(count: number): Promise<void> {
+    if (this.#parked >= count) return Promise.resolve();
+    return new Promise((resolve) => {
+      const watcher = () => {
+        if (this.#parked < count) return;
+        this.#parkedWatchers.delete(watcher);
+        resolve();
+      };
+      this.#parkedWatchers.add(watcher);
+    });
   }
 
   /** True after close(). */

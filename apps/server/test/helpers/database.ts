@@ -8,21 +8,38 @@ export function createEmptyDatabase(prefix = "sqsrv_empty"): Promise<ThrowawayDa
   return createDatabase({ adminUrl: inject("adminUrl"), prefix });
 }
 
+/** The test file's own database; see useTestDatabase. */
+export interface TestDatabase {
+  /** Its URL; after it is made (in beforeAll, or by `open`). */
+  url(): string;
+  /** Opens a Db on it (made first if need be); closed after the file. */
+  open(): Promise<Db>;
+}
+
 /**
  * Gives the test file its own database, copied from the migrated template, and drops it after
  * the file; a file with a failed test keeps its database for inspection (its URL is printed).
+ * It is made in beforeAll, or earlier by the first `open` (a file's top-level `await`).
  */
-export function useTestDatabase(): { url: () => string; open: () => Promise<Db> } {
+export function useTestDatabase(): TestDatabase {
   let database: ThrowawayDatabase | undefined;
+  let making: Promise<ThrowawayDatabase> | undefined;
   let failed = false;
   const opened: Db[] = [];
-
-  beforeAll(async () => {
-    database = await createDatabase({
+  const make = () => {
+    making ??= createDatabase({
       adminUrl: inject("adminUrl"),
       prefix: "sqsrv",
       template: inject("templateDb"),
+    }).then((made) => {
+      database = made;
+      return made;
     });
+    return making;
+  };
+
+  beforeAll(async () => {
+    await make();
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === "fail") failed = true;
@@ -34,16 +51,35 @@ export function useTestDatabase(): { url: () => string; open: () => Promise<Db> 
     else await database.drop();
   });
 
-  const url = () => {
-    if (!database) throw new Error("the test database is made in beforeAll; ask for it in a test");
-    return database.url;
-  };
   return {
-    url,
+    url() {
+      if (!database)
+        throw new Error("the test database is made in beforeAll; ask for it in a test");
+      return database.url;
+    },
     async open() {
-      const db = await openDatabase({ databaseUrl: url() });
+      const db = await openDatabase({ databaseUrl: (await make()).url });
       opened.push(db);
       return db;
     },
   };
+}
+
+/**
+ * Resolves once some session of this database waits for an advisory lock of class `lockClass`
+ * (the first key of the two-key form); fails after `ms`.
+ */
+export async function untilLockAwaited(db: Db, lockClass: number, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+       WHERE d.datname = current_database() AND l.locktype = 'advisory'
+         AND l.classid = $1 AND l.objsubid = 2 AND NOT l.granted`,
+      [lockClass],
+    );
+    if ((rows[0]?.n ?? 0) > 0) return;
+    if (Date.now() > deadline) throw new Error(`nobody waited for a lock of class ${lockClass}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

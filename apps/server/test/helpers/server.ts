@@ -1,10 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pino from "pino";
+import { afterAll } from "vitest";
 import { createAccount } from "../../src/accounts/accounts.js";
 import { type AppDeps, createApp, type SequinApp } from "../../src/app.js";
 import type { Db } from "../../src/db/db.js";
 import { Api } from "./api.js";
+import { type TestDatabase, useTestDatabase } from "./database.js";
 
 /** A server listening on a free port, over its own Db. */
 export interface TestServer {
@@ -45,6 +47,9 @@ export async function startTestServer(
   };
 }
 
+/** An account made by newAccount. */
+export type TestAccount = Awaited<ReturnType<typeof newAccount>>;
+
 /** A new account on the database, with a client that uses its token. */
 export async function newAccount(db: Db, server: { url: string }, name = "test") {
   const account = await createAccount(db, name);
@@ -54,4 +59,31 @@ export async function newAccount(db: Db, server: { url: string }, name = "test")
     token: account.token.token,
     api: new Api(server.url, account.token.token),
   };
+}
+
+/** What most server test files start from; see serverTest. */
+export interface ServerTest {
+  /** The file's own database. */
+  database: TestDatabase;
+  /** A Db on it, used by the server. */
+  db: Db;
+  server: TestServer;
+  /** An account named "test". */
+  account: TestAccount;
+  /** The account's client: `account.api`. */
+  api: Api;
+}
+
+/**
+ * The start most server test files share, awaited at the file's top level
+ * (`const { db, server, api } = await serverTest();`): the file's own database (see
+ * useTestDatabase), a server over it, closed after the file, and one account.
+ */
+export async function serverTest(options: Omit<AppDeps, "db"> = {}): Promise<ServerTest> {
+  const database = useTestDatabase();
+  const db = await database.open();
+  const server = await startTestServer(db, options);
+  afterAll(() => server.close());
+  const account = await newAccount(db, server);
+  return { database, db, server, account, api: account.api };
 }

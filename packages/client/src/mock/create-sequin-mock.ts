@@ -1,17 +1,17 @@
 import type { HttpHandler } from "msw";
-import { createAccount, newToken } from "./auth.js";
-import { Clock, type MockClock, type MockClockOptions } from "./clock.js";
-import type { MockContext } from "./context.js";
-import { createControls, type MockInspect, type MockSeed } from "./controls.js";
-import { Faults, type MockFault, type MockFaultScope } from "./faults.js";
-import { consumeHandlers } from "./handlers/consume.js";
-import { consumerHandlers } from "./handlers/consumers.js";
-import { mutationHandlers } from "./handlers/mutations.js";
-import { streamHandlers } from "./handlers/streams.js";
-import { createRouter } from "./route.js";
-import { Store } from "./store.js";
-import { resolveStream } from "./streams.js";
-import { Waker } from "./waker.js";
+import { Clock, type MockClock, type MockClockOptions } from "./clock/clock.js";
+import { Waker } from "./clock/waker.js";
+import { createControls, type MockInspect, type MockSeed } from "./controls/controls.js";
+import { Faults, type MockFault, type MockFaultScope } from "./controls/faults.js";
+import { createAccount, newToken } from "./http/auth.js";
+import { resolveStream } from "./records/streams.js";
+import { consumeHandlers } from "./routes/consume.js";
+import { consumerHandlers } from "./routes/consumers.js";
+import { mutationHandlers } from "./routes/mutations.js";
+import { createRouter } from "./routes/route.js";
+import { streamHandlers } from "./routes/streams.js";
+import type { MockContext } from "./state/context.js";
+import { Store } from "./state/store.js";
 
 /** Options of `createSequinMock`. */
 export interface SequinMockOptions {

@@ -123,29 +123,4 @@ export const mutationScenarios: Scenario[] = [
       expect(await ctx.client.events.list(ctx.streamId).toArray()).toEqual([]);
     },
   },
-  {
-    area: "mutations",
-    name: "an update of an unknown upstream_id is a 404 and applies nothing of the request",
-    async run(ctx) {
-      const record = await create(ctx, { FirstName: "Alia" });
-      const error = await expectError(
-        ctx.client.runMutation({
-          kind: "update",
-          collection_id: COLLECTION,
-          stream_id: ctx.streamId,
-          records: [
-            { upstream_id: record.upstream_id, data: { FirstName: "Changed" } },
-            { upstream_id: "no-such-upstream-id", data: { FirstName: "X" } },
-          ],
-        }),
-        404,
-        "not_found",
-      );
-      expect(error.message).toContain("no-such-upstream-id");
-      const records = await ctx.client.records.list(ctx.streamId).toArray();
-      expect(records.map((r) => [r.data, r.updated_idx])).toEqual([
-        [{ FirstName: "Alia" }, record.updated_idx],
-      ]);
-    },
-  },
 ];

@@ -1,6 +1,6 @@
-// The reference server's public entry point, from its source (the `./src/*` export of
+// The reference server's public entry point, from its source (the `./source` export of
 // @sequin/server): the suite runs the current code without a build (vitest and tsc both resolve
-// the .ts file behind the .js name).
+// the TypeScript file).
 export {
   createAccount,
   createApp,
@@ -8,4 +8,4 @@ export {
   type Db,
   migrate,
   openDatabase,
-} from "@sequin/server/src/index.js";
+} from "@sequin/server/source";

@@ -3,11 +3,6 @@ import type { AddressInfo } from "node:net";
 import { createAccount, createApp, createLogger, type Db } from "./server-api.js";
 import { sleep, type Target } from "./target.js";
 
-/**
- * How long a server target waits for "a request is parked": there is no way to observe it from
- * outside, and a request that arrives after the event it waits for answers at once anyway.
- */
-const PARK_DELAY_MS = 60;
 /** Extra wait on top of `advance(ms)`: timers and the database clock are not exact to the ms. */
 const ADVANCE_SLACK_MS = 30;
 const noop = () => {};
@@ -43,10 +38,17 @@ export async function startServerTarget(
       return (await createAccount(db, "conformance")).token.token;
     },
     advance: (ms) => sleep(ms + ADVANCE_SLACK_MS),
-    mark: () => ({
-      parked: (...requests) =>
-        Promise.race([sleep(PARK_DELAY_MS), ...requests.map((r) => r.then(noop, noop))]),
-    }),
+    mark() {
+      // The app counts its parked long-polls and mutation awaits, as the mock does.
+      const before = sequin.waiting;
+      return {
+        parked: (...requests) =>
+          Promise.race([
+            sequin.whenWaiting(before + Math.max(1, requests.length)),
+            ...requests.map((r) => r.then(noop, noop)),
+          ]),
+      };
+    },
     now: () => Date.now(),
     afterScenario: async () => {},
     async close(options) {

@@ -23,7 +23,7 @@ export interface Target {
   advance(ms: number): Promise<void>;
   /**
    * Marks the number of parked requests (long-polls, mutation awaits) now; see `ParkedMark`.
-   * The mock knows exactly when a request is parked; a server cannot say, so it waits a moment.
+   * Both the mock and the server count their parked requests, so this waits on that count.
    */
   mark(): ParkedMark;
   /** The target's current time, epoch ms. */

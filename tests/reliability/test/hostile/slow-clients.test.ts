@@ -2,10 +2,9 @@
 // headers, 30 s for the whole request; shortened here), while long-polls, which wait after the
 // request is in, are not.
 import { connect, type Socket } from "node:net";
+import { createAccount, loadConfig, type RunningServer, startServer } from "@sequin/server/source";
 import pino from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createAccount, loadConfig } from "../../../../apps/server/src/index.js";
-import { type RunningServer, startServer } from "../../../../apps/server/src/main.js";
 import { createTestDatabase, type TestDatabase } from "../../src/databases.js";
 
 let database: TestDatabase;

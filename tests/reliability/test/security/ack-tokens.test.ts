@@ -1,8 +1,8 @@
 // Ack tokens are bound to one delivery of one message in one consumer of one account: forged,
 // altered, expired, reused and foreign tokens settle nothing, and the database shows it.
 import { createClient, type SequinClient } from "@sequin/client";
+import { createAccount } from "@sequin/server/source";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccount } from "../../../../apps/server/src/index.js";
 import { createTestDatabase, type TestDatabase } from "../../src/databases.js";
 import { decoyAckTokens } from "../../src/fixtures.js";
 import { type InProcessServer, startInProcessServer } from "../../src/in-process-server.js";

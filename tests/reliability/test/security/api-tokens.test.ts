@@ -3,8 +3,8 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
+import { createAccount, createToken } from "@sequin/server/source";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createAccount, createToken } from "../../../../apps/server/src/index.js";
 import { createTestDatabase, type TestDatabase } from "../../src/databases.js";
 import { snapshot } from "../../src/db-snapshot.js";
 import { type InProcessServer, startInProcessServer } from "../../src/in-process-server.js";
