@@ -50,7 +50,7 @@ export interface AppDeps {
   metrics?: MetricsOptions | false;
   /** The built console served at /console. Default: the @sequin/console package's dist. */
   consoleDir?: string;
-  /** The core of consumers this server creates (see Config.consumeCore). Default `fanout`. */
+  /** The core of consumers this server creates (see Config.consumeCore). Default `window`. */
   consumeCore?: ConsumeCore;
 }
 
@@ -92,7 +92,7 @@ export function createApp(deps: AppDeps): SequinApp {
     limiter: new LongPollLimiter(deps.maxLongPollsPerConsumer ?? 100),
     known: new KnownConsumers(),
     logger,
-    consumeCore: deps.consumeCore ?? "fanout",
+    consumeCore: deps.consumeCore ?? "window",
   };
 
   const metrics = deps.metrics === false ? undefined : new AppMetrics(deps.metrics);

@@ -36,8 +36,8 @@ Without DATABASE_URL, a dev account and token are created at first start; the to
   --upstream-token T          its bearer token (env SEQUIN_UPSTREAM_TOKEN; prefer the env var)
   --upstream-timeout-ms MS    its timeout (env SEQUIN_UPSTREAM_TIMEOUT_MS, default 10000)
   --metrics on|off            serve /metrics without a token (env SEQUIN_METRICS, default on)
-  --consume-core fanout|window  core of consumers created here (env SEQUIN_CONSUME_CORE,
-                              default fanout; window: the log + window core, ADR 0008)`,
+  --consume-core window|fanout  core of consumers created here (env SEQUIN_CONSUME_CORE,
+                              default window, ADR 0008; fanout: the core it replaces)`,
   },
   migrate: {
     usage: "sequin-server migrate [--database-url URL | --data-dir DIR]",

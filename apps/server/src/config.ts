@@ -32,7 +32,7 @@ const EnvSchema = z.object({
   SEQUIN_UPSTREAM_TOKEN: z.string().min(1).optional(),
   SEQUIN_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   SEQUIN_METRICS: z.enum(["on", "off"]).default("on"),
-  SEQUIN_CONSUME_CORE: z.enum(["fanout", "window"]).default("fanout"),
+  SEQUIN_CONSUME_CORE: z.enum(["fanout", "window"]).default("window"),
 });
 
 /** Each flag of `sequin-server start` and the variable it overrides: one flag per variable. */
@@ -74,10 +74,10 @@ export interface Config {
   /** Serve Prometheus metrics at /metrics, without a token (SEQUIN_METRICS). Default true. */
   metrics: boolean;
   /**
-   * The consume core of consumers this server creates (SEQUIN_CONSUME_CORE): `fanout` (default;
-   * a row per message and consumer, written with each record) or `window` (the log + window core
-   * of docs/decisions/0008, which replaces it once it serves everything). Consumers keep the core
-   * they were created with; a server serves both.
+   * The consume core of consumers this server creates (SEQUIN_CONSUME_CORE): `window` (default;
+   * the log + window core of docs/decisions/0008) or `fanout` (a row per message and consumer,
+   * written with each record; the core it replaces, kept until it is deleted). Consumers keep the
+   * core they were created with; a server serves both.
    */
   consumeCore: ConsumeCore;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ack, createConsumer, createStream, next, record, upsert } from "./helpers/fixtures.js";
 import { serverTest } from "./helpers/server.js";
 
-const { db, server, api } = await serverTest();
+const { db, server, api } = await serverTest({ consumeCore: "fanout" }); // what this file checks is the fan-out core
 
 async function info(consumer: string) {
   return (await next(api, consumer, 1, 0)).info;

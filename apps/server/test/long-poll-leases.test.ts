@@ -54,12 +54,18 @@ async function newStream(name: string): Promise<string> {
 
 async function newConsumer(name: string, streamId: string, ackWaitMs?: number): Promise<string> {
   const c = await db.transaction((tx) =>
-    createConsumer(tx, accountId, {
-      name,
-      stream_id: streamId,
-      deliver_policy: "new",
-      ...(ackWaitMs ? { ack_wait_ms: ackWaitMs } : {}),
-    }),
+    // The fan-out core's lease function and lock are what this file checks.
+    createConsumer(
+      tx,
+      accountId,
+      {
+        name,
+        stream_id: streamId,
+        deliver_policy: "new",
+        ...(ackWaitMs ? { ack_wait_ms: ackWaitMs } : {}),
+      },
+      "fanout",
+    ),
   );
   return c.id;
 }

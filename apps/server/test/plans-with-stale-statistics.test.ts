@@ -27,21 +27,23 @@ beforeAll(async () => {
   const db = await database.open();
   account = await createAccount(db, "plans");
   const consumer = await db.transaction((tx) =>
-    createConsumer(tx, account.accountId, {
-      name: "plans",
-      kind: "record",
-      deliver_policy: "all",
-      max_ack_pending: 100_000,
-    }),
+    // The fan-out core's statements are what this file checks.
+    createConsumer(
+      tx,
+      account.accountId,
+      { name: "plans", kind: "record", deliver_policy: "all", max_ack_pending: 100_000 },
+      "fanout",
+    ),
   );
   consumerId = consumer.id;
   idleId = (
     await db.transaction((tx) =>
-      createConsumer(tx, account.accountId, {
-        name: "plans-idle",
-        kind: "record",
-        deliver_policy: "new",
-      }),
+      createConsumer(
+        tx,
+        account.accountId,
+        { name: "plans-idle", kind: "record", deliver_policy: "new" },
+        "fanout",
+      ),
     )
   ).id;
   // One connection for the whole file: a plan it caches stays with it.

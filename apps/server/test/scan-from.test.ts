@@ -15,7 +15,7 @@ import {
 } from "./helpers/fixtures.js";
 import { serverTest } from "./helpers/server.js";
 
-const { database, db, server, api, account } = await serverTest();
+const { database, db, server, api, account } = await serverTest({ consumeCore: "fanout" }); // what this file checks is the fan-out core
 const { accountId } = account;
 
 async function scanFrom(consumerId: string): Promise<number> {

@@ -167,7 +167,7 @@ describe("the log + window core", () => {
     const stream = await createStream(api);
     const window = await createConsumer(api, { stream_id: stream });
     // A server on the fan-out core, on the same database.
-    const fanoutServer = await startTestServer(db);
+    const fanoutServer = await startTestServer(db, { consumeCore: "fanout" });
     try {
       const sameAccount = new Api(fanoutServer.url, token);
       const fanout = await createConsumer(sameAccount, { stream_id: stream });

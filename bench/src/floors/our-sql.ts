@@ -12,7 +12,7 @@ export async function ourSqlThroughput(
   workers: number,
   durationMs: number,
   /** The consume core of the consumer (the routines asked first). */
-  core: "fanout" | "window" = "fanout",
+  core: "fanout" | "window" = "window",
 ): Promise<Throughput> {
   return runWorkers(workers, durationMs, async () => {
     const { messages } = await lease(

@@ -10,6 +10,10 @@ export const HOT_PATH_TABLES = [
   "consumer_lease_deltas",
   "consumer_counter_deltas",
   "consumers",
+  // The log + window core (migration 0007).
+  "deliveries",
+  "consumer_cursors",
+  "consumer_floors",
 ] as const;
 
 export type HotPathTable = (typeof HOT_PATH_TABLES)[number];

@@ -3,6 +3,7 @@
 // the difference is the lease statement's alone).
 import { ack, decodeAckTokens, lease } from "@sequin/server/direct-consume";
 import { createConsumer, type Db } from "@sequin/server/source";
+import { benchCore } from "../lib/core.js";
 import { percentile } from "../lib/measure.js";
 import type { Seeded } from "./seed.js";
 
@@ -28,14 +29,19 @@ export async function createOrderingConsumer(
   ordering: "none" | "per_key",
 ): Promise<string> {
   const consumer = await db.transaction((tx) =>
-    createConsumer(tx, seeded.accountId, {
-      name: `ordering-${ordering}`,
-      kind: "event",
-      ordering,
-      deliver_policy: "all",
-      ack_wait_ms: 600_000,
-      max_ack_pending: 100_000,
-    }),
+    createConsumer(
+      tx,
+      seeded.accountId,
+      {
+        name: `ordering-${ordering}`,
+        kind: "event",
+        ordering,
+        deliver_policy: "all",
+        ack_wait_ms: 600_000,
+        max_ack_pending: 100_000,
+      },
+      benchCore(),
+    ),
   );
   return consumer.id;
 }
@@ -63,13 +69,20 @@ export async function leaseCost(
   const totals: number[] = [];
   for (let i = 0; i < cycles; i++) {
     const start = performance.now();
-    const { messages } = await lease(db, { accountId, consumer: consumerId }, batchSize);
+    const { messages } = await lease(
+      db,
+      { accountId, consumer: consumerId },
+      batchSize,
+      false,
+      benchCore(),
+    );
     const leased = performance.now();
     if (messages.length < batchSize) throw new Error(`backlog ran out (${messages.length})`);
     await ack(
       db,
       { accountId, consumer: consumerId },
       decodeAckTokens(messages.map((m) => m.ack_token)),
+      benchCore(),
     );
     leases.push(leased - start);
     totals.push(performance.now() - start);

@@ -3,6 +3,7 @@
 // afterwards (lease, ack) always goes through the server's own code.
 
 import { createAccount, createConsumer, type Db } from "@sequin/server/source";
+import { benchCore } from "../lib/core.js";
 
 export interface Seeded {
   accountId: string;
@@ -60,10 +61,10 @@ export async function createBenchConsumer(
         ack_wait_ms: options.ackWaitMs ?? 60_000,
         max_ack_pending: options.maxAckPending ?? 100_000,
       },
-      options.core,
+      options.core ?? benchCore(),
     ),
   );
-  await db.query("ANALYZE consumer_messages");
+  await db.query("ANALYZE consumer_messages, deliveries");
   return consumer.id;
 }
 

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchCore } from "../lib/core.js";
 import { freePort } from "../lib/free-port.js";
 import { onTeardown } from "../lib/teardown.js";
 
@@ -33,6 +34,7 @@ export async function startServerProcess(
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       LOG_LEVEL: "warn",
+      SEQUIN_CONSUME_CORE: benchCore(),
       ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],

@@ -61,7 +61,7 @@ export async function soak(run: SoakRun): Promise<SoakResult> {
   if (held) {
     // The snapshot is taken by the first query of the transaction, not by BEGIN.
     await holder.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
-    await holder.query("SELECT count(*) FROM consumer_messages");
+    await holder.query("SELECT count(*) FROM consumers");
   }
   // Its own connection: statistics read inside a transaction stay as they were at its first read.
   const stats = new pg.Client({ connectionString: databaseUrl });

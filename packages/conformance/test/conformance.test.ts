@@ -10,12 +10,11 @@ const all: TargetFactory[] = [
   { name: "mock", create: createMockTarget },
 ];
 /**
- * Run only when named: the server with its consumers on the log + window consume core
- * (docs/decisions/0008), while that core is being built beside the fan-out one.
+ * Run only when named: the server with its consumers on the fan-out consume core, the one the
+ * log + window core (docs/decisions/0008) replaced, until it is deleted.
  */
 const optIn: TargetFactory[] = [
-  { name: "postgres-window", create: () => createPostgresTarget("window") },
-  { name: "pglite-window", create: () => createPgliteTarget("window") },
+  { name: "postgres-fanout", create: () => createPostgresTarget("fanout") },
 ];
 
 // CONFORMANCE_TARGETS=mock,pglite runs a subset (the first three by default).

@@ -272,7 +272,7 @@ export async function lease(
   batchSize: number,
   expectNone = false,
   /** The core to ask first; the consumer may be served by the other. */
-  core: ConsumeCore = "fanout",
+  core: ConsumeCore = "window",
 ): Promise<LeaseResult> {
   const run = (c: ConsumeCore) =>
     c === "window"

@@ -197,14 +197,14 @@ export const ack = (
   db: Db,
   target: LeaseTarget,
   tokens: Map<string, Delivery>,
-  core: ConsumeCore = "fanout",
+  core: ConsumeCore = "window",
 ) => settle(db, "ack", target, tokens, core);
 
 export const nack = (
   db: Db,
   target: LeaseTarget,
   tokens: Map<string, Delivery>,
-  core: ConsumeCore = "fanout",
+  core: ConsumeCore = "window",
 ) => settle(db, "nack", target, tokens, core);
 
 export const extend = (
@@ -213,5 +213,5 @@ export const extend = (
   tokens: Map<string, Delivery>,
   /** Default: the consumer's ack_wait_ms. */
   ms: number | undefined,
-  core: ConsumeCore = "fanout",
+  core: ConsumeCore = "window",
 ) => settle(db, "extend", target, tokens, core, ms ?? null);

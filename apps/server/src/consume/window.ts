@@ -41,20 +41,29 @@ type LeaseRow =
   | { not_found: true }
   | { other_core: true };
 
-/** Consumers whose floor is being moved by this process: one move at a time each. */
-const moving = new Set<string>();
+/** Floor moves under way in this process, by consumer: one at a time each. */
+const moving = new Map<string, Promise<void>>();
 
 /**
- * Moves the consumer's floor (sequin_window_move_floor_v1) in a transaction of its own, in the
- * background: the lease that asked for it has answered already. A failure only leaves the floor
- * where it was (the next lease asks again).
+ * Moves the consumer's floor (sequin_window_move_floor_v1) in a transaction of its own, after
+ * the lease that asked for it committed (it holds the window lock shared; the move takes it
+ * exclusively, for a moment: at most 200 ms of waiting). A lease that asks while a move is under
+ * way waits for that one. A failure (the wait ran out) leaves the floor where it was: the next
+ * lease asks again.
  */
-function moveFloor(db: Db, accountId: string, consumerId: string): void {
-  if (moving.has(consumerId)) return;
-  moving.add(consumerId);
-  db.query("SELECT sequin_window_move_floor_v1($1, $2)", [accountId, consumerId])
-    .catch(() => {})
-    .finally(() => moving.delete(consumerId));
+function moveFloor(db: Db, accountId: string, consumerId: string): Promise<void> {
+  let move = moving.get(consumerId);
+  if (!move) {
+    move = db
+      .query("SELECT sequin_window_move_floor_v1($1, $2)", [accountId, consumerId])
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => moving.delete(consumerId));
+    moving.set(consumerId, move);
+  }
+  return move;
 }
 
 /**
@@ -92,7 +101,8 @@ export async function windowLease(
     else leased.push(row);
   }
   if (!state) throw notFound(`Consumer not found: ${ref}`);
-  if (state.move_floor) moveFloor(db, target.accountId, state.consumer_id);
+  // Done before the answer, so that what a call changes is done when it answers.
+  if (state.move_floor) await moveFloor(db, target.accountId, state.consumer_id);
   const messages: Message[] = [];
   if (leased.length > 0) {
     // A second round trip, after the lease committed: the lease holds the consumer's pull lock

@@ -52,7 +52,7 @@ export async function createConsumer(
   tx: Queryable,
   accountId: string,
   input: ConsumerCreate,
-  core: ConsumeCore = "fanout",
+  core: ConsumeCore = "window",
 ): Promise<Consumer> {
   const kind = input.kind ?? DEFAULTS.kind;
   const { ordering, keyPath } = orderingOf(kind, input);

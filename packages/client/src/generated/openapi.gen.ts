@@ -259,8 +259,10 @@ export interface paths {
         };
         /**
          * Lease the next messages
-         * @description Leases up to `batch_size` messages for the consumer's `ack_wait_ms`, oldest first, never
-         *     more than `max_ack_pending` outstanding. With `wait_for` the call long-polls: it answers as
+         * @description Leases up to `batch_size` messages for the consumer's `ack_wait_ms`, oldest first, no more
+         *     than `max_ack_pending` outstanding (see MaxAckPending for leases at the same moment).
+         *     Messages offered again (a lease ran out, a nack, a record written again while leased)
+         *     come first. With `wait_for` the call long-polls: it answers as
          *     soon as at least one message is available, or after `wait_for` ms with an empty `data`.
          */
         get: operations["receiveMessages"];
@@ -1009,7 +1011,10 @@ export interface components {
          */
         MaxDeliver: number;
         /**
-         * @description The most messages leased and not yet acked at once, across all workers. Default 1000 on create.
+         * @description The most messages leased and not yet acked at once, across all workers. Default 1000 on
+         *     create. Leases of one consumer run in parallel, each checking the count as it starts, so
+         *     the count can go over by at most one batch per lease running at the same moment (as with
+         *     NATS JetStream's pull consumers); leases made one after another never go over.
          * @example 1000
          */
         MaxAckPending: number;
@@ -1282,7 +1287,14 @@ export interface components {
          *     }
          */
         ConsumerInfo: {
-            /** @description Messages waiting to be leased (not counting dead letters). */
+            /**
+             * @description Messages waiting to be leased (not counting dead letters). Exact while at most 100 of
+             *     them are in the stream beyond what the consumer has read; above that an estimate from
+             *     the stream's positions, which can be off when many records are rewritten or other
+             *     streams write at the same time. A record leased and written again since counts here
+             *     too (its newer version is waiting). Counts taken while other leases run reflect them
+             *     as of the answer's start.
+             */
             num_pending: number;
             /** @description Messages leased and not yet acked, nacked or expired. */
             num_ack_pending: number;
@@ -1437,7 +1449,14 @@ export interface components {
          *     }
          */
         PeekInfo: {
-            /** @description Messages waiting to be leased (not counting dead letters). */
+            /**
+             * @description Messages waiting to be leased (not counting dead letters). Exact while at most 100 of
+             *     them are in the stream beyond what the consumer has read; above that an estimate from
+             *     the stream's positions, which can be off when many records are rewritten or other
+             *     streams write at the same time. A record leased and written again since counts here
+             *     too (its newer version is waiting). Counts taken while other leases run reflect them
+             *     as of the answer's start.
+             */
             num_pending: number;
             /** @description Messages leased and not yet acked, nacked or expired. */
             num_ack_pending: number;

@@ -288,7 +288,11 @@ export const zAckWaitMs = z.int().gte(100).lte(43200000);
 export const zMaxDeliver = z.int().gte(-1).lte(1000000);
 
 /**
- * The most messages leased and not yet acked at once, across all workers. Default 1000 on create.
+ * The most messages leased and not yet acked at once, across all workers. Default 1000 on
+ * create. Leases of one consumer run in parallel, each checking the count as it starts, so
+ * the count can go over by at most one batch per lease running at the same moment (as with
+ * NATS JetStream's pull consumers); leases made one after another never go over.
+ *
  */
 export const zMaxAckPending = z.int().gte(1).lte(100000);
 

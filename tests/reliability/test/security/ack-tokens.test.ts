@@ -50,11 +50,16 @@ async function leased(client: SequinClient, count: number, ackWaitMs = 60_000) {
   return { consumer: consumer.id, streamId, tokens: data.map((m) => m.ack_token) };
 }
 
-/** The consumer's message rows as the database has them (the truth about what was settled). */
+/**
+ * The consumer's message rows as the database has them (the truth about what was settled): the
+ * fan-out core's, or the window core's deliveries.
+ */
 async function rows(consumerId: string) {
   const { rows } = await database.db.query<Record<string, unknown>>(
-    `SELECT seq, lease_id, leased_until, deliver_count FROM consumer_messages
-     WHERE consumer_id = $1 ORDER BY seq`,
+    `SELECT seq, lease_id, leased_until, deliver_count FROM consumer_messages WHERE consumer_id = $1
+     UNION ALL
+     SELECT seq, lease_id, leased_until, deliver_count FROM deliveries WHERE consumer_id = $1
+     ORDER BY seq`,
     [consumerId],
   );
   return rows;

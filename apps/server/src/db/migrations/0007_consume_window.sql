@@ -138,6 +138,8 @@ DECLARE
   v_first bigint;
   v_expiry timestamptz;
 BEGIN
+  -- Waits for the leases, acks and nacks under way (and holds new ones back) for a moment only.
+  PERFORM set_config('lock_timeout', '200ms', true);
   PERFORM pg_advisory_xact_lock(737604, hashtext(p_consumer::text));
   SELECT * INTO v_old FROM consumer_floors
   WHERE account_id = p_account AND consumer_id = p_consumer AND pos IS NOT NULL

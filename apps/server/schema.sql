@@ -1,0 +1,1941 @@
+-- The schema as migrate installs it (apps/server/scripts/schema-dump.ts); do not edit.
+--
+-- PostgreSQL database dump
+--
+
+--
+-- Name: consumer_messages_count_deleted(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.consumer_messages_count_deleted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO consumer_counter_deltas (account_id, consumer_id, delta)
+  SELECT account_id, consumer_id, -count(*) FROM deleted_rows GROUP BY account_id, consumer_id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: consumer_messages_count_inserted(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.consumer_messages_count_inserted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO consumer_counter_deltas (account_id, consumer_id, delta)
+  SELECT account_id, consumer_id, count(*) FROM inserted_rows GROUP BY account_id, consumer_id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: consumers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.consumers (
+    account_id uuid NOT NULL,
+    id uuid NOT NULL,
+    ord bigint NOT NULL,
+    name text NOT NULL,
+    stream_id uuid NOT NULL,
+    kind text NOT NULL,
+    filter_collection_id text DEFAULT '*'::text NOT NULL,
+    filter_resource_id text DEFAULT '*'::text NOT NULL,
+    filter_provider text DEFAULT '*'::text NOT NULL,
+    filter_sync_id text DEFAULT '*'::text NOT NULL,
+    deliver_policy text NOT NULL,
+    ack_wait_ms integer NOT NULL,
+    max_deliver integer NOT NULL,
+    max_ack_pending integer NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    message_count bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    ordering text DEFAULT 'none'::text NOT NULL,
+    key_path text[],
+    scan_from_seq bigint DEFAULT 0 NOT NULL,
+    core text DEFAULT 'window'::text NOT NULL,
+    CONSTRAINT consumers_core_check CHECK ((core = ANY (ARRAY['fanout'::text, 'window'::text]))),
+    CONSTRAINT consumers_deliver_policy_check CHECK ((deliver_policy = ANY (ARRAY['all'::text, 'new'::text]))),
+    CONSTRAINT consumers_kind_check CHECK ((kind = ANY (ARRAY['record'::text, 'event'::text]))),
+    CONSTRAINT consumers_ordering_check CHECK ((ordering = ANY (ARRAY['none'::text, 'per_key'::text])))
+);
+
+--
+-- Name: sequin_consumer_v1(uuid, uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_consumer_v1(p_account uuid, p_id uuid, p_name text) RETURNS SETOF public.consumers
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT * FROM consumers
+  WHERE account_id = p_account AND (id = p_id OR name = p_name)
+  ORDER BY (id = p_id) DESC NULLS LAST LIMIT 1
+$$;
+
+--
+-- Name: sequin_filter_match_v1(public.consumers, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_filter_match_v1(c public.consumers, collection_id text, resource_id text, provider text, sync_id text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT (c.filter_collection_id = '*' OR c.filter_collection_id = collection_id)
+     AND (c.filter_resource_id = '*' OR c.filter_resource_id = resource_id)
+     AND (c.filter_provider = '*' OR c.filter_provider = provider)
+     AND (c.filter_sync_id = '*' OR c.filter_sync_id = sync_id)
+$$;
+
+--
+-- Name: sequin_lease_deltas_deleted(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_lease_deltas_deleted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO consumer_lease_deltas (account_id, consumer_id, leased_until, delta)
+  SELECT account_id, consumer_id, leased_until, -count(*)::int FROM old_rows
+  WHERE leased_until > statement_timestamp()
+  GROUP BY account_id, consumer_id, leased_until;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: sequin_lease_deltas_updated(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_lease_deltas_updated() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO consumer_lease_deltas (account_id, consumer_id, leased_until, delta)
+  SELECT account_id, consumer_id, leased_until, sum(d)::int FROM (
+    SELECT account_id, consumer_id, leased_until, -1 AS d FROM old_rows
+    WHERE leased_until > statement_timestamp()
+    UNION ALL
+    SELECT account_id, consumer_id, leased_until, 1 FROM new_rows
+    WHERE leased_until > statement_timestamp()
+  ) x
+  GROUP BY account_id, consumer_id, leased_until
+  HAVING sum(d) <> 0;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: sequin_lease_fc940fa823fe(uuid, uuid, text, bytea, integer, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_lease_fc940fa823fe(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_batch integer, p_check boolean) RETURNS SETOF jsonb
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  v_consumer uuid;
+  v_stream uuid;
+  v_from bigint;
+  v_any boolean;
+  v_max_deliver int;
+  v_core text;
+  v_row jsonb;
+  v_active int := 0;
+  v_leased int := 0;
+BEGIN
+
+  IF p_token IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM api_tokens
+    WHERE token_hash = p_token AND account_id = p_account AND revoked_at IS NULL) THEN
+    RETURN NEXT '{"unauthorized": true}'::jsonb;
+    RETURN;
+  END IF;
+  -- The consumer by id or by name, as resolveConsumer does.
+  SELECT id, stream_id, max_deliver, core INTO v_consumer, v_stream, v_max_deliver, v_core FROM consumers
+  WHERE account_id = p_account AND (id = p_consumer_id OR name = p_consumer_name)
+  ORDER BY (id = p_consumer_id) DESC NULLS LAST LIMIT 1;
+  IF v_consumer IS NULL THEN
+    RETURN NEXT '{"not_found": true}'::jsonb;
+    RETURN;
+  END IF;
+  -- Served by the log + window core (migration 0007): the caller asks that one.
+  IF v_core = 'window' THEN
+    RETURN NEXT '{"other_core": true}'::jsonb;
+    RETURN;
+  END IF;
+  PERFORM set_config('synchronous_commit', 'off', true);
+  PERFORM pg_advisory_xact_lock(737602, hashtext(v_consumer::text));
+  -- No live row is below scan_from (see background/advance-scan-from.ts). With p_check, when
+  -- no row at or above it is pending or has a lease that ran out, the lease statement would find
+  -- nothing and is not run: planned afresh on every call, it is the dearest part of an empty
+  -- lease (~1.0 against ~0.4 ms). The check walks the same index as the lease, in the same order.
+  -- The caller asks for it when it expects nothing (see receive.ts): to a lease that finds
+  -- messages, the check would only add its own cost.
+  IF p_check THEN
+    SELECT c.scan_from_seq, EXISTS (
+        SELECT 1 FROM consumer_messages m
+        WHERE m.account_id = p_account AND m.consumer_id = v_consumer
+          AND m.seq >= coalesce(c.scan_from_seq, 0)
+          AND (m.leased_until IS NULL OR m.leased_until <= statement_timestamp())
+        ORDER BY m.seq LIMIT 1)
+      INTO v_from, v_any
+      FROM consumers c WHERE c.account_id = p_account AND c.id = v_consumer;
+  ELSE
+    SELECT scan_from_seq, true INTO v_from, v_any
+    FROM consumers WHERE account_id = p_account AND id = v_consumer;
+  END IF;
+  -- Without max_deliver (as when the consumer was looked up above), the statement has no
+  -- dead-letter steps: less to plan. Should max_deliver be set meanwhile, a row that reached it is
+  -- left unleased for the next lease, which moves it.
+  IF v_any AND v_max_deliver > 0 THEN
+    FOR v_row IN 
+WITH cfg AS (
+  SELECT ack_wait_ms, max_deliver, max_ack_pending FROM consumers WHERE account_id = p_account AND id = v_consumer
+), active AS (
+  SELECT (
+  SELECT coalesce(sum(d.delta), 0)::int FROM consumer_lease_deltas d
+  WHERE d.account_id = p_account AND d.consumer_id = v_consumer
+    AND d.leased_until > statement_timestamp()) AS n
+), locked AS MATERIALIZED (
+  SELECT m.account_id, m.consumer_id, m.seq, m.record_id FROM consumer_messages m
+  WHERE m.account_id = p_account AND m.consumer_id = v_consumer AND m.seq >= coalesce(v_from, 0)
+    AND (m.leased_until IS NULL OR m.leased_until <= statement_timestamp())
+    -- ordering per_key: only the oldest live message of its key (ADR 0004).
+    AND (m.order_key IS NULL OR NOT EXISTS (
+      SELECT 1 FROM consumer_messages o
+      WHERE o.account_id = m.account_id AND o.consumer_id = m.consumer_id
+        AND o.order_key = m.order_key AND o.seq < m.seq))
+  ORDER BY m.seq
+  LIMIT p_batch
+  FOR UPDATE OF m SKIP LOCKED
+), cand AS MATERIALIZED (
+  -- A separate step: with the capacity expression as the LIMIT above, the planner could not
+  -- know the row count and would plan the updates below for 10% of the table.
+  SELECT * FROM locked ORDER BY seq
+  LIMIT coalesce((SELECT GREATEST(cfg.max_ack_pending - active.n, 0) FROM cfg, active), 0)
+), dead AS (
+  DELETE FROM consumer_messages m USING cand, cfg
+  WHERE m.account_id = cand.account_id AND m.consumer_id = cand.consumer_id AND m.seq = cand.seq
+    AND (cfg.max_deliver > 0 AND m.deliver_count >= cfg.max_deliver
+  AND (m.record_id IS NULL OR coalesce(m.record_idx <= m.delivered_idx, false)))
+  RETURNING m.account_id, m.consumer_id, m.seq, m.record_id, m.event_seq, m.deliver_count
+), dl AS (
+  INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
+  SELECT account_id, consumer_id, seq, record_id, event_seq, deliver_count, statement_timestamp() FROM dead
+  RETURNING seq), leased AS (
+  UPDATE consumer_messages m SET
+    leased_until = statement_timestamp() + cfg.ack_wait_ms * interval '1 millisecond',
+    lease_id = gen_random_uuid(),
+    deliver_count = CASE WHEN m.record_id IS NOT NULL AND m.delivered_idx IS DISTINCT FROM r.updated_idx
+                         THEN 1 ELSE m.deliver_count + 1 END,
+    delivered_idx = r.updated_idx
+  FROM cand CROSS JOIN cfg
+    LEFT JOIN records r ON r.account_id = cand.account_id AND r.id = cand.record_id
+  WHERE m.account_id = cand.account_id AND m.consumer_id = cand.consumer_id AND m.seq = cand.seq
+    AND NOT (cfg.max_deliver > 0 AND m.deliver_count >= cfg.max_deliver
+  AND (m.record_id IS NULL OR coalesce(m.record_idx <= m.delivered_idx, false)))
+  RETURNING m.account_id AS m_account_id, m.seq AS m_seq, m.lease_id, m.leased_until, m.deliver_count,
+            m.event_seq, r.id AS r_id, r.stream_id AS r_stream_id, r.collection_id AS r_collection_id, r.upstream_id AS r_upstream_id, r.resource_id AS r_resource_id, r.provider AS r_provider, r.upstream_created_at AS r_upstream_created_at, r.upstream_updated_at AS r_upstream_updated_at, r.updated_idx AS r_updated_idx, r.deleted AS r_deleted, r.data AS r_data, r.sync AS r_sync, r.inserted_at AS r_inserted_at
+)
+SELECT to_jsonb(z) FROM (
+  SELECT d.dead_count, (SELECT n FROM active) AS active_before, l.*, e.seq AS e_seq, e.stream_id AS e_stream_id, e.record_id AS e_record_id, e.collection_id AS e_collection_id, e.resource_id AS e_resource_id, e.provider AS e_provider, e.upstream_id AS e_upstream_id, e.action AS e_action, e.changes AS e_changes, e.data AS e_data, e.updated_idx AS e_updated_idx, e.upstream_updated_at AS e_upstream_updated_at, e.sync AS e_sync, e.inserted_at AS e_inserted_at
+  FROM (SELECT count(*)::int AS dead_count FROM dl) d
+  LEFT JOIN (leased l LEFT JOIN events e ON e.account_id = l.m_account_id AND e.seq = l.event_seq) ON true
+  ORDER BY l.m_seq
+) z LOOP
+      v_active := coalesce((v_row->>'active_before')::int, 0);
+      IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
+      RETURN NEXT v_row;
+    END LOOP;
+  ELSIF v_any THEN
+    FOR v_row IN 
+WITH cfg AS (
+  SELECT ack_wait_ms, max_deliver, max_ack_pending FROM consumers WHERE account_id = p_account AND id = v_consumer
+), active AS (
+  SELECT (
+  SELECT coalesce(sum(d.delta), 0)::int FROM consumer_lease_deltas d
+  WHERE d.account_id = p_account AND d.consumer_id = v_consumer
+    AND d.leased_until > statement_timestamp()) AS n
+), locked AS MATERIALIZED (
+  SELECT m.account_id, m.consumer_id, m.seq, m.record_id FROM consumer_messages m
+  WHERE m.account_id = p_account AND m.consumer_id = v_consumer AND m.seq >= coalesce(v_from, 0)
+    AND (m.leased_until IS NULL OR m.leased_until <= statement_timestamp())
+    -- ordering per_key: only the oldest live message of its key (ADR 0004).
+    AND (m.order_key IS NULL OR NOT EXISTS (
+      SELECT 1 FROM consumer_messages o
+      WHERE o.account_id = m.account_id AND o.consumer_id = m.consumer_id
+        AND o.order_key = m.order_key AND o.seq < m.seq))
+  ORDER BY m.seq
+  LIMIT p_batch
+  FOR UPDATE OF m SKIP LOCKED
+), cand AS MATERIALIZED (
+  -- A separate step: with the capacity expression as the LIMIT above, the planner could not
+  -- know the row count and would plan the updates below for 10% of the table.
+  SELECT * FROM locked ORDER BY seq
+  LIMIT coalesce((SELECT GREATEST(cfg.max_ack_pending - active.n, 0) FROM cfg, active), 0)
+), leased AS (
+  UPDATE consumer_messages m SET
+    leased_until = statement_timestamp() + cfg.ack_wait_ms * interval '1 millisecond',
+    lease_id = gen_random_uuid(),
+    deliver_count = CASE WHEN m.record_id IS NOT NULL AND m.delivered_idx IS DISTINCT FROM r.updated_idx
+                         THEN 1 ELSE m.deliver_count + 1 END,
+    delivered_idx = r.updated_idx
+  FROM cand CROSS JOIN cfg
+    LEFT JOIN records r ON r.account_id = cand.account_id AND r.id = cand.record_id
+  WHERE m.account_id = cand.account_id AND m.consumer_id = cand.consumer_id AND m.seq = cand.seq
+    AND NOT (cfg.max_deliver > 0 AND m.deliver_count >= cfg.max_deliver
+  AND (m.record_id IS NULL OR coalesce(m.record_idx <= m.delivered_idx, false)))
+  RETURNING m.account_id AS m_account_id, m.seq AS m_seq, m.lease_id, m.leased_until, m.deliver_count,
+            m.event_seq, r.id AS r_id, r.stream_id AS r_stream_id, r.collection_id AS r_collection_id, r.upstream_id AS r_upstream_id, r.resource_id AS r_resource_id, r.provider AS r_provider, r.upstream_created_at AS r_upstream_created_at, r.upstream_updated_at AS r_upstream_updated_at, r.updated_idx AS r_updated_idx, r.deleted AS r_deleted, r.data AS r_data, r.sync AS r_sync, r.inserted_at AS r_inserted_at
+)
+SELECT to_jsonb(z) FROM (
+  SELECT d.dead_count, (SELECT n FROM active) AS active_before, l.*, e.seq AS e_seq, e.stream_id AS e_stream_id, e.record_id AS e_record_id, e.collection_id AS e_collection_id, e.resource_id AS e_resource_id, e.provider AS e_provider, e.upstream_id AS e_upstream_id, e.action AS e_action, e.changes AS e_changes, e.data AS e_data, e.updated_idx AS e_updated_idx, e.upstream_updated_at AS e_upstream_updated_at, e.sync AS e_sync, e.inserted_at AS e_inserted_at
+  FROM (SELECT 0 AS dead_count) d
+  LEFT JOIN (leased l LEFT JOIN events e ON e.account_id = l.m_account_id AND e.seq = l.event_seq) ON true
+  ORDER BY l.m_seq
+) z LOOP
+      v_active := coalesce((v_row->>'active_before')::int, 0);
+      IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
+      RETURN NEXT v_row;
+    END LOOP;
+  END IF;
+  -- The counts after the lease, as a last row. Messages leased: the leases out are those counted
+  -- before plus these. None: counted afresh (a new snapshot), with the next expiry, which a
+  -- long-poll waits for.
+  IF v_leased > 0 THEN
+    RETURN QUERY SELECT jsonb_build_object('state', jsonb_build_object(
+        'live', c.message_count + coalesce((
+              SELECT sum(d.delta) FROM consumer_counter_deltas d
+              WHERE d.account_id = c.account_id AND d.consumer_id = c.id), 0)::bigint, 'leased', v_active + v_leased, 'next_expiry', null,
+        'max_ack_pending', c.max_ack_pending), 'consumer_id', v_consumer, 'stream_id', v_stream)
+      FROM consumers c WHERE c.account_id = p_account AND c.id = v_consumer;
+  ELSE
+    RETURN QUERY SELECT jsonb_build_object('state', to_jsonb(s), 'consumer_id', v_consumer,
+                                           'stream_id', v_stream)
+      FROM (SELECT c.message_count + coalesce((
+              SELECT sum(d.delta) FROM consumer_counter_deltas d
+              WHERE d.account_id = c.account_id AND d.consumer_id = c.id), 0)::bigint AS live,
+            (
+  SELECT coalesce(sum(d.delta), 0)::int FROM consumer_lease_deltas d
+  WHERE d.account_id = c.account_id AND d.consumer_id = c.id
+    AND d.leased_until > statement_timestamp()) AS leased,
+            (
+  SELECT min(e.leased_until) FROM (
+    SELECT d.leased_until FROM consumer_lease_deltas d
+    WHERE d.account_id = c.account_id AND d.consumer_id = c.id
+      AND d.leased_until > statement_timestamp()
+    GROUP BY d.leased_until HAVING sum(d.delta) > 0) e) AS next_expiry, c.max_ack_pending
+     FROM consumers c
+     WHERE c.account_id = p_account AND c.id = v_consumer) s;
+  END IF;
+END
+$$;
+
+--
+-- Name: sequin_lower_scan_from(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_lower_scan_from() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE consumers c SET scan_from_seq = n.seq
+  FROM (SELECT account_id, consumer_id, min(seq) AS seq FROM inserted GROUP BY account_id, consumer_id) n
+  WHERE c.account_id = n.account_id AND c.id = n.consumer_id AND n.seq < c.scan_from_seq;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.events (
+    account_id uuid NOT NULL,
+    stream_id uuid NOT NULL,
+    seq bigint NOT NULL,
+    record_id uuid,
+    collection_id text NOT NULL,
+    resource_id text,
+    provider text,
+    upstream_id text,
+    action text NOT NULL,
+    changes jsonb,
+    data jsonb NOT NULL,
+    updated_idx bigint,
+    upstream_updated_at timestamp with time zone,
+    sync jsonb,
+    sync_id text GENERATED ALWAYS AS ((sync ->> 'id'::text)) STORED,
+    inserted_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: sequin_order_key_v1(public.consumers, public.events); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_order_key_v1(c public.consumers, e public.events) RETURNS bigint
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT CASE WHEN c.ordering = 'per_key' THEN hashtextextended(coalesce('k:' || (
+    CASE c.key_path[1]
+      WHEN 'data' THEN e.data #>> c.key_path[2:]
+      WHEN 'changes' THEN e.changes #>> c.key_path[2:]
+      WHEN 'sync' THEN e.sync #>> c.key_path[2:]
+      WHEN 'collection_id' THEN e.collection_id
+      WHEN 'resource_id' THEN e.resource_id
+      WHEN 'provider' THEN e.provider
+      WHEN 'upstream_id' THEN e.upstream_id
+      WHEN 'record_id' THEN e.record_id::text
+      WHEN 'action' THEN e.action
+    END), 'r:' || coalesce(e.record_id::text, e.collection_id || chr(31) || e.upstream_id)), 0) END
+$$;
+
+--
+-- Name: sequin_token_live_v1(uuid, bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_token_live_v1(p_account uuid, p_token bytea) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT p_token IS NULL OR EXISTS (
+    SELECT 1 FROM api_tokens WHERE token_hash = p_token AND account_id = p_account AND revoked_at IS NULL)
+$$;
+
+--
+-- Name: sequin_window_ack_v1(uuid, uuid, text, bytea, bigint[], uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_ack_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[]) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_other_core boolean, o_seq bigint, o_lease_id uuid, o_wakes boolean)
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  c consumers;
+  v_wakes boolean := false;
+BEGIN
+  o_authorized := sequin_token_live_v1(p_account, p_token);
+  IF o_authorized THEN
+    SELECT * INTO c FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
+  END IF;
+  o_consumer_id := c.id;
+  o_other_core := c.core IS DISTINCT FROM 'window';
+  IF c.id IS NULL OR o_other_core THEN
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
+  FOR o_seq, o_lease_id, o_wakes IN
+    WITH locked AS MATERIALIZED (
+      -- In seq order, as every writer of deliveries locks them: writers wait, never deadlock.
+      -- Lease ids are unique, so matching seq and lease id each against its list matches the
+      -- pairs; and every statement here reaches its rows by primary key (= ANY of the seqs),
+      -- whatever the statistics of this young, churning table say.
+      SELECT d.seq, d.lease_id, d.order_key IS NOT NULL AS keyed,
+             coalesce(d.changed_idx > d.delivered_idx, false) AS changed
+      FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
+        AND d.lease_id = ANY(p_leases)
+      ORDER BY d.seq
+      FOR UPDATE OF d
+    ), del AS (
+      DELETE FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id
+        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE NOT l.changed))
+      RETURNING d.seq, d.lease_id, d.order_key IS NOT NULL AS wakes
+    ), again AS (
+      UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity',
+        acked_idx = d.delivered_idx
+      FROM locked l
+      WHERE d.account_id = p_account AND d.consumer_id = c.id
+        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE l.changed)) AND l.seq = d.seq
+      RETURNING l.seq, l.lease_id, true AS wakes
+    )
+    SELECT * FROM del UNION ALL SELECT * FROM again
+  LOOP
+    v_wakes := v_wakes OR o_wakes;
+    RETURN NEXT;
+  END LOOP;
+  IF v_wakes THEN
+    INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+    VALUES (p_account, c.id, NULL, '-infinity');
+  END IF;
+  o_seq := NULL;
+  o_lease_id := NULL;
+  o_wakes := v_wakes;
+  RETURN NEXT;
+END
+$$;
+
+--
+-- Name: sequin_window_backlog_v1(public.consumers, bigint, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_backlog_v1(c public.consumers, p_cursor bigint, p_cap integer) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  v_counted bigint;
+  v_first bigint;
+  v_last bigint;
+  v_head bigint;
+BEGIN
+  IF c.kind = 'record' THEN
+    SELECT count(*), min(x.pos), max(x.pos) INTO v_counted, v_first, v_last FROM (
+      SELECT r.updated_idx AS pos FROM records r
+      WHERE r.account_id = c.account_id AND r.stream_id = c.stream_id AND r.updated_idx > p_cursor
+        AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)
+      ORDER BY r.updated_idx LIMIT p_cap) x;
+    IF v_counted >= p_cap THEN
+      SELECT r.updated_idx INTO v_head FROM records r
+      WHERE r.account_id = c.account_id AND r.stream_id = c.stream_id ORDER BY r.updated_idx DESC LIMIT 1;
+    END IF;
+  ELSE
+    SELECT count(*), min(x.pos), max(x.pos) INTO v_counted, v_first, v_last FROM (
+      SELECT e.seq AS pos FROM events e
+      WHERE e.account_id = c.account_id AND e.stream_id = c.stream_id AND e.seq > p_cursor
+        AND sequin_filter_match_v1(c, e.collection_id, e.resource_id, e.provider, e.sync_id)
+      ORDER BY e.seq LIMIT p_cap) x;
+    IF v_counted >= p_cap THEN
+      SELECT e.seq INTO v_head FROM events e
+      WHERE e.account_id = c.account_id AND e.stream_id = c.stream_id ORDER BY e.seq DESC LIMIT 1;
+    END IF;
+  END IF;
+  IF v_counted >= p_cap AND v_last > v_first THEN
+    RETURN round(v_counted::numeric * (v_head - v_first + 1) / (v_last - v_first + 1));
+  END IF;
+  RETURN v_counted;
+END
+$$;
+
+--
+-- Name: sequin_window_catch_up_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_catch_up_v1(p_account uuid, p_consumer uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  c consumers;
+  v_cursor bigint;
+  v_head bigint;
+BEGIN
+  SELECT * INTO c FROM consumers WHERE account_id = p_account AND id = p_consumer;
+  IF c.id IS NULL OR c.core <> 'window' THEN
+    RETURN;
+  END IF;
+  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
+  PERFORM pg_advisory_xact_lock(737605, hashtext(c.id::text));
+  v_cursor := sequin_window_cursor_v1(p_account, c.id);
+  IF c.kind = 'record' THEN
+    INSERT INTO deliveries AS d (account_id, consumer_id, seq, record_id, delivered_idx)
+    SELECT p_account, c.id, nextval('delivery_seq'), r.id, NULL FROM records r
+    WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
+      AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)
+    ORDER BY r.updated_idx
+    ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
+    DO UPDATE SET changed_idx = (SELECT r.updated_idx FROM records r
+                                 WHERE r.account_id = p_account AND r.id = d.record_id);
+    SELECT r.updated_idx INTO v_head FROM records r
+    WHERE r.account_id = p_account AND r.stream_id = c.stream_id ORDER BY r.updated_idx DESC LIMIT 1;
+  ELSE
+    INSERT INTO deliveries (account_id, consumer_id, seq, event_seq, order_key, key_seq)
+    SELECT p_account, c.id, nextval('delivery_seq'), e.seq, sequin_order_key_v1(c, e), e.seq FROM events e
+    WHERE e.account_id = p_account AND e.stream_id = c.stream_id AND e.seq > v_cursor
+      AND sequin_filter_match_v1(c, e.collection_id, e.resource_id, e.provider, e.sync_id)
+    ORDER BY e.seq;
+    SELECT e.seq INTO v_head FROM events e
+    WHERE e.account_id = p_account AND e.stream_id = c.stream_id ORDER BY e.seq DESC LIMIT 1;
+  END IF;
+  IF v_head > v_cursor THEN
+    INSERT INTO consumer_cursors (account_id, consumer_id, pos) VALUES (p_account, c.id, v_head);
+  END IF;
+  INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+  VALUES (p_account, c.id, NULL, '-infinity');
+END
+$$;
+
+--
+-- Name: sequin_window_counts_v1(uuid, uuid, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_counts_v1(p_account uuid, p_consumer uuid, p_floor bigint, OUT leased bigint, OUT waiting bigint, OUT next_expiry timestamp with time zone) RETURNS record
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT count(*) FILTER (WHERE d.leased_until > statement_timestamp()),
+         count(*) FILTER (WHERE d.leased_until <= statement_timestamp()),
+         min(d.leased_until) FILTER (WHERE d.leased_until > statement_timestamp())
+  FROM deliveries d
+  WHERE d.account_id = p_account AND d.consumer_id = p_consumer AND d.seq > p_floor
+$$;
+
+--
+-- Name: sequin_window_cursor_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_cursor_v1(p_account uuid, p_consumer uuid) RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT coalesce((SELECT pos FROM consumer_cursors WHERE account_id = p_account AND consumer_id = p_consumer
+                   ORDER BY pos DESC LIMIT 1), 0)
+$$;
+
+--
+-- Name: sequin_window_extend_v1(uuid, uuid, text, bytea, bigint[], uuid[], double precision); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_extend_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[], p_ms double precision) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_other_core boolean, o_seq bigint, o_lease_id uuid, o_wakes boolean)
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  c consumers;
+  v_until timestamptz;
+  v_any boolean := false;
+BEGIN
+  o_authorized := sequin_token_live_v1(p_account, p_token);
+  IF o_authorized THEN
+    SELECT * INTO c FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
+  END IF;
+  o_consumer_id := c.id;
+  o_other_core := c.core IS DISTINCT FROM 'window';
+  IF c.id IS NULL OR o_other_core THEN
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
+  v_until := statement_timestamp() + coalesce(p_ms, c.ack_wait_ms) * interval '1 millisecond';
+  FOR o_seq, o_lease_id, o_wakes IN
+    WITH locked AS MATERIALIZED (
+      -- By primary key, matching seqs and lease ids each against its list (as the ack does).
+      SELECT d.seq, d.lease_id
+      FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
+        AND d.lease_id = ANY(p_leases) AND d.leased_until > statement_timestamp()
+      ORDER BY d.seq
+      FOR UPDATE OF d
+    )
+    UPDATE deliveries d SET leased_until = v_until
+    WHERE d.account_id = p_account AND d.consumer_id = c.id
+      AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l))
+    RETURNING d.seq, d.lease_id, false
+  LOOP
+    v_any := true;
+    RETURN NEXT;
+  END LOOP;
+  -- A shorter extension can end before the consumer's noted next expiry.
+  IF v_any THEN
+    INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+    VALUES (p_account, c.id, NULL, v_until);
+  END IF;
+  o_seq := NULL;
+  o_lease_id := NULL;
+  o_wakes := false;
+  RETURN NEXT;
+END
+$$;
+
+--
+-- Name: sequin_window_floor_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_floor_v1(p_account uuid, p_consumer uuid, OUT id bigint, OUT pos bigint, OUT at timestamp with time zone, OUT next_expiry timestamp with time zone) RETURNS record
+    LANGUAGE sql STABLE
+    AS $$
+  WITH f AS (
+    SELECT f.id, f.pos, f.at FROM consumer_floors f
+    WHERE f.account_id = p_account AND f.consumer_id = p_consumer AND f.pos IS NOT NULL
+    ORDER BY f.id DESC LIMIT 1
+  )
+  SELECT f.id, f.pos, f.at,
+         (SELECT min(x.next_expiry) FROM consumer_floors x
+          WHERE x.account_id = p_account AND x.consumer_id = p_consumer AND x.id >= f.id)
+  FROM f
+$$;
+
+--
+-- Name: sequin_window_lease_v1(uuid, uuid, text, bytea, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_lease_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_batch integer, p_cap integer) RETURNS SETOF jsonb
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  c consumers;
+  v_floor record;
+  v_now timestamptz := statement_timestamp();
+  v_until timestamptz;
+  v_win record;
+  v_want int;
+  v_got int := 0;
+  v_dead int := 0;
+  v_pulled int := 0;
+  v_cursor bigint;
+  v_backlog bigint := 0;
+  v_scan int;
+  v_row jsonb;
+BEGIN
+  IF NOT sequin_token_live_v1(p_account, p_token) THEN
+    RETURN NEXT '{"unauthorized": true}'::jsonb;
+    RETURN;
+  END IF;
+  SELECT * INTO c FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
+  IF c.id IS NULL THEN
+    RETURN NEXT '{"not_found": true}'::jsonb;
+    RETURN;
+  END IF;
+  IF c.core <> 'window' THEN
+    RETURN NEXT '{"other_core": true}'::jsonb;
+    RETURN;
+  END IF;
+  -- A lease lost in a crash only makes its messages deliverable early.
+  PERFORM set_config('synchronous_commit', 'off', true);
+  -- Shared: every writer of deliveries holds it; the floor moves only under it exclusively.
+  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
+  SELECT * INTO v_floor FROM sequin_window_floor_v1(p_account, c.id);
+  v_until := v_now + c.ack_wait_ms * interval '1 millisecond';
+  SELECT * INTO v_win FROM sequin_window_counts_v1(p_account, c.id, coalesce(v_floor.pos, 0));
+  v_want := least(p_batch, greatest(c.max_ack_pending - v_win.leased, 0));
+
+  -- 1. The window.
+  IF v_want > 0 AND coalesce(v_floor.next_expiry, '-infinity') <= v_now THEN
+    FOR v_row IN
+      WITH cand AS MATERIALIZED (
+        SELECT d.seq FROM deliveries d
+        WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq > coalesce(v_floor.pos, 0)
+          AND d.leased_until <= v_now
+          AND (d.order_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM deliveries o
+            WHERE o.account_id = p_account AND o.consumer_id = c.id AND o.order_key = d.order_key
+              AND o.key_seq < d.key_seq))
+        ORDER BY d.seq LIMIT v_want
+        FOR UPDATE OF d SKIP LOCKED
+      ), cur AS MATERIALIZED (
+        SELECT d.seq, d.record_id, d.event_seq, d.deliver_count, r.updated_idx AS idx,
+               r.id IS NULL AND e.seq IS NULL AS gone,
+               c.max_deliver > 0 AND d.deliver_count >= c.max_deliver
+                 AND (d.record_id IS NULL OR r.updated_idx <= d.delivered_idx) AS dead
+        FROM deliveries d
+        LEFT JOIN records r ON r.account_id = p_account AND r.id = d.record_id
+        LEFT JOIN events e ON e.account_id = p_account AND e.seq = d.event_seq
+        -- Every statement here reaches its rows by primary key (= ANY of the seqs), whatever
+        -- the statistics of this young, churning table say.
+        WHERE d.account_id = p_account AND d.consumer_id = c.id
+          AND d.seq = ANY(ARRAY(SELECT cand.seq FROM cand))
+      ), dropped AS (
+        -- Dead letters; and deliveries whose event expired from the stream.
+        DELETE FROM deliveries d USING cur
+        WHERE d.account_id = p_account AND d.consumer_id = c.id
+          AND d.seq = ANY(ARRAY(SELECT x.seq FROM cur x WHERE x.dead OR x.gone)) AND cur.seq = d.seq
+        RETURNING cur.seq, cur.record_id, cur.event_seq, cur.deliver_count, cur.dead AND NOT cur.gone AS dead
+      ), dl AS (
+        INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
+        SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, v_now FROM dropped x
+        WHERE x.dead
+      ), leased AS (
+        -- To a new seq at the head: a message that keeps coming back never holds the floor.
+        UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = gen_random_uuid(),
+          leased_until = v_until, changed_idx = NULL, delivered_idx = cur.idx,
+          deliver_count = CASE WHEN d.record_id IS NOT NULL AND d.delivered_idx IS DISTINCT FROM cur.idx
+                               THEN 1 ELSE d.deliver_count + 1 END
+        FROM cur
+        WHERE d.account_id = p_account AND d.consumer_id = c.id
+          AND d.seq = ANY(ARRAY(SELECT x.seq FROM cur x WHERE NOT x.dead AND NOT x.gone))
+          AND cur.seq = d.seq
+        RETURNING d.seq, d.lease_id, d.deliver_count
+      )
+      SELECT jsonb_build_object('m_seq', l.seq, 'lease_id', l.lease_id, 'leased_until', v_until,
+                                'deliver_count', l.deliver_count)
+      FROM leased l
+      UNION ALL
+      SELECT jsonb_build_object('dead_count', count(*)) FROM dropped x WHERE x.dead HAVING count(*) > 0
+    LOOP
+      IF v_row ? 'dead_count' THEN
+        v_dead := v_dead + (v_row->>'dead_count')::int;
+      ELSE
+        v_got := v_got + 1;
+      END IF;
+      RETURN NEXT v_row;
+    END LOOP;
+  END IF;
+
+  -- 2. The log.
+  -- What is left in the log, counted before the pull lock is taken (as much as the pull may take
+  -- plus p_cap): with nothing there, no lock at all.
+  v_cursor := sequin_window_cursor_v1(p_account, c.id);
+  v_backlog := sequin_window_backlog_v1(c, v_cursor, p_cap + greatest(v_want - v_got, 0));
+  IF v_got < v_want AND v_backlog > 0 THEN
+    -- Leases made now end before the floor said anything would: say so (before the lock, so
+    -- that the lock is held for the pull alone).
+    IF v_until < coalesce(v_floor.next_expiry, 'infinity') THEN
+      INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+      VALUES (p_account, c.id, NULL, v_until);
+    END IF;
+    -- Held to the end of this call: the pull is its last statement.
+    PERFORM pg_advisory_xact_lock(737605, hashtext(c.id::text));
+    v_cursor := sequin_window_cursor_v1(p_account, c.id);
+    -- How far one pull may read past rows the filters skip (with no filter: no further).
+    v_scan := CASE WHEN c.filter_collection_id = '*' AND c.filter_resource_id = '*'
+                        AND c.filter_provider = '*' AND c.filter_sync_id = '*'
+                   THEN v_want - v_got ELSE greatest((v_want - v_got) * 4, 1000) END;
+    IF c.kind = 'record' THEN
+      FOR v_row IN
+        WITH scan AS MATERIALIZED (
+          SELECT r.id, r.updated_idx,
+                 sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id) AS wanted
+          FROM records r
+          WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
+          ORDER BY r.updated_idx LIMIT v_scan
+        ), taken AS MATERIALIZED (
+          SELECT s.id, s.updated_idx FROM scan s WHERE s.wanted
+          ORDER BY s.updated_idx LIMIT v_want - v_got
+        ), moved AS (
+          -- Past the last row taken when the batch is full, else past every row read (the same
+          -- snapshot: nothing in between goes unseen; writers of a stream commit in log order).
+          INSERT INTO consumer_cursors (account_id, consumer_id, pos)
+          SELECT p_account, c.id,
+                 CASE WHEN (SELECT count(*) FROM taken) >= v_want - v_got
+                      THEN (SELECT max(t.updated_idx) FROM taken t)
+                      ELSE (SELECT max(s.updated_idx) FROM scan s) END
+          WHERE EXISTS (SELECT 1 FROM scan)
+          ON CONFLICT DO NOTHING
+        ), ins AS (
+          -- A record the window has already: it changed while out, so it goes out again after
+          -- its ack (the insert waits for an ack deleting that delivery, then inserts).
+          INSERT INTO deliveries AS d (account_id, consumer_id, seq, record_id, lease_id, leased_until,
+                                       deliver_count, delivered_idx)
+          SELECT p_account, c.id, nextval('delivery_seq'), t.id, gen_random_uuid(), v_until, 1, t.updated_idx
+          FROM taken t ORDER BY t.updated_idx
+          ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
+          DO UPDATE SET changed_idx = greatest(d.changed_idx, EXCLUDED.delivered_idx)
+          RETURNING d.seq, d.lease_id, d.record_id, d.xmax = 0 AS fresh
+        )
+        SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
+                                  'deliver_count', 1)
+        FROM ins i
+        WHERE i.fresh
+        ORDER BY i.seq
+      LOOP
+        v_pulled := v_pulled + 1;
+        RETURN NEXT v_row;
+      END LOOP;
+    ELSE
+      FOR v_row IN
+        WITH scan AS MATERIALIZED (
+          SELECT e.seq, sequin_filter_match_v1(c, e.collection_id, e.resource_id, e.provider, e.sync_id) AS wanted
+          FROM events e
+          WHERE e.account_id = p_account AND e.stream_id = c.stream_id AND e.seq > v_cursor
+          ORDER BY e.seq LIMIT v_scan
+        ), taken AS MATERIALIZED (
+          SELECT e.seq, sequin_order_key_v1(c, e) AS order_key
+          FROM scan s JOIN events e ON e.account_id = p_account AND e.seq = s.seq
+          WHERE s.wanted
+          ORDER BY s.seq LIMIT v_want - v_got
+        ), judged AS MATERIALIZED (
+          -- Free: no earlier message of its key in the window or earlier in this batch.
+          SELECT t.*, t.order_key IS NULL OR (
+                   t.seq = min(t.seq) OVER (PARTITION BY t.order_key)
+                   AND NOT EXISTS (SELECT 1 FROM deliveries o
+                                   WHERE o.account_id = p_account AND o.consumer_id = c.id
+                                     AND o.order_key = t.order_key)) AS free
+          FROM taken t
+        ), moved AS (
+          INSERT INTO consumer_cursors (account_id, consumer_id, pos)
+          SELECT p_account, c.id,
+                 CASE WHEN (SELECT count(*) FROM taken) >= v_want - v_got
+                      THEN (SELECT max(t.seq) FROM taken t)
+                      ELSE (SELECT max(s.seq) FROM scan s) END
+          WHERE EXISTS (SELECT 1 FROM scan)
+          ON CONFLICT DO NOTHING
+        ), ins AS (
+          INSERT INTO deliveries (account_id, consumer_id, seq, event_seq, order_key, key_seq, lease_id,
+                                  leased_until, deliver_count)
+          SELECT p_account, c.id, nextval('delivery_seq'), j.seq, j.order_key, j.seq,
+                 CASE WHEN j.free THEN gen_random_uuid() END,
+                 CASE WHEN j.free THEN v_until ELSE '-infinity' END, CASE WHEN j.free THEN 1 ELSE 0 END
+          FROM judged j ORDER BY j.seq
+          RETURNING seq, lease_id, event_seq
+        )
+        SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
+                                  'deliver_count', 1)
+        FROM ins i
+        WHERE i.lease_id IS NOT NULL
+        ORDER BY i.seq
+      LOOP
+        v_pulled := v_pulled + 1;
+        RETURN NEXT v_row;
+      END LOOP;
+    END IF;
+  END IF;
+
+  -- The counts read before, with what this call leased: in a sequential use, exact.
+  RETURN NEXT jsonb_build_object(
+    'state', jsonb_build_object(
+      'leased', v_win.leased + v_got + v_pulled,
+      'live', v_win.leased + v_got + v_pulled + greatest(v_win.waiting - v_got - v_dead, 0)
+              + greatest(v_backlog - v_pulled, 0),
+      'next_expiry', CASE WHEN v_got + v_pulled > 0 THEN least(v_win.next_expiry, v_until)
+                          ELSE v_win.next_expiry END,
+      'max_ack_pending', c.max_ack_pending),
+    'consumer_id', c.id, 'stream_id', c.stream_id,
+    -- The floor is over a second old, or the window was read because something was due.
+    'move_floor', v_floor.id IS NULL OR v_floor.at < v_now - interval '1 second'
+                  OR coalesce(v_floor.next_expiry, '-infinity') <= v_now);
+END
+$$;
+
+--
+-- Name: sequin_window_messages_v1(uuid, uuid, bigint[], uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_messages_v1(p_account uuid, p_consumer uuid, p_seqs bigint[], p_leases uuid[]) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+  SELECT jsonb_build_object('m_seq', d.seq, 'record', to_jsonb(r), 'event', to_jsonb(e))
+  FROM deliveries d
+  LEFT JOIN records r ON r.account_id = p_account AND r.id = d.record_id
+  LEFT JOIN events e ON e.account_id = p_account AND e.seq = d.event_seq
+  WHERE d.account_id = p_account AND d.consumer_id = p_consumer AND d.seq = ANY(p_seqs)
+    AND d.lease_id = ANY(p_leases)
+  ORDER BY d.seq
+$$;
+
+--
+-- Name: sequin_window_move_floor_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_move_floor_v1(p_account uuid, p_consumer uuid) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  v_old consumer_floors;
+  v_first bigint;
+  v_expiry timestamptz;
+BEGIN
+  -- Waits for the leases, acks and nacks under way (and holds new ones back) for a moment only.
+  PERFORM set_config('lock_timeout', '200ms', true);
+  PERFORM pg_advisory_xact_lock(737604, hashtext(p_consumer::text));
+  SELECT * INTO v_old FROM consumer_floors
+  WHERE account_id = p_account AND consumer_id = p_consumer AND pos IS NOT NULL
+  ORDER BY id DESC LIMIT 1;
+  -- A per_key event waiting behind an earlier one of its key is not deliverable: the ack or dead
+  -- letter of that one notes an expiry row when it frees the key.
+  SELECT min(d.seq), min(d.leased_until) FILTER (WHERE d.order_key IS NULL OR NOT EXISTS (
+           SELECT 1 FROM deliveries o WHERE o.account_id = p_account AND o.consumer_id = p_consumer
+             AND o.order_key = d.order_key AND o.key_seq < d.key_seq))
+  INTO v_first, v_expiry FROM deliveries d
+  WHERE d.account_id = p_account AND d.consumer_id = p_consumer AND d.seq > coalesce(v_old.pos, 0);
+  INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+  VALUES (p_account, p_consumer,
+          -- With no delivery left: the last seq drawn by anyone (the next one is above it).
+          coalesce(v_first - 1, (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END
+                                 FROM delivery_seq)),
+          coalesce(v_expiry, 'infinity'));
+  IF v_old.id IS NOT NULL THEN
+    DELETE FROM consumer_floors WHERE account_id = p_account AND consumer_id = p_consumer AND id <= v_old.id;
+  END IF;
+  DELETE FROM consumer_cursors
+  WHERE account_id = p_account AND consumer_id = p_consumer
+    AND pos < sequin_window_cursor_v1(p_account, p_consumer);
+END
+$$;
+
+--
+-- Name: sequin_window_nack_v1(uuid, uuid, text, bytea, bigint[], uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_nack_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[]) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_other_core boolean, o_seq bigint, o_lease_id uuid, o_wakes boolean)
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  c consumers;
+  v_any boolean := false;
+BEGIN
+  o_authorized := sequin_token_live_v1(p_account, p_token);
+  IF o_authorized THEN
+    SELECT * INTO c FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
+  END IF;
+  o_consumer_id := c.id;
+  o_other_core := c.core IS DISTINCT FROM 'window';
+  IF c.id IS NULL OR o_other_core THEN
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
+  FOR o_seq, o_lease_id, o_wakes IN
+    WITH locked AS MATERIALIZED (
+      SELECT d.seq, d.lease_id, d.record_id, d.event_seq, d.deliver_count,
+             c.max_deliver > 0 AND d.deliver_count >= c.max_deliver
+               AND (d.record_id IS NULL OR coalesce(d.changed_idx <= d.delivered_idx, true)) AS dead
+      -- By primary key, matching seqs and lease ids each against its list (as the ack does).
+      FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
+        AND d.lease_id = ANY(p_leases)
+      ORDER BY d.seq
+      FOR UPDATE OF d
+    ), dead AS (
+      DELETE FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id
+        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE l.dead))
+      RETURNING d.seq, d.lease_id, d.record_id, d.event_seq, d.deliver_count
+    ), dl AS (
+      INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
+      SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, statement_timestamp()
+      FROM dead x
+    ), again AS (
+      UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity'
+      FROM locked l
+      WHERE d.account_id = p_account AND d.consumer_id = c.id
+        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE NOT l.dead)) AND l.seq = d.seq
+      RETURNING l.seq, l.lease_id
+    )
+    SELECT x.seq, x.lease_id, true FROM dead x UNION ALL SELECT a.seq, a.lease_id, true FROM again a
+  LOOP
+    v_any := true;
+    RETURN NEXT;
+  END LOOP;
+  IF v_any THEN
+    INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+    VALUES (p_account, c.id, NULL, '-infinity');
+  END IF;
+  o_seq := NULL;
+  o_lease_id := NULL;
+  o_wakes := v_any;
+  RETURN NEXT;
+END
+$$;
+
+--
+-- Name: sequin_window_redrive_v1(uuid, uuid, bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_redrive_v1(p_account uuid, p_consumer uuid, p_seqs bigint[]) RETURNS integer
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  c consumers;
+  v_n int;
+BEGIN
+  SELECT * INTO c FROM consumers WHERE account_id = p_account AND id = p_consumer;
+  IF c.id IS NULL THEN
+    RETURN 0;
+  END IF;
+  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
+  WITH d AS (
+    DELETE FROM dead_letters
+    WHERE account_id = p_account AND consumer_id = c.id AND (p_seqs IS NULL OR seq = ANY(p_seqs))
+    RETURNING seq, record_id, event_seq
+  ), back AS (
+    INSERT INTO deliveries (account_id, consumer_id, seq, record_id, event_seq, order_key, key_seq)
+    SELECT p_account, c.id, nextval('delivery_seq'), d.record_id, d.event_seq, sequin_order_key_v1(c, e),
+           CASE WHEN sequin_order_key_v1(c, e) IS NOT NULL THEN nextval('event_seq') END
+    FROM d
+    LEFT JOIN records r ON r.account_id = p_account AND r.id = d.record_id
+    LEFT JOIN events e ON e.account_id = p_account AND e.seq = d.event_seq
+    WHERE r.id IS NOT NULL OR e.seq IS NOT NULL
+    ORDER BY d.seq
+    ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL DO NOTHING
+  )
+  SELECT count(*) INTO v_n FROM d;
+  IF v_n > 0 THEN
+    INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+    VALUES (p_account, c.id, NULL, '-infinity');
+  END IF;
+  RETURN v_n;
+END
+$$;
+
+--
+-- Name: sequin_window_state_v1(uuid, uuid, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_state_v1(p_account uuid, p_consumer uuid, p_cap integer, OUT live bigint, OUT leased bigint, OUT next_expiry timestamp with time zone, OUT max_ack_pending integer) RETURNS record
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+  c consumers;
+  w record;
+BEGIN
+  SELECT * INTO c FROM consumers WHERE account_id = p_account AND id = p_consumer;
+  IF c.id IS NULL THEN
+    RETURN;
+  END IF;
+  SELECT * INTO w FROM sequin_window_counts_v1(p_account, p_consumer,
+    coalesce((SELECT f.pos FROM sequin_window_floor_v1(p_account, p_consumer) f), 0));
+  leased := w.leased;
+  next_expiry := w.next_expiry;
+  max_ack_pending := c.max_ack_pending;
+  live := w.leased + w.waiting
+    + sequin_window_backlog_v1(c, sequin_window_cursor_v1(p_account, p_consumer), p_cap);
+END
+$$;
+
+--
+-- Name: sequin_write_71ab3f5d6268(uuid, uuid, jsonb, bytea, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_write_71ab3f5d6268(p_account uuid, p_stream uuid, p_inputs jsonb, p_token bytea, p_records boolean) RETURNS SETOF jsonb
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  v_n int := jsonb_array_length(p_inputs);
+  v_found boolean;
+  v_versions bigint[];
+  v_seqs bigint[];
+  v_rounds int;
+  v_count bigint;
+  v_results jsonb := '[]';
+  v_round_results jsonb;
+  -- The records a round gave a new version: id, version, and what record filters look at.
+  r_id uuid[]; r_idx bigint[]; r_collection text[]; r_resource text[]; r_provider text[];
+  r_sync text[];
+  -- The same over all rounds; fanned out once, each record at its last version.
+  f_id uuid[] := '{}'; f_idx bigint[] := '{}'; f_collection text[] := '{}';
+  f_resource text[] := '{}'; f_provider text[] := '{}'; f_sync text[] := '{}';
+BEGIN
+
+  IF p_token IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM api_tokens
+    WHERE token_hash = p_token AND account_id = p_account AND revoked_at IS NULL) THEN
+    RETURN NEXT '{"unauthorized": true}'::jsonb;
+    RETURN;
+  END IF;
+  PERFORM pg_advisory_xact_lock(737601, hashtext(p_stream::text));
+  SELECT EXISTS (SELECT 1 FROM streams WHERE account_id = p_account AND id = p_stream),
+         ARRAY(SELECT v FROM (SELECT nextval('record_version_seq') AS v FROM generate_series(1, v_n)) d ORDER BY v),
+         ARRAY(SELECT s FROM (SELECT nextval('event_seq') AS s FROM generate_series(1, v_n)) d ORDER BY s)
+  INTO v_found, v_versions, v_seqs;
+  IF NOT v_found THEN
+    RETURN NEXT '{"not_found": true}'::jsonb;
+    RETURN;
+  END IF;
+  
+  WITH k AS MATERIALIZED (
+    SELECT p_account AS account_id, p_stream AS stream_id, x.v->>'collection_id' AS collection_id,
+           x.v->>'upstream_id' AS upstream_id, count(*) AS n
+    FROM jsonb_array_elements(p_inputs) AS x(v)
+    GROUP BY x.v->>'collection_id', x.v->>'upstream_id'
+  ), locked AS (
+    SELECT r.id FROM k JOIN records r
+      ON r.account_id = k.account_id AND r.collection_id = k.collection_id
+     AND r.upstream_id = k.upstream_id AND r.stream_id IS NOT DISTINCT FROM k.stream_id
+    ORDER BY r.collection_id, r.upstream_id
+    FOR UPDATE OF r
+  )
+  SELECT max(k.n), (SELECT count(*) FROM locked) INTO v_rounds, v_count FROM k;
+
+  FOR v_round IN 1..coalesce(v_rounds, 0) LOOP
+    
+  WITH inp AS MATERIALIZED (
+    SELECT o.pos::int AS pos, o.v, p_account AS account_id, p_stream AS stream_id,
+           o.v->>'collection_id' AS collection_id, o.v->>'upstream_id' AS upstream_id
+    FROM (SELECT x.v, x.pos, row_number() OVER (
+                   PARTITION BY x.v->>'collection_id', x.v->>'upstream_id' ORDER BY x.pos) AS occ
+          FROM jsonb_array_elements(p_inputs) WITH ORDINALITY AS x(v, pos)) o
+    WHERE o.occ = v_round
+  ), judged AS MATERIALIZED (
+    SELECT i.pos, i.v, i.account_id, i.collection_id, i.upstream_id,
+           (i.v->>'upstream_updated_at')::timestamptz AS in_updated,
+           coalesce((i.v->>'deleted')::boolean, false) AS in_deleted, i.v->'data' AS in_data,
+           s.id AS s_id, s.resource_id AS s_resource, s.provider AS s_provider,
+           s.upstream_created_at AS s_created, s.upstream_updated_at AS s_updated,
+           s.updated_idx AS s_idx, s.deleted AS s_deleted, s.data AS s_data, s.sync AS s_sync,
+           CASE
+             WHEN s.id IS NULL THEN 'inserted'
+             -- Older than stored: ignored. Either side without a time: never stale.
+             WHEN (i.v->>'upstream_updated_at')::timestamptz < s.upstream_updated_at THEN 'stale'
+             WHEN coalesce((i.v->>'deleted')::boolean, false) = s.deleted AND i.v->'data' = s.data
+               THEN 'unchanged'
+             ELSE 'updated'
+           END AS result
+    -- By the identity index, as LOCK_STORED explains: every key of the lookup comes from inp.
+    FROM inp i LEFT JOIN LATERAL (
+      SELECT r.id, r.resource_id, r.provider, r.upstream_created_at, r.upstream_updated_at,
+             r.updated_idx, r.deleted, r.data, r.sync
+      FROM records r
+      WHERE r.account_id = i.account_id AND r.collection_id = i.collection_id
+        AND r.upstream_id = i.upstream_id AND r.stream_id IS NOT DISTINCT FROM i.stream_id) s ON true
+  ), flags AS MATERIALIZED (
+    SELECT j.*, j.result IN ('inserted', 'updated') AS planned,
+           -- Unchanged: no version, but upstream_updated_at moves forward, so the stale check
+           -- stays sharp.
+           (j.result = 'unchanged' AND j.in_updated IS NOT NULL
+             AND (j.s_updated IS NULL OR j.in_updated > j.s_updated)) AS bumped
+    FROM judged j
+  ), after AS MATERIALIZED (
+    -- A field left out of the input keeps its stored value; null clears it.
+    SELECT f.pos, f.account_id, f.result, f.planned, f.planned OR f.bumped AS dirty,
+           f.result = 'inserted' AS is_new,
+           CASE WHEN f.result = 'inserted' THEN gen_random_uuid() ELSE f.s_id END AS id,
+           f.collection_id, f.upstream_id,
+           CASE WHEN f.planned AND f.v ? 'resource_id' THEN f.v->>'resource_id' ELSE f.s_resource END AS resource_id,
+           CASE WHEN f.planned AND f.v ? 'provider' THEN f.v->>'provider' ELSE f.s_provider END AS provider,
+           CASE WHEN f.planned AND f.v ? 'upstream_created_at'
+                THEN (f.v->>'upstream_created_at')::timestamptz ELSE f.s_created END AS created_at,
+           CASE WHEN f.planned OR f.bumped THEN coalesce(f.in_updated, f.s_updated)
+                ELSE f.s_updated END AS updated_at,
+           CASE WHEN f.planned THEN v_versions[f.pos] ELSE f.s_idx END AS updated_idx,
+           CASE WHEN f.planned THEN f.in_deleted ELSE f.s_deleted END AS deleted,
+           CASE WHEN f.planned THEN f.in_data ELSE f.s_data END AS data,
+           CASE WHEN f.planned AND f.v ? 'sync' THEN nullif(f.v->'sync', 'null'::jsonb)
+                ELSE f.s_sync END AS sync,
+           CASE f.result
+             WHEN 'inserted' THEN CASE WHEN f.in_deleted THEN 'deleted' ELSE 'created' END
+             WHEN 'updated' THEN CASE WHEN f.in_deleted AND NOT f.s_deleted THEN 'deleted' ELSE 'updated' END
+           END AS action,
+           -- The top-level fields that differ, with their previous values (null: not there before).
+           CASE WHEN f.result = 'updated' AND NOT (f.in_deleted AND NOT f.s_deleted) THEN coalesce((
+             SELECT jsonb_object_agg(d.key, coalesce(f.s_data->d.key, 'null'::jsonb))
+             FROM (SELECT jsonb_object_keys(f.s_data) UNION SELECT jsonb_object_keys(f.in_data)) AS d(key)
+             WHERE f.s_data->d.key IS DISTINCT FROM f.in_data->d.key), '{}'::jsonb)
+           END AS changes
+    FROM flags f
+  ), ins AS (
+    INSERT INTO records (account_id, id, stream_id, collection_id, upstream_id, resource_id, provider,
+                         upstream_created_at, upstream_updated_at, updated_idx, deleted, data, sync)
+    SELECT a.account_id, a.id, p_stream, a.collection_id, a.upstream_id, a.resource_id, a.provider,
+           a.created_at, a.updated_at, a.updated_idx, a.deleted, a.data, a.sync
+    FROM after a WHERE a.dirty AND a.is_new
+  ), upd AS (
+    -- account_id comes from the CTE, so the update finds rows by primary key only (ADR 0002, "Plans").
+    UPDATE records r SET resource_id = a.resource_id, provider = a.provider,
+           upstream_created_at = a.created_at, upstream_updated_at = a.updated_at,
+           updated_idx = a.updated_idx, deleted = a.deleted, data = a.data, sync = a.sync
+    FROM after a WHERE a.dirty AND NOT a.is_new AND r.account_id = a.account_id AND r.id = a.id
+  ), ev AS (
+       INSERT INTO events (account_id, stream_id, seq, record_id, collection_id, resource_id, provider,
+                           upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync)
+       SELECT p_account, p_stream, e.seq, e.record_id, e.collection_id, e.resource_id, e.provider, e.upstream_id,
+              e.action, e.changes::jsonb, e.data::jsonb, e.updated_idx, e.upstream_updated_at::timestamptz,
+              e.sync::jsonb
+       FROM (SELECT v_seqs[a.pos], a.id, a.collection_id, a.resource_id, a.provider, a.upstream_id,
+             a.action, a.changes, a.data, a.updated_idx, a.updated_at, a.sync
+      FROM after a WHERE a.planned) AS e(seq, record_id, collection_id, resource_id, provider, upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync)
+       RETURNING *
+     ), fan AS (
+       INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq, order_key)
+       SELECT p_account, c.id, ev.seq, ev.seq, CASE WHEN c.ordering = 'per_key'
+    THEN hashtextextended(coalesce('k:' || (CASE c.key_path[1]
+      WHEN 'data' THEN ev.data #>> c.key_path[2:]
+      WHEN 'changes' THEN ev.changes #>> c.key_path[2:]
+      WHEN 'sync' THEN ev.sync #>> c.key_path[2:]
+      WHEN 'collection_id' THEN ev.collection_id
+      WHEN 'resource_id' THEN ev.resource_id
+      WHEN 'provider' THEN ev.provider
+      WHEN 'upstream_id' THEN ev.upstream_id
+      WHEN 'record_id' THEN ev.record_id::text
+      WHEN 'action' THEN ev.action
+    END), 'r:' || coalesce(ev.record_id::text, ev.collection_id || chr(31) || ev.upstream_id)), 0) END
+       FROM ev JOIN consumers c ON c.account_id = p_account AND c.stream_id = p_stream AND c.kind = 'event'
+         AND c.core = 'fanout'
+         AND (c.filter_collection_id = '*' OR c.filter_collection_id = ev.collection_id)
+    AND (c.filter_resource_id = '*' OR c.filter_resource_id = ev.resource_id)
+    AND (c.filter_provider = '*' OR c.filter_provider = ev.provider)
+    AND (c.filter_sync_id = '*' OR c.filter_sync_id = ev.sync_id)
+     )
+  -- What the round did: each input's outcome, and the records with a new version.
+  SELECT jsonb_agg(jsonb_build_array(a.pos, a.id, a.updated_idx, a.result)),
+         coalesce(array_agg(a.id) FILTER (WHERE a.planned), '{}'),
+         coalesce(array_agg(a.updated_idx) FILTER (WHERE a.planned), '{}'),
+         coalesce(array_agg(a.collection_id) FILTER (WHERE a.planned), '{}'),
+         coalesce(array_agg(a.resource_id) FILTER (WHERE a.planned), '{}'),
+         coalesce(array_agg(a.provider) FILTER (WHERE a.planned), '{}'),
+         coalesce(array_agg(a.sync->>'id') FILTER (WHERE a.planned), '{}')
+  INTO v_round_results, r_id, r_idx, r_collection, r_resource, r_provider, r_sync
+  FROM after a;
+    v_results := v_results || v_round_results;
+    f_id := f_id || r_id; f_idx := f_idx || r_idx; f_collection := f_collection || r_collection;
+    f_resource := f_resource || r_resource; f_provider := f_provider || r_provider;
+    f_sync := f_sync || r_sync;
+  END LOOP;
+
+  IF v_rounds > 1 AND cardinality(f_id) > 0 THEN
+    -- A record changed in several rounds: only its last version.
+    SELECT array_agg(d.id), array_agg(d.idx), array_agg(d.collection_id), array_agg(d.resource_id),
+           array_agg(d.provider), array_agg(d.sync_id)
+    INTO f_id, f_idx, f_collection, f_resource, f_provider, f_sync
+    FROM (SELECT DISTINCT ON (c.id) c.*
+          FROM unnest(f_id, f_idx, f_collection, f_resource, f_provider, f_sync)
+            AS c(id, idx, collection_id, resource_id, provider, sync_id)
+          ORDER BY c.id, c.idx DESC) d;
+  END IF;
+  IF cardinality(f_id) > 0 THEN
+    WITH k AS MATERIALIZED (
+       SELECT c.account_id, c.id AS consumer_id, r.id AS record_id
+       FROM consumers c CROSS JOIN unnest(f_id::uuid[]) AS r(id)
+       WHERE c.account_id = p_account AND c.stream_id = p_stream AND c.kind = 'record' AND c.core = 'fanout'
+     )
+     SELECT count(*) INTO v_count FROM (
+       SELECT m.seq FROM k
+       JOIN consumer_messages m
+         ON m.account_id = k.account_id AND m.record_id = k.record_id
+        AND m.consumer_id IS NOT DISTINCT FROM k.consumer_id
+       ORDER BY m.consumer_id, m.seq
+       FOR UPDATE OF m
+     ) locked;
+    INSERT INTO consumer_messages (account_id, consumer_id, seq, record_id, record_idx)
+     SELECT p_account, c.id, w.updated_idx, w.id, w.updated_idx
+     FROM unnest(f_id::uuid[], f_idx::bigint[], f_collection::text[], f_resource::text[], f_provider::text[], f_sync::text[])
+       AS w(id, updated_idx, collection_id, resource_id, provider, sync_id)
+     JOIN consumers c ON c.account_id = p_account AND c.stream_id = p_stream AND c.kind = 'record'
+       AND c.core = 'fanout'
+       AND (c.filter_collection_id = '*' OR c.filter_collection_id = w.collection_id)
+    AND (c.filter_resource_id = '*' OR c.filter_resource_id = w.resource_id)
+    AND (c.filter_provider = '*' OR c.filter_provider = w.provider)
+    AND (c.filter_sync_id = '*' OR c.filter_sync_id = w.sync_id)
+     ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
+     DO UPDATE SET record_idx = GREATEST(consumer_messages.record_idx, EXCLUDED.record_idx);
+  END IF;
+
+  RETURN NEXT jsonb_build_object('results', v_results, 'changed', cardinality(f_id) > 0);
+  IF p_records THEN
+    RETURN QUERY
+    WITH k AS MATERIALIZED (
+      SELECT DISTINCT p_account AS account_id, (x->>1)::uuid AS id FROM jsonb_array_elements(v_results) AS x
+    )
+    SELECT to_jsonb(z) FROM (SELECT r.id, r.stream_id, r.collection_id, r.upstream_id, r.resource_id, r.provider, r.upstream_created_at, r.upstream_updated_at, r.updated_idx, r.deleted, r.data, r.sync, r.inserted_at FROM k JOIN records r
+                             ON r.account_id = k.account_id AND r.id = k.id) z;
+  END IF;
+END
+$$;
+
+--
+-- Name: accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.accounts (
+    id uuid NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: api_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_tokens (
+    account_id uuid NOT NULL,
+    id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    name text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone
+);
+
+--
+-- Name: consumer_counter_deltas; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.consumer_counter_deltas (
+    account_id uuid NOT NULL,
+    consumer_id uuid NOT NULL,
+    id bigint NOT NULL,
+    delta bigint NOT NULL
+)
+WITH (autovacuum_vacuum_scale_factor='0.02');
+
+--
+-- Name: consumer_counter_deltas_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.consumer_counter_deltas ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.consumer_counter_deltas_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: consumer_cursors; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.consumer_cursors (
+    account_id uuid NOT NULL,
+    consumer_id uuid NOT NULL,
+    pos bigint NOT NULL
+);
+
+--
+-- Name: consumer_floors; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.consumer_floors (
+    account_id uuid NOT NULL,
+    consumer_id uuid NOT NULL,
+    id bigint NOT NULL,
+    pos bigint,
+    next_expiry timestamp with time zone NOT NULL,
+    at timestamp with time zone DEFAULT statement_timestamp() NOT NULL
+);
+
+--
+-- Name: consumer_floors_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.consumer_floors ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.consumer_floors_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: consumer_lease_deltas; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.consumer_lease_deltas (
+    account_id uuid NOT NULL,
+    consumer_id uuid NOT NULL,
+    leased_until timestamp with time zone NOT NULL,
+    id bigint NOT NULL,
+    delta integer NOT NULL
+);
+
+--
+-- Name: consumer_lease_deltas_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.consumer_lease_deltas ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.consumer_lease_deltas_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: consumer_messages; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.consumer_messages (
+    account_id uuid NOT NULL,
+    consumer_id uuid NOT NULL,
+    seq bigint NOT NULL,
+    record_id uuid,
+    record_idx bigint,
+    event_seq bigint,
+    leased_until timestamp with time zone,
+    lease_id uuid,
+    deliver_count integer DEFAULT 0 NOT NULL,
+    delivered_idx bigint,
+    acked_idx bigint,
+    order_key bigint
+)
+WITH (autovacuum_vacuum_scale_factor='0.02', autovacuum_analyze_scale_factor='0.02', fillfactor='80');
+
+--
+-- Name: consumers_ord_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.consumers ALTER COLUMN ord ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.consumers_ord_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: dead_letters; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.dead_letters (
+    account_id uuid NOT NULL,
+    consumer_id uuid NOT NULL,
+    seq bigint NOT NULL,
+    record_id uuid,
+    event_seq bigint,
+    deliver_count integer NOT NULL,
+    dead_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: deliveries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.deliveries (
+    account_id uuid NOT NULL,
+    consumer_id uuid NOT NULL,
+    seq bigint NOT NULL,
+    record_id uuid,
+    event_seq bigint,
+    order_key bigint,
+    key_seq bigint,
+    lease_id uuid,
+    leased_until timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL,
+    deliver_count integer DEFAULT 0 NOT NULL,
+    delivered_idx bigint,
+    changed_idx bigint,
+    acked_idx bigint
+)
+WITH (fillfactor='80', autovacuum_vacuum_scale_factor='0.02', autovacuum_analyze_scale_factor='0.02');
+
+--
+-- Name: delivery_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.delivery_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: event_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.event_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.idempotency_keys (
+    account_id uuid NOT NULL,
+    key text NOT NULL,
+    request_hash bytea NOT NULL,
+    status integer,
+    body text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    stage text,
+    upstream_result jsonb,
+    locked_until timestamp with time zone,
+    CONSTRAINT idempotency_keys_stage_check CHECK ((stage = ANY (ARRAY['claimed'::text, 'upstream_done'::text, 'completed'::text])))
+);
+
+--
+-- Name: record_version_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.record_version_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: records; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.records (
+    account_id uuid NOT NULL,
+    id uuid NOT NULL,
+    stream_id uuid NOT NULL,
+    collection_id text NOT NULL,
+    upstream_id text NOT NULL,
+    resource_id text,
+    provider text,
+    upstream_created_at timestamp with time zone,
+    upstream_updated_at timestamp with time zone,
+    updated_idx bigint NOT NULL,
+    deleted boolean NOT NULL,
+    data jsonb NOT NULL,
+    sync jsonb,
+    sync_id text GENERATED ALWAYS AS ((sync ->> 'id'::text)) STORED,
+    inserted_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schema_migrations (
+    version integer NOT NULL,
+    name text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: streams; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.streams (
+    account_id uuid NOT NULL,
+    id uuid NOT NULL,
+    ord bigint NOT NULL,
+    name text NOT NULL,
+    event_retention_ms bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: streams_ord_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.streams ALTER COLUMN ord ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.streams_ord_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: accounts accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.accounts
+    ADD CONSTRAINT accounts_pkey PRIMARY KEY (id);
+
+--
+-- Name: api_tokens api_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_pkey PRIMARY KEY (account_id, id);
+
+--
+-- Name: consumer_counter_deltas consumer_counter_deltas_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consumer_counter_deltas
+    ADD CONSTRAINT consumer_counter_deltas_pkey PRIMARY KEY (account_id, consumer_id, id);
+
+--
+-- Name: consumer_cursors consumer_cursors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consumer_cursors
+    ADD CONSTRAINT consumer_cursors_pkey PRIMARY KEY (account_id, consumer_id, pos);
+
+--
+-- Name: consumer_floors consumer_floors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consumer_floors
+    ADD CONSTRAINT consumer_floors_pkey PRIMARY KEY (account_id, consumer_id, id);
+
+--
+-- Name: consumer_lease_deltas consumer_lease_deltas_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consumer_lease_deltas
+    ADD CONSTRAINT consumer_lease_deltas_pkey PRIMARY KEY (account_id, consumer_id, leased_until, id);
+
+--
+-- Name: consumer_messages consumer_messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consumer_messages
+    ADD CONSTRAINT consumer_messages_pkey PRIMARY KEY (account_id, consumer_id, seq);
+
+--
+-- Name: consumers consumers_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consumers
+    ADD CONSTRAINT consumers_name_key UNIQUE (account_id, name);
+
+--
+-- Name: consumers consumers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consumers
+    ADD CONSTRAINT consumers_pkey PRIMARY KEY (account_id, id);
+
+--
+-- Name: dead_letters dead_letters_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.dead_letters
+    ADD CONSTRAINT dead_letters_pkey PRIMARY KEY (account_id, consumer_id, seq);
+
+--
+-- Name: deliveries deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.deliveries
+    ADD CONSTRAINT deliveries_pkey PRIMARY KEY (account_id, consumer_id, seq);
+
+--
+-- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY (account_id, seq);
+
+--
+-- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (account_id, key);
+
+--
+-- Name: records records_identity_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.records
+    ADD CONSTRAINT records_identity_key UNIQUE (account_id, collection_id, upstream_id, stream_id);
+
+--
+-- Name: records records_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.records
+    ADD CONSTRAINT records_pkey PRIMARY KEY (account_id, id);
+
+--
+-- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+--
+-- Name: streams streams_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.streams
+    ADD CONSTRAINT streams_name_key UNIQUE (account_id, name);
+
+--
+-- Name: streams streams_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.streams
+    ADD CONSTRAINT streams_pkey PRIMARY KEY (account_id, id);
+
+--
+-- Name: api_tokens_by_hash; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX api_tokens_by_hash ON public.api_tokens USING btree (token_hash);
+
+--
+-- Name: consumer_messages_by_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX consumer_messages_by_key ON public.consumer_messages USING btree (account_id, consumer_id, order_key, seq) WHERE (order_key IS NOT NULL);
+
+--
+-- Name: consumer_messages_by_record; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX consumer_messages_by_record ON public.consumer_messages USING btree (account_id, record_id, consumer_id) WHERE (record_id IS NOT NULL);
+
+--
+-- Name: consumers_by_ord; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX consumers_by_ord ON public.consumers USING btree (account_id, ord);
+
+--
+-- Name: consumers_by_stream; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX consumers_by_stream ON public.consumers USING btree (account_id, stream_id);
+
+--
+-- Name: deliveries_by_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX deliveries_by_key ON public.deliveries USING btree (account_id, consumer_id, order_key, key_seq) WHERE (order_key IS NOT NULL);
+
+--
+-- Name: deliveries_by_record; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX deliveries_by_record ON public.deliveries USING btree (account_id, consumer_id, record_id) WHERE (record_id IS NOT NULL);
+
+--
+-- Name: events_by_age; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX events_by_age ON public.events USING btree (account_id, stream_id, inserted_at);
+
+--
+-- Name: events_by_record; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX events_by_record ON public.events USING btree (account_id, record_id, updated_idx) WHERE (record_id IS NOT NULL);
+
+--
+-- Name: events_by_stream; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX events_by_stream ON public.events USING btree (account_id, stream_id, seq);
+
+--
+-- Name: idempotency_keys_by_expiry; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idempotency_keys_by_expiry ON public.idempotency_keys USING btree (expires_at);
+
+--
+-- Name: records_by_version; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX records_by_version ON public.records USING btree (account_id, stream_id, updated_idx);
+
+--
+-- Name: streams_by_ord; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX streams_by_ord ON public.streams USING btree (account_id, ord);
+
+--
+-- Name: consumer_messages consumer_messages_count_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER consumer_messages_count_deleted AFTER DELETE ON public.consumer_messages REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION public.consumer_messages_count_deleted();
+
+--
+-- Name: consumer_messages consumer_messages_count_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER consumer_messages_count_inserted AFTER INSERT ON public.consumer_messages REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION public.consumer_messages_count_inserted();
+
+--
+-- Name: consumer_messages consumer_messages_lease_deltas_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER consumer_messages_lease_deltas_deleted AFTER DELETE ON public.consumer_messages REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.sequin_lease_deltas_deleted();
+
+--
+-- Name: consumer_messages consumer_messages_lease_deltas_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER consumer_messages_lease_deltas_updated AFTER UPDATE ON public.consumer_messages REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.sequin_lease_deltas_updated();
+
+--
+-- Name: consumer_messages consumer_messages_lower_scan_from; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER consumer_messages_lower_scan_from AFTER INSERT ON public.consumer_messages REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.sequin_lower_scan_from();
+
+--
+-- Name: api_tokens api_tokens_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+--
+-- Name: consumer_cursors consumer_cursors_account_id_consumer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consumer_cursors
+    ADD CONSTRAINT consumer_cursors_account_id_consumer_id_fkey FOREIGN KEY (account_id, consumer_id) REFERENCES public.consumers(account_id, id) ON DELETE CASCADE;
+
+--
+-- Name: consumer_floors consumer_floors_account_id_consumer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consumer_floors
+    ADD CONSTRAINT consumer_floors_account_id_consumer_id_fkey FOREIGN KEY (account_id, consumer_id) REFERENCES public.consumers(account_id, id) ON DELETE CASCADE;
+
+--
+-- Name: consumer_messages consumer_messages_account_id_consumer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consumer_messages
+    ADD CONSTRAINT consumer_messages_account_id_consumer_id_fkey FOREIGN KEY (account_id, consumer_id) REFERENCES public.consumers(account_id, id) ON DELETE CASCADE;
+
+--
+-- Name: consumers consumers_account_id_stream_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consumers
+    ADD CONSTRAINT consumers_account_id_stream_id_fkey FOREIGN KEY (account_id, stream_id) REFERENCES public.streams(account_id, id);
+
+--
+-- Name: dead_letters dead_letters_account_id_consumer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.dead_letters
+    ADD CONSTRAINT dead_letters_account_id_consumer_id_fkey FOREIGN KEY (account_id, consumer_id) REFERENCES public.consumers(account_id, id) ON DELETE CASCADE;
+
+--
+-- Name: deliveries deliveries_account_id_consumer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.deliveries
+    ADD CONSTRAINT deliveries_account_id_consumer_id_fkey FOREIGN KEY (account_id, consumer_id) REFERENCES public.consumers(account_id, id) ON DELETE CASCADE;
+
+--
+-- Name: events events_account_id_stream_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_account_id_stream_id_fkey FOREIGN KEY (account_id, stream_id) REFERENCES public.streams(account_id, id) ON DELETE CASCADE;
+
+--
+-- Name: idempotency_keys idempotency_keys_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+--
+-- Name: records records_account_id_stream_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.records
+    ADD CONSTRAINT records_account_id_stream_id_fkey FOREIGN KEY (account_id, stream_id) REFERENCES public.streams(account_id, id) ON DELETE CASCADE;
+
+--
+-- Name: streams streams_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.streams
+    ADD CONSTRAINT streams_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+--
+-- PostgreSQL database dump complete
+--
