@@ -413,7 +413,6 @@ $$;
 
 CREATE FUNCTION public.sequin_window_ack_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[]) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_other_core boolean, o_seq bigint, o_lease_id uuid, o_wakes boolean)
     LANGUAGE plpgsql
-    SET plan_cache_mode TO 'force_custom_plan'
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
@@ -481,7 +480,6 @@ $$;
 
 CREATE FUNCTION public.sequin_window_backlog_v1(c public.consumers, p_cursor bigint, p_cap integer) RETURNS bigint
     LANGUAGE plpgsql STABLE
-    SET plan_cache_mode TO 'force_custom_plan'
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
@@ -526,7 +524,6 @@ $$;
 
 CREATE FUNCTION public.sequin_window_catch_up_v1(p_account uuid, p_consumer uuid) RETURNS void
     LANGUAGE plpgsql
-    SET plan_cache_mode TO 'force_custom_plan'
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
@@ -602,7 +599,6 @@ $$;
 
 CREATE FUNCTION public.sequin_window_extend_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[], p_ms double precision) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_other_core boolean, o_seq bigint, o_lease_id uuid, o_wakes boolean)
     LANGUAGE plpgsql
-    SET plan_cache_mode TO 'force_custom_plan'
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
@@ -673,12 +669,11 @@ CREATE FUNCTION public.sequin_window_floor_v1(p_account uuid, p_consumer uuid, O
 $$;
 
 --
--- Name: sequin_window_lease_v1(uuid, uuid, text, bytea, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_window_lease_v1(uuid, uuid, text, bytea, integer, integer, boolean); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_window_lease_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_batch integer, p_cap integer) RETURNS SETOF jsonb
+CREATE FUNCTION public.sequin_window_lease_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_batch integer, p_cap integer, p_inline boolean) RETURNS SETOF jsonb
     LANGUAGE plpgsql
-    SET plan_cache_mode TO 'force_custom_plan'
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
@@ -765,10 +760,14 @@ BEGIN
         WHERE d.account_id = p_account AND d.consumer_id = c.id
           AND d.seq = ANY(ARRAY(SELECT x.seq FROM cur x WHERE NOT x.dead AND NOT x.gone))
           AND cur.seq = d.seq
-        RETURNING d.seq, d.lease_id, d.deliver_count
+        RETURNING d.seq, d.lease_id, d.deliver_count, d.record_id, d.event_seq
       )
       SELECT jsonb_build_object('m_seq', l.seq, 'lease_id', l.lease_id, 'leased_until', v_until,
-                                'deliver_count', l.deliver_count)
+                                'deliver_count', l.deliver_count,
+        'record', CASE WHEN p_inline THEN (SELECT to_jsonb(r) FROM records r
+                                           WHERE r.account_id = p_account AND r.id = l.record_id) END,
+        'event', CASE WHEN p_inline THEN (SELECT to_jsonb(e) FROM events e
+                                          WHERE e.account_id = p_account AND e.seq = l.event_seq) END)
       FROM leased l
       UNION ALL
       SELECT jsonb_build_object('dead_count', count(*)) FROM dropped x WHERE x.dead HAVING count(*) > 0
@@ -834,7 +833,9 @@ BEGIN
           RETURNING d.seq, d.lease_id, d.record_id, d.xmax = 0 AS fresh
         )
         SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
-                                  'deliver_count', 1)
+                                  'deliver_count', 1,
+          'record', CASE WHEN p_inline THEN (SELECT to_jsonb(r) FROM records r
+                                             WHERE r.account_id = p_account AND r.id = i.record_id) END)
         FROM ins i
         WHERE i.fresh
         ORDER BY i.seq
@@ -880,7 +881,9 @@ BEGIN
           RETURNING seq, lease_id, event_seq
         )
         SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
-                                  'deliver_count', 1)
+                                  'deliver_count', 1,
+          'event', CASE WHEN p_inline THEN (SELECT to_jsonb(e) FROM events e
+                                            WHERE e.account_id = p_account AND e.seq = i.event_seq) END)
         FROM ins i
         WHERE i.lease_id IS NOT NULL
         ORDER BY i.seq
@@ -913,7 +916,6 @@ $$;
 
 CREATE FUNCTION public.sequin_window_messages_v1(p_account uuid, p_consumer uuid, p_seqs bigint[], p_leases uuid[]) RETURNS SETOF jsonb
     LANGUAGE sql STABLE
-    SET plan_cache_mode TO 'force_custom_plan'
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
@@ -973,7 +975,6 @@ $$;
 
 CREATE FUNCTION public.sequin_window_nack_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[]) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_other_core boolean, o_seq bigint, o_lease_id uuid, o_wakes boolean)
     LANGUAGE plpgsql
-    SET plan_cache_mode TO 'force_custom_plan'
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
@@ -1042,7 +1043,6 @@ $$;
 
 CREATE FUNCTION public.sequin_window_redrive_v1(p_account uuid, p_consumer uuid, p_seqs bigint[]) RETURNS integer
     LANGUAGE plpgsql
-    SET plan_cache_mode TO 'force_custom_plan'
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'

@@ -14,6 +14,13 @@ import type { LeaseResult, LeaseTarget } from "./lease.js";
 // The callers of the 'window' consume core's routines (migrations 0007-0013; the design is
 // docs/decisions/0008). The SQL lives in those migrations, one routine per file.
 
+/**
+ * Batches up to this size get what their messages carry in the lease's own answer (one round
+ * trip); larger ones read it in a second call, so that the pull lock, held to the end of the
+ * lease, is not held while it is read (bench/LOG.md, 2026-12-03).
+ */
+const INLINE_UP_TO = 10;
+
 /** A routine's answer that the consumer is served by the other core. */
 export class OtherCore extends Error {
   override name = "OtherCore";
@@ -24,6 +31,9 @@ type MessageRow = {
   lease_id: string;
   leased_until: string;
   deliver_count: number;
+  /** With `p_inline`: what it carries. */
+  record?: RecordRow | null;
+  event?: EventRow | null;
 };
 /** What a leased delivery carries (sequin_window_messages_v1). */
 type ContentRow = { m_seq: number; record: RecordRow | null; event: EventRow | null };
@@ -78,7 +88,7 @@ export async function windowLease(
   const ref = target.consumer;
   const { rows } = await retryOnDeadlock(() =>
     db.query<{ row: LeaseRow }>(
-      "SELECT row FROM sequin_window_lease_v1($1, $2, $3, $4, $5, $6) AS row",
+      "SELECT row FROM sequin_window_lease_v1($1, $2, $3, $4, $5, $6, $7) AS row",
       [
         target.accountId,
         UUID_RE.test(ref) ? ref : null,
@@ -86,6 +96,7 @@ export async function windowLease(
         target.tokenHash ?? null,
         batchSize,
         EXACT_PENDING_UP_TO,
+        batchSize <= INLINE_UP_TO,
       ],
     ),
   );
@@ -104,7 +115,8 @@ export async function windowLease(
   // Done before the answer, so that what a call changes is done when it answers.
   if (state.move_floor) await moveFloor(db, target.accountId, state.consumer_id);
   const messages: Message[] = [];
-  if (leased.length > 0) {
+  const inline = leased.every((m) => m.record || m.event);
+  if (leased.length > 0 && !inline) {
     // A second round trip, after the lease committed: the lease holds the consumer's pull lock
     // to its end, so what the messages carry is read outside it.
     const { rows: contents } = await db.query<{ row: ContentRow }>(
@@ -119,14 +131,19 @@ export async function windowLease(
     const bySeq = new Map(contents.map(({ row }) => [String(row.m_seq), row]));
     for (const m of leased) {
       const content = bySeq.get(String(m.m_seq));
-      const base = {
-        ack_token: encodeAckToken(m.m_seq, m.lease_id),
-        deliver_count: m.deliver_count,
-        lease_expires_at: iso(m.leased_until),
-      };
-      if (content?.record) messages.push({ ...base, record: toRecord(content.record) });
-      else if (content?.event) messages.push({ ...base, event: toEvent(content.event) });
+      m.record = content?.record ?? null;
+      m.event = content?.event ?? null;
     }
+  }
+  for (const m of leased) {
+    const base = {
+      ack_token: encodeAckToken(m.m_seq, m.lease_id),
+      deliver_count: m.deliver_count,
+      lease_expires_at: iso(m.leased_until),
+    };
+    // A delivery whose lease changed between the two calls is left out (it is not this lease's).
+    if (m.record) messages.push({ ...base, record: toRecord(m.record) });
+    else if (m.event) messages.push({ ...base, event: toEvent(m.event) });
   }
   return {
     consumer: { id: state.consumer_id, streamId: state.stream_id },

@@ -21,7 +21,7 @@ $$;
 -- would overcount). A record leased and changed since counts: its newer version is pending.
 CREATE FUNCTION sequin_window_backlog_v1(c consumers, p_cursor bigint, p_cap int)
 RETURNS bigint LANGUAGE plpgsql STABLE
-SET plan_cache_mode = force_custom_plan SET enable_hashjoin = off SET enable_mergejoin = off
+SET enable_hashjoin = off SET enable_mergejoin = off
 SET enable_seqscan = off
 AS $$
 DECLARE

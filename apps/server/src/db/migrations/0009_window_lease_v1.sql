@@ -16,18 +16,20 @@
 --
 -- Rows (jsonb): `{"unauthorized": true}`, `{"not_found": true}` or `{"other_core": true}`
 -- alone; else one row per message leased (`m_seq`, `lease_id`, `leased_until`,
--- `deliver_count`; the caller reads what they carry with sequin_window_messages_v1, after this
--- call has committed and let go of the pull lock), `{"dead_count": n}` when
+-- `deliver_count`, and with p_inline the `record` or `event` it carries; without, the caller reads
+-- those with sequin_window_messages_v1 once this call has committed and let go of the pull lock:
+-- a round trip more, worth it for large batches only), `{"dead_count": n}` when
 -- deliveries went to dead letters, and last `{"state": ..., "consumer_id", "stream_id",
 -- "move_floor"}`: the counts (migration 0008; pending exact up to p_cap) read before the pull,
 -- with what this call leased, and whether the caller should move the floor
 -- (sequin_window_move_floor_v1, in a transaction of its own: it takes the window lock
 -- exclusively, which this call holds shared).
 CREATE FUNCTION sequin_window_lease_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text,
-                                       p_token bytea, p_batch int, p_cap int)
+                                       p_token bytea, p_batch int, p_cap int, p_inline boolean)
 RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
--- A plan for each call's values, and every step through a key whatever the statistics say.
-SET plan_cache_mode = force_custom_plan SET enable_hashjoin = off SET enable_mergejoin = off
+-- Every step reaches its rows through a key whatever the statistics say, so a plan cached for the
+-- connection serves every call (planning each statement afresh cost more than running it).
+SET enable_hashjoin = off SET enable_mergejoin = off
 SET enable_seqscan = off
 AS $$
 DECLARE
@@ -112,10 +114,14 @@ BEGIN
         WHERE d.account_id = p_account AND d.consumer_id = c.id
           AND d.seq = ANY(ARRAY(SELECT x.seq FROM cur x WHERE NOT x.dead AND NOT x.gone))
           AND cur.seq = d.seq
-        RETURNING d.seq, d.lease_id, d.deliver_count
+        RETURNING d.seq, d.lease_id, d.deliver_count, d.record_id, d.event_seq
       )
       SELECT jsonb_build_object('m_seq', l.seq, 'lease_id', l.lease_id, 'leased_until', v_until,
-                                'deliver_count', l.deliver_count)
+                                'deliver_count', l.deliver_count,
+        'record', CASE WHEN p_inline THEN (SELECT to_jsonb(r) FROM records r
+                                           WHERE r.account_id = p_account AND r.id = l.record_id) END,
+        'event', CASE WHEN p_inline THEN (SELECT to_jsonb(e) FROM events e
+                                          WHERE e.account_id = p_account AND e.seq = l.event_seq) END)
       FROM leased l
       UNION ALL
       SELECT jsonb_build_object('dead_count', count(*)) FROM dropped x WHERE x.dead HAVING count(*) > 0
@@ -181,7 +187,9 @@ BEGIN
           RETURNING d.seq, d.lease_id, d.record_id, d.xmax = 0 AS fresh
         )
         SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
-                                  'deliver_count', 1)
+                                  'deliver_count', 1,
+          'record', CASE WHEN p_inline THEN (SELECT to_jsonb(r) FROM records r
+                                             WHERE r.account_id = p_account AND r.id = i.record_id) END)
         FROM ins i
         WHERE i.fresh
         ORDER BY i.seq
@@ -227,7 +235,9 @@ BEGIN
           RETURNING seq, lease_id, event_seq
         )
         SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
-                                  'deliver_count', 1)
+                                  'deliver_count', 1,
+          'event', CASE WHEN p_inline THEN (SELECT to_jsonb(e) FROM events e
+                                            WHERE e.account_id = p_account AND e.seq = i.event_seq) END)
         FROM ins i
         WHERE i.lease_id IS NOT NULL
         ORDER BY i.seq

@@ -6,7 +6,7 @@ CREATE FUNCTION sequin_window_extend_v1(p_account uuid, p_consumer_id uuid, p_co
 RETURNS TABLE (o_authorized boolean, o_consumer_id uuid, o_other_core boolean, o_seq bigint,
                o_lease_id uuid, o_wakes boolean)
 LANGUAGE plpgsql VOLATILE
-SET plan_cache_mode = force_custom_plan SET enable_hashjoin = off SET enable_mergejoin = off
+SET enable_hashjoin = off SET enable_mergejoin = off
 SET enable_seqscan = off
 AS $$
 DECLARE

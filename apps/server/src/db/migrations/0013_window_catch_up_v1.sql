@@ -4,7 +4,7 @@
 -- judged by the filters it was written under (openapi.yaml, updateConsumer).
 CREATE FUNCTION sequin_window_catch_up_v1(p_account uuid, p_consumer uuid)
 RETURNS void LANGUAGE plpgsql VOLATILE
-SET plan_cache_mode = force_custom_plan SET enable_hashjoin = off SET enable_mergejoin = off
+SET enable_hashjoin = off SET enable_mergejoin = off
 SET enable_seqscan = off
 AS $$
 DECLARE

@@ -5,7 +5,7 @@
 -- a later message of the key may be leased. Returns how many dead letters were redriven.
 CREATE FUNCTION sequin_window_redrive_v1(p_account uuid, p_consumer uuid, p_seqs bigint[])
 RETURNS int LANGUAGE plpgsql VOLATILE
-SET plan_cache_mode = force_custom_plan SET enable_hashjoin = off SET enable_mergejoin = off
+SET enable_hashjoin = off SET enable_mergejoin = off
 SET enable_seqscan = off
 AS $$
 DECLARE

@@ -7,7 +7,7 @@
 CREATE FUNCTION sequin_window_messages_v1(p_account uuid, p_consumer uuid, p_seqs bigint[],
                                           p_leases uuid[])
 RETURNS SETOF jsonb LANGUAGE sql STABLE
-SET plan_cache_mode = force_custom_plan SET enable_hashjoin = off SET enable_mergejoin = off
+SET enable_hashjoin = off SET enable_mergejoin = off
 SET enable_seqscan = off
 AS $$
   SELECT jsonb_build_object('m_seq', d.seq, 'record', to_jsonb(r), 'event', to_jsonb(e))
