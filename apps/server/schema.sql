@@ -420,6 +420,11 @@ CREATE FUNCTION public.sequin_window_ack_v1(p_account uuid, p_consumer_id uuid, 
 DECLARE
   c consumers;
   v_wakes boolean := false;
+  v_done tid[];
+  v_again tid[];
+  v_seqs bigint[];
+  v_leases uuid[];
+  v_wake boolean[];
 BEGIN
   o_authorized := sequin_token_live_v1(p_account, p_token);
   IF o_authorized THEN
@@ -432,34 +437,35 @@ BEGIN
     RETURN;
   END IF;
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
-  FOR o_seq, o_lease_id, o_wakes IN
-    WITH locked AS MATERIALIZED (
-      -- In seq order, as every writer of deliveries locks them: writers wait, never deadlock.
-      -- Lease ids are unique, so matching seq and lease id each against its list matches the
-      -- pairs; and every statement here reaches its rows by primary key (= ANY of the seqs),
-      -- whatever the statistics of this young, churning table say.
-      SELECT d.seq, d.lease_id, d.order_key IS NOT NULL AS keyed,
-             coalesce(d.changed_idx > d.delivered_idx, false) AS changed
-      FROM deliveries d
-      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
-        AND d.lease_id = ANY(p_leases)
-      ORDER BY d.seq
-      FOR UPDATE OF d
-    ), del AS (
-      DELETE FROM deliveries d
-      WHERE d.account_id = p_account AND d.consumer_id = c.id
-        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE NOT l.changed))
-      RETURNING d.seq, d.lease_id, d.order_key IS NOT NULL AS wakes
-    ), again AS (
-      UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity',
-        acked_idx = d.delivered_idx
-      FROM locked l
-      WHERE d.account_id = p_account AND d.consumer_id = c.id
-        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE l.changed)) AND l.seq = d.seq
-      RETURNING l.seq, l.lease_id, true AS wakes
-    )
-    SELECT * FROM del UNION ALL SELECT * FROM again
-  LOOP
+  -- The named deliveries, locked in seq order (every writer of deliveries locks in that order:
+  -- writers wait, never deadlock), one primary-key probe per token: a subquery per token that
+  -- cannot be flattened into a join, so no plan made from stale statistics walks the window.
+  SELECT coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE NOT d.changed), '{}'),
+         coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE d.changed), '{}'),
+         coalesce(array_agg(d.seq ORDER BY d.seq), '{}'), coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}'),
+         coalesce(array_agg(d.keyed OR d.changed ORDER BY d.seq), '{}')
+  INTO v_done, v_again, v_seqs, v_leases, v_wake
+  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
+  CROSS JOIN LATERAL (
+    SELECT x.ctid AS tid, x.seq, x.lease_id, x.order_key IS NOT NULL AS keyed,
+           coalesce(x.changed_idx > x.delivered_idx, false) AS changed
+    FROM deliveries x
+    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
+    LIMIT 1
+    FOR UPDATE) d;
+  -- A statement of its own, so its snapshot sees the versions locked above: found by their
+  -- tuple ids alone (a TID scan; with the key columns beside them, a planner that thinks the table
+  -- is empty prefers walking the consumer's range). The rows are this consumer's: locked above.
+  DELETE FROM deliveries d
+  WHERE d.ctid = ANY(v_done);
+  -- A record the pull saw change while it was out: offered again, at the head.
+  UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity',
+    acked_idx = d.delivered_idx
+  WHERE d.ctid = ANY(v_again);
+  FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
+    o_seq := v_seqs[i];
+    o_lease_id := v_leases[i];
+    o_wakes := v_wake[i];
     v_wakes := v_wakes OR o_wakes;
     RETURN NEXT;
   END LOOP;
@@ -607,6 +613,9 @@ DECLARE
   c consumers;
   v_until timestamptz;
   v_any boolean := false;
+  v_tids tid[];
+  v_seqs bigint[];
+  v_leases uuid[];
 BEGIN
   o_authorized := sequin_token_live_v1(p_account, p_token);
   IF o_authorized THEN
@@ -620,21 +629,24 @@ BEGIN
   END IF;
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
   v_until := statement_timestamp() + coalesce(p_ms, c.ack_wait_ms) * interval '1 millisecond';
-  FOR o_seq, o_lease_id, o_wakes IN
-    WITH locked AS MATERIALIZED (
-      -- By primary key, matching seqs and lease ids each against its list (as the ack does).
-      SELECT d.seq, d.lease_id
-      FROM deliveries d
-      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
-        AND d.lease_id = ANY(p_leases) AND d.leased_until > statement_timestamp()
-      ORDER BY d.seq
-      FOR UPDATE OF d
-    )
-    UPDATE deliveries d SET leased_until = v_until
-    WHERE d.account_id = p_account AND d.consumer_id = c.id
-      AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l))
-    RETURNING d.seq, d.lease_id, false
-  LOOP
+  -- Locked in seq order, one primary-key probe per token (see sequin_window_ack_v1).
+  SELECT coalesce(array_agg(d.tid ORDER BY d.seq), '{}'), coalesce(array_agg(d.seq ORDER BY d.seq), '{}'),
+         coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}')
+  INTO v_tids, v_seqs, v_leases
+  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
+  CROSS JOIN LATERAL (
+    SELECT x.ctid AS tid, x.seq, x.lease_id
+    FROM deliveries x
+    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
+      AND x.leased_until > statement_timestamp()
+    LIMIT 1
+    FOR UPDATE) d;
+  UPDATE deliveries d SET leased_until = v_until
+  WHERE d.ctid = ANY(v_tids);
+  FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
+    o_seq := v_seqs[i];
+    o_lease_id := v_leases[i];
+    o_wakes := false;
     v_any := true;
     RETURN NEXT;
   END LOOP;
@@ -982,6 +994,10 @@ CREATE FUNCTION public.sequin_window_nack_v1(p_account uuid, p_consumer_id uuid,
 DECLARE
   c consumers;
   v_any boolean := false;
+  v_dead tid[];
+  v_again tid[];
+  v_seqs bigint[];
+  v_leases uuid[];
 BEGIN
   o_authorized := sequin_token_live_v1(p_account, p_token);
   IF o_authorized THEN
@@ -994,35 +1010,34 @@ BEGIN
     RETURN;
   END IF;
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
-  FOR o_seq, o_lease_id, o_wakes IN
-    WITH locked AS MATERIALIZED (
-      SELECT d.seq, d.lease_id, d.record_id, d.event_seq, d.deliver_count,
-             c.max_deliver > 0 AND d.deliver_count >= c.max_deliver
-               AND (d.record_id IS NULL OR coalesce(d.changed_idx <= d.delivered_idx, true)) AS dead
-      -- By primary key, matching seqs and lease ids each against its list (as the ack does).
-      FROM deliveries d
-      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
-        AND d.lease_id = ANY(p_leases)
-      ORDER BY d.seq
-      FOR UPDATE OF d
-    ), dead AS (
-      DELETE FROM deliveries d
-      WHERE d.account_id = p_account AND d.consumer_id = c.id
-        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE l.dead))
-      RETURNING d.seq, d.lease_id, d.record_id, d.event_seq, d.deliver_count
-    ), dl AS (
-      INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
-      SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, statement_timestamp()
-      FROM dead x
-    ), again AS (
-      UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity'
-      FROM locked l
-      WHERE d.account_id = p_account AND d.consumer_id = c.id
-        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE NOT l.dead)) AND l.seq = d.seq
-      RETURNING l.seq, l.lease_id
-    )
-    SELECT x.seq, x.lease_id, true FROM dead x UNION ALL SELECT a.seq, a.lease_id, true FROM again a
-  LOOP
+  -- Locked in seq order, one primary-key probe per token (see sequin_window_ack_v1).
+  SELECT coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE d.dead), '{}'),
+         coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE NOT d.dead), '{}'),
+         coalesce(array_agg(d.seq ORDER BY d.seq), '{}'), coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}')
+  INTO v_dead, v_again, v_seqs, v_leases
+  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
+  CROSS JOIN LATERAL (
+    SELECT x.ctid AS tid, x.seq, x.lease_id,
+           c.max_deliver > 0 AND x.deliver_count >= c.max_deliver
+             AND (x.record_id IS NULL OR coalesce(x.changed_idx <= x.delivered_idx, true)) AS dead
+    FROM deliveries x
+    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
+    LIMIT 1
+    FOR UPDATE) d;
+  WITH dead AS (
+    DELETE FROM deliveries d
+    WHERE d.ctid = ANY(v_dead)
+    RETURNING d.seq, d.record_id, d.event_seq, d.deliver_count
+  )
+  INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
+  SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, statement_timestamp()
+  FROM dead x;
+  UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity'
+  WHERE d.ctid = ANY(v_again);
+  FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
+    o_seq := v_seqs[i];
+    o_lease_id := v_leases[i];
+    o_wakes := true;
     v_any := true;
     RETURN NEXT;
   END LOOP;

@@ -15,6 +15,11 @@ AS $$
 DECLARE
   c consumers;
   v_wakes boolean := false;
+  v_done tid[];
+  v_again tid[];
+  v_seqs bigint[];
+  v_leases uuid[];
+  v_wake boolean[];
 BEGIN
   o_authorized := sequin_token_live_v1(p_account, p_token);
   IF o_authorized THEN
@@ -27,34 +32,35 @@ BEGIN
     RETURN;
   END IF;
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
-  FOR o_seq, o_lease_id, o_wakes IN
-    WITH locked AS MATERIALIZED (
-      -- In seq order, as every writer of deliveries locks them: writers wait, never deadlock.
-      -- Lease ids are unique, so matching seq and lease id each against its list matches the
-      -- pairs; and every statement here reaches its rows by primary key (= ANY of the seqs),
-      -- whatever the statistics of this young, churning table say.
-      SELECT d.seq, d.lease_id, d.order_key IS NOT NULL AS keyed,
-             coalesce(d.changed_idx > d.delivered_idx, false) AS changed
-      FROM deliveries d
-      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
-        AND d.lease_id = ANY(p_leases)
-      ORDER BY d.seq
-      FOR UPDATE OF d
-    ), del AS (
-      DELETE FROM deliveries d
-      WHERE d.account_id = p_account AND d.consumer_id = c.id
-        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE NOT l.changed))
-      RETURNING d.seq, d.lease_id, d.order_key IS NOT NULL AS wakes
-    ), again AS (
-      UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity',
-        acked_idx = d.delivered_idx
-      FROM locked l
-      WHERE d.account_id = p_account AND d.consumer_id = c.id
-        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE l.changed)) AND l.seq = d.seq
-      RETURNING l.seq, l.lease_id, true AS wakes
-    )
-    SELECT * FROM del UNION ALL SELECT * FROM again
-  LOOP
+  -- The named deliveries, locked in seq order (every writer of deliveries locks in that order:
+  -- writers wait, never deadlock), one primary-key probe per token: a subquery per token that
+  -- cannot be flattened into a join, so no plan made from stale statistics walks the window.
+  SELECT coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE NOT d.changed), '{}'),
+         coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE d.changed), '{}'),
+         coalesce(array_agg(d.seq ORDER BY d.seq), '{}'), coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}'),
+         coalesce(array_agg(d.keyed OR d.changed ORDER BY d.seq), '{}')
+  INTO v_done, v_again, v_seqs, v_leases, v_wake
+  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
+  CROSS JOIN LATERAL (
+    SELECT x.ctid AS tid, x.seq, x.lease_id, x.order_key IS NOT NULL AS keyed,
+           coalesce(x.changed_idx > x.delivered_idx, false) AS changed
+    FROM deliveries x
+    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
+    LIMIT 1
+    FOR UPDATE) d;
+  -- A statement of its own, so its snapshot sees the versions locked above: found by their
+  -- tuple ids alone (a TID scan; with the key columns beside them, a planner that thinks the table
+  -- is empty prefers walking the consumer's range). The rows are this consumer's: locked above.
+  DELETE FROM deliveries d
+  WHERE d.ctid = ANY(v_done);
+  -- A record the pull saw change while it was out: offered again, at the head.
+  UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity',
+    acked_idx = d.delivered_idx
+  WHERE d.ctid = ANY(v_again);
+  FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
+    o_seq := v_seqs[i];
+    o_lease_id := v_leases[i];
+    o_wakes := v_wake[i];
     v_wakes := v_wakes OR o_wakes;
     RETURN NEXT;
   END LOOP;

@@ -12,6 +12,10 @@ AS $$
 DECLARE
   c consumers;
   v_any boolean := false;
+  v_dead tid[];
+  v_again tid[];
+  v_seqs bigint[];
+  v_leases uuid[];
 BEGIN
   o_authorized := sequin_token_live_v1(p_account, p_token);
   IF o_authorized THEN
@@ -24,35 +28,34 @@ BEGIN
     RETURN;
   END IF;
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
-  FOR o_seq, o_lease_id, o_wakes IN
-    WITH locked AS MATERIALIZED (
-      SELECT d.seq, d.lease_id, d.record_id, d.event_seq, d.deliver_count,
-             c.max_deliver > 0 AND d.deliver_count >= c.max_deliver
-               AND (d.record_id IS NULL OR coalesce(d.changed_idx <= d.delivered_idx, true)) AS dead
-      -- By primary key, matching seqs and lease ids each against its list (as the ack does).
-      FROM deliveries d
-      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
-        AND d.lease_id = ANY(p_leases)
-      ORDER BY d.seq
-      FOR UPDATE OF d
-    ), dead AS (
-      DELETE FROM deliveries d
-      WHERE d.account_id = p_account AND d.consumer_id = c.id
-        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE l.dead))
-      RETURNING d.seq, d.lease_id, d.record_id, d.event_seq, d.deliver_count
-    ), dl AS (
-      INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
-      SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, statement_timestamp()
-      FROM dead x
-    ), again AS (
-      UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity'
-      FROM locked l
-      WHERE d.account_id = p_account AND d.consumer_id = c.id
-        AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l WHERE NOT l.dead)) AND l.seq = d.seq
-      RETURNING l.seq, l.lease_id
-    )
-    SELECT x.seq, x.lease_id, true FROM dead x UNION ALL SELECT a.seq, a.lease_id, true FROM again a
-  LOOP
+  -- Locked in seq order, one primary-key probe per token (see sequin_window_ack_v1).
+  SELECT coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE d.dead), '{}'),
+         coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE NOT d.dead), '{}'),
+         coalesce(array_agg(d.seq ORDER BY d.seq), '{}'), coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}')
+  INTO v_dead, v_again, v_seqs, v_leases
+  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
+  CROSS JOIN LATERAL (
+    SELECT x.ctid AS tid, x.seq, x.lease_id,
+           c.max_deliver > 0 AND x.deliver_count >= c.max_deliver
+             AND (x.record_id IS NULL OR coalesce(x.changed_idx <= x.delivered_idx, true)) AS dead
+    FROM deliveries x
+    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
+    LIMIT 1
+    FOR UPDATE) d;
+  WITH dead AS (
+    DELETE FROM deliveries d
+    WHERE d.ctid = ANY(v_dead)
+    RETURNING d.seq, d.record_id, d.event_seq, d.deliver_count
+  )
+  INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
+  SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, statement_timestamp()
+  FROM dead x;
+  UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity'
+  WHERE d.ctid = ANY(v_again);
+  FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
+    o_seq := v_seqs[i];
+    o_lease_id := v_leases[i];
+    o_wakes := true;
     v_any := true;
     RETURN NEXT;
   END LOOP;

@@ -13,6 +13,9 @@ DECLARE
   c consumers;
   v_until timestamptz;
   v_any boolean := false;
+  v_tids tid[];
+  v_seqs bigint[];
+  v_leases uuid[];
 BEGIN
   o_authorized := sequin_token_live_v1(p_account, p_token);
   IF o_authorized THEN
@@ -26,21 +29,24 @@ BEGIN
   END IF;
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
   v_until := statement_timestamp() + coalesce(p_ms, c.ack_wait_ms) * interval '1 millisecond';
-  FOR o_seq, o_lease_id, o_wakes IN
-    WITH locked AS MATERIALIZED (
-      -- By primary key, matching seqs and lease ids each against its list (as the ack does).
-      SELECT d.seq, d.lease_id
-      FROM deliveries d
-      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq = ANY(p_seqs)
-        AND d.lease_id = ANY(p_leases) AND d.leased_until > statement_timestamp()
-      ORDER BY d.seq
-      FOR UPDATE OF d
-    )
-    UPDATE deliveries d SET leased_until = v_until
-    WHERE d.account_id = p_account AND d.consumer_id = c.id
-      AND d.seq = ANY(ARRAY(SELECT l.seq FROM locked l))
-    RETURNING d.seq, d.lease_id, false
-  LOOP
+  -- Locked in seq order, one primary-key probe per token (see sequin_window_ack_v1).
+  SELECT coalesce(array_agg(d.tid ORDER BY d.seq), '{}'), coalesce(array_agg(d.seq ORDER BY d.seq), '{}'),
+         coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}')
+  INTO v_tids, v_seqs, v_leases
+  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
+  CROSS JOIN LATERAL (
+    SELECT x.ctid AS tid, x.seq, x.lease_id
+    FROM deliveries x
+    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
+      AND x.leased_until > statement_timestamp()
+    LIMIT 1
+    FOR UPDATE) d;
+  UPDATE deliveries d SET leased_until = v_until
+  WHERE d.ctid = ANY(v_tids);
+  FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
+    o_seq := v_seqs[i];
+    o_lease_id := v_leases[i];
+    o_wakes := false;
     v_any := true;
     RETURN NEXT;
   END LOOP;

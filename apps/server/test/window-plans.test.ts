@@ -1,0 +1,107 @@
+// The window core's routines (migrations 0008-0015) reach their rows through a key even when the
+// statistics are stale and the plans were cached while the tables were empty: seen, an ack that
+// joined its tokens to `deliveries` walked the consumer's whole window per token (25 ms per 100
+// tokens under load; bench/LOG.md, 2026-12-03). auto_explain reports each nested statement's
+// plan with its row counts; no step may throw away thousands of rows.
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createConsumer } from "../src/consumers/service.js";
+import { createAccount } from "../src/index.js";
+import { useTestDatabase } from "./helpers/database.js";
+
+const database = useTestDatabase();
+const ROWS = 20_000;
+/** Leased and not acked before the measured calls: the window they work beside. */
+const WINDOW = 5_000;
+let client: pg.Client;
+let plans: string[] = [];
+let account: Awaited<ReturnType<typeof createAccount>>;
+let consumerId: string;
+
+type Leased = { m_seq: number; lease_id: string };
+
+async function lease(batch: number): Promise<Leased[]> {
+  const { rows } = await client.query<{ row: Leased & { state?: unknown } }>(
+    "SELECT row FROM sequin_window_lease_v1($1, $2, NULL, NULL, $3, 100, false) AS row",
+    [account.accountId, consumerId, batch],
+  );
+  return rows.map((r) => r.row).filter((r) => r.m_seq !== undefined);
+}
+
+async function settle(verb: "ack" | "nack" | "extend", leased: Leased[]): Promise<number> {
+  const { rows } = await client.query<{ o_seq: number | null }>(
+    `SELECT * FROM sequin_window_${verb}_v1($1, $2, NULL, NULL, $3, $4${verb === "extend" ? ", NULL" : ""})`,
+    [account.accountId, consumerId, leased.map((l) => l.m_seq), leased.map((l) => l.lease_id)],
+  );
+  return rows.filter((r) => r.o_seq !== null).length;
+}
+
+beforeAll(async () => {
+  const db = await database.open();
+  account = await createAccount(db, "window-plans");
+  consumerId = (
+    await db.transaction((tx) =>
+      createConsumer(tx, account.accountId, {
+        name: "window-plans",
+        ack_wait_ms: 600_000,
+        max_ack_pending: 100_000,
+      }),
+    )
+  ).id;
+  // One connection for the whole file: the plans it caches stay with it.
+  client = new pg.Client({ connectionString: database.url() });
+  await client.connect();
+  client.on("notice", (notice) => plans.push(notice.message ?? ""));
+  for (const table of ["deliveries", "records", "consumer_cursors", "consumer_floors"])
+    await client.query(`ALTER TABLE ${table} SET (autovacuum_enabled = off)`);
+  // Statistics of empty tables, and plans cached from calls on them (a routine's plans go
+  // generic after a few calls).
+  await client.query("ANALYZE deliveries, records, consumer_cursors, consumer_floors");
+  for (let i = 0; i < 8; i++) {
+    expect(await lease(10)).toEqual([]);
+    for (const verb of ["ack", "nack", "extend"] as const) expect(await settle(verb, [])).toBe(0);
+  }
+  // Then a backlog arrives, without ANALYZE, and a window of WINDOW leases builds up.
+  await client.query(
+    `INSERT INTO records (account_id, id, stream_id, collection_id, upstream_id, updated_idx, deleted, data)
+     SELECT $1, gen_random_uuid(), $2, 'plans:contact', 'u' || g, nextval('record_version_seq'), false, '{}'
+     FROM generate_series(1, ${ROWS}) g`,
+    [account.accountId, account.defaultStreamId],
+  );
+  for (let i = 0; i < WINDOW / 1000; i++) expect(await lease(1000)).toHaveLength(1000);
+  await client.query(`LOAD 'auto_explain';
+    SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;
+    SET auto_explain.log_nested_statements = on; SET client_min_messages = log`);
+});
+afterAll(async () => {
+  await client?.end();
+});
+
+/** The most rows any step of the plans logged since the last call threw away. */
+function mostRowsDiscarded(): number {
+  const counts = plans.flatMap((plan) =>
+    [...plan.matchAll(/Rows Removed by (?:Join )?Filter: (\d+)/g)].map((m) => Number(m[1])),
+  );
+  plans = [];
+  return Math.max(0, ...counts);
+}
+
+it(`a lease beside a ${WINDOW}-delivery window, at a ${ROWS}-row log, reads only its batch`, async () => {
+  mostRowsDiscarded();
+  expect(await lease(100)).toHaveLength(100);
+  expect(plans.join("\n")).not.toMatch(/Seq Scan on (records|deliveries)/);
+  expect(mostRowsDiscarded()).toBeLessThan(1_000);
+});
+
+it("ack, nack and extend of 100 tokens find each delivery by key, not by walking the window", async () => {
+  for (const verb of ["extend", "nack", "ack"] as const) {
+    const leased = await lease(100);
+    expect(leased).toHaveLength(100);
+    mostRowsDiscarded();
+    expect(await settle(verb, leased)).toBe(100);
+    const logged = plans.join("\n");
+    expect(logged).toContain("deliveries_pkey");
+    expect(logged).not.toMatch(/Seq Scan on deliveries/);
+    expect(mostRowsDiscarded(), verb).toBeLessThan(1_000);
+  }
+});
