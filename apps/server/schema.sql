@@ -704,6 +704,10 @@ DECLARE
   v_backlog bigint := 0;
   v_scan int;
   v_row jsonb;
+  v_lease_tids tid[];
+  v_lease_idxs bigint[];
+  v_dead_tids tid[];
+  v_gone_tids tid[];
 BEGIN
   IF NOT sequin_token_live_v1(p_account, p_token) THEN
     RETURN NEXT '{"unauthorized": true}'::jsonb;
@@ -729,9 +733,27 @@ BEGIN
 
   -- 1. The window.
   IF v_want > 0 AND coalesce(v_floor.next_expiry, '-infinity') <= v_now THEN
-    FOR v_row IN
-      WITH cand AS MATERIALIZED (
-        SELECT d.seq FROM deliveries d
+    -- The deliverable deliveries above the floor, locked in seq order, skipping those other
+    -- leases hold, each with its fate: a dead letter, gone (its event expired from the stream),
+    -- or leased again with the record's current version.
+    SELECT coalesce(array_agg(x.tid ORDER BY x.seq) FILTER (WHERE x.fate = 'lease'), '{}'),
+           coalesce(array_agg(x.idx ORDER BY x.seq) FILTER (WHERE x.fate = 'lease'), '{}'),
+           coalesce(array_agg(x.tid ORDER BY x.seq) FILTER (WHERE x.fate = 'dead'), '{}'),
+           coalesce(array_agg(x.tid ORDER BY x.seq) FILTER (WHERE x.fate = 'gone'), '{}')
+    INTO v_lease_tids, v_lease_idxs, v_dead_tids, v_gone_tids
+    FROM (
+      SELECT y.tid, y.seq, y.idx,
+             CASE WHEN (y.record_id IS NOT NULL AND y.idx IS NULL)
+                       OR (y.event_seq IS NOT NULL AND NOT y.event_there) THEN 'gone'
+                  WHEN c.max_deliver > 0 AND y.deliver_count >= c.max_deliver
+                       AND (y.record_id IS NULL OR y.idx <= y.delivered_idx) THEN 'dead'
+                  ELSE 'lease' END AS fate
+      FROM (
+        SELECT d.ctid AS tid, d.seq, d.record_id, d.event_seq, d.deliver_count, d.delivered_idx,
+               -- Probes by primary key, whatever the statistics say.
+               (SELECT r.updated_idx FROM records r WHERE r.account_id = p_account AND r.id = d.record_id) AS idx,
+               EXISTS (SELECT 1 FROM events e WHERE e.account_id = p_account AND e.seq = d.event_seq) AS event_there
+        FROM deliveries d
         WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq > coalesce(v_floor.pos, 0)
           AND d.leased_until <= v_now
           AND (d.order_key IS NULL OR NOT EXISTS (
@@ -739,56 +761,36 @@ BEGIN
             WHERE o.account_id = p_account AND o.consumer_id = c.id AND o.order_key = d.order_key
               AND o.key_seq < d.key_seq))
         ORDER BY d.seq LIMIT v_want
-        FOR UPDATE OF d SKIP LOCKED
-      ), cur AS MATERIALIZED (
-        SELECT d.seq, d.record_id, d.event_seq, d.deliver_count, r.updated_idx AS idx,
-               r.id IS NULL AND e.seq IS NULL AS gone,
-               c.max_deliver > 0 AND d.deliver_count >= c.max_deliver
-                 AND (d.record_id IS NULL OR r.updated_idx <= d.delivered_idx) AS dead
-        FROM deliveries d
-        LEFT JOIN records r ON r.account_id = p_account AND r.id = d.record_id
-        LEFT JOIN events e ON e.account_id = p_account AND e.seq = d.event_seq
-        -- Every statement here reaches its rows by primary key (= ANY of the seqs), whatever
-        -- the statistics of this young, churning table say.
-        WHERE d.account_id = p_account AND d.consumer_id = c.id
-          AND d.seq = ANY(ARRAY(SELECT cand.seq FROM cand))
-      ), dropped AS (
-        -- Dead letters; and deliveries whose event expired from the stream.
-        DELETE FROM deliveries d USING cur
-        WHERE d.account_id = p_account AND d.consumer_id = c.id
-          AND d.seq = ANY(ARRAY(SELECT x.seq FROM cur x WHERE x.dead OR x.gone)) AND cur.seq = d.seq
-        RETURNING cur.seq, cur.record_id, cur.event_seq, cur.deliver_count, cur.dead AND NOT cur.gone AS dead
-      ), dl AS (
-        INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
-        SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, v_now FROM dropped x
-        WHERE x.dead
-      ), leased AS (
-        -- To a new seq at the head: a message that keeps coming back never holds the floor.
-        UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = gen_random_uuid(),
-          leased_until = v_until, changed_idx = NULL, delivered_idx = cur.idx,
-          deliver_count = CASE WHEN d.record_id IS NOT NULL AND d.delivered_idx IS DISTINCT FROM cur.idx
-                               THEN 1 ELSE d.deliver_count + 1 END
-        FROM cur
-        WHERE d.account_id = p_account AND d.consumer_id = c.id
-          AND d.seq = ANY(ARRAY(SELECT x.seq FROM cur x WHERE NOT x.dead AND NOT x.gone))
-          AND cur.seq = d.seq
-        RETURNING d.seq, d.lease_id, d.deliver_count, d.record_id, d.event_seq
-      )
-      SELECT jsonb_build_object('m_seq', l.seq, 'lease_id', l.lease_id, 'leased_until', v_until,
-                                'deliver_count', l.deliver_count,
+        FOR UPDATE OF d SKIP LOCKED) y) x;
+    -- Then each change by tuple id, in statements of their own (see sequin_window_ack_v1).
+    WITH dead AS (
+      DELETE FROM deliveries d WHERE d.ctid = ANY(v_dead_tids)
+      RETURNING d.seq, d.record_id, d.event_seq, d.deliver_count
+    )
+    INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
+    SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, v_now FROM dead x;
+    GET DIAGNOSTICS v_dead = ROW_COUNT;
+    IF v_dead > 0 THEN
+      RETURN NEXT jsonb_build_object('dead_count', v_dead);
+    END IF;
+    DELETE FROM deliveries d WHERE d.ctid = ANY(v_gone_tids);
+    FOR v_row IN
+      -- To a new seq at the head: a message that keeps coming back never holds the floor.
+      UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = gen_random_uuid(),
+        leased_until = v_until, changed_idx = NULL,
+        delivered_idx = v_lease_idxs[array_position(v_lease_tids, d.ctid)],
+        deliver_count = CASE WHEN d.record_id IS NOT NULL
+                              AND d.delivered_idx IS DISTINCT FROM v_lease_idxs[array_position(v_lease_tids, d.ctid)]
+                             THEN 1 ELSE d.deliver_count + 1 END
+      WHERE d.ctid = ANY(v_lease_tids)
+      RETURNING jsonb_build_object('m_seq', d.seq, 'lease_id', d.lease_id, 'leased_until', v_until,
+                                   'deliver_count', d.deliver_count,
         'record', CASE WHEN p_inline THEN (SELECT to_jsonb(r) FROM records r
-                                           WHERE r.account_id = p_account AND r.id = l.record_id) END,
+                                           WHERE r.account_id = p_account AND r.id = d.record_id) END,
         'event', CASE WHEN p_inline THEN (SELECT to_jsonb(e) FROM events e
-                                          WHERE e.account_id = p_account AND e.seq = l.event_seq) END)
-      FROM leased l
-      UNION ALL
-      SELECT jsonb_build_object('dead_count', count(*)) FROM dropped x WHERE x.dead HAVING count(*) > 0
+                                          WHERE e.account_id = p_account AND e.seq = d.event_seq) END)
     LOOP
-      IF v_row ? 'dead_count' THEN
-        v_dead := v_dead + (v_row->>'dead_count')::int;
-      ELSE
-        v_got := v_got + 1;
-      END IF;
+      v_got := v_got + 1;
       RETURN NEXT v_row;
     END LOOP;
   END IF;
@@ -932,12 +934,17 @@ CREATE FUNCTION public.sequin_window_messages_v1(p_account uuid, p_consumer uuid
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
     AS $$
-  SELECT jsonb_build_object('m_seq', d.seq, 'record', to_jsonb(r), 'event', to_jsonb(e))
-  FROM deliveries d
-  LEFT JOIN records r ON r.account_id = p_account AND r.id = d.record_id
-  LEFT JOIN events e ON e.account_id = p_account AND e.seq = d.event_seq
-  WHERE d.account_id = p_account AND d.consumer_id = p_consumer AND d.seq = ANY(p_seqs)
-    AND d.lease_id = ANY(p_leases)
+  -- One primary-key probe per delivery, in a subquery that cannot be flattened into a join a
+  -- planner with stale statistics could turn into a walk of the window.
+  SELECT jsonb_build_object('m_seq', d.seq,
+    'record', (SELECT to_jsonb(r) FROM records r WHERE r.account_id = p_account AND r.id = d.record_id),
+    'event', (SELECT to_jsonb(e) FROM events e WHERE e.account_id = p_account AND e.seq = d.event_seq))
+  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
+  CROSS JOIN LATERAL (
+    SELECT x.seq, x.record_id, x.event_seq FROM deliveries x
+    WHERE x.account_id = p_account AND x.consumer_id = p_consumer AND x.seq = t.seq
+      AND x.lease_id = t.lease_id
+    LIMIT 1) d
   ORDER BY d.seq
 $$;
 
