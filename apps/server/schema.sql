@@ -579,13 +579,16 @@ $$;
 --
 
 CREATE FUNCTION public.sequin_window_counts_v1(p_account uuid, p_consumer uuid, p_floor bigint, OUT leased bigint, OUT waiting bigint, OUT next_expiry timestamp with time zone) RETURNS record
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
+BEGIN
   SELECT count(*) FILTER (WHERE d.leased_until > statement_timestamp()),
          count(*) FILTER (WHERE d.leased_until <= statement_timestamp()),
          min(d.leased_until) FILTER (WHERE d.leased_until > statement_timestamp())
+  INTO leased, waiting, next_expiry
   FROM deliveries d
-  WHERE d.account_id = p_account AND d.consumer_id = p_consumer AND d.seq > p_floor
+  WHERE d.account_id = p_account AND d.consumer_id = p_consumer AND d.seq > p_floor;
+END
 $$;
 
 --
@@ -667,17 +670,17 @@ $$;
 --
 
 CREATE FUNCTION public.sequin_window_floor_v1(p_account uuid, p_consumer uuid, OUT id bigint, OUT pos bigint, OUT at timestamp with time zone, OUT next_expiry timestamp with time zone) RETURNS record
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  WITH f AS (
-    SELECT f.id, f.pos, f.at FROM consumer_floors f
-    WHERE f.account_id = p_account AND f.consumer_id = p_consumer AND f.pos IS NOT NULL
-    ORDER BY f.id DESC LIMIT 1
-  )
-  SELECT f.id, f.pos, f.at,
-         (SELECT min(x.next_expiry) FROM consumer_floors x
-          WHERE x.account_id = p_account AND x.consumer_id = p_consumer AND x.id >= f.id)
-  FROM f
+BEGIN
+  SELECT f.id, f.pos, f.at INTO id, pos, at FROM consumer_floors f
+  WHERE f.account_id = p_account AND f.consumer_id = p_consumer AND f.pos IS NOT NULL
+  ORDER BY f.id DESC LIMIT 1;
+  IF id IS NOT NULL THEN
+    SELECT min(x.next_expiry) INTO next_expiry FROM consumer_floors x
+    WHERE x.account_id = p_account AND x.consumer_id = p_consumer AND x.id >= sequin_window_floor_v1.id;
+  END IF;
+END
 $$;
 
 --

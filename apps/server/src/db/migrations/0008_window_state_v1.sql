@@ -7,12 +7,16 @@
 CREATE FUNCTION sequin_window_counts_v1(p_account uuid, p_consumer uuid, p_floor bigint,
                                         OUT leased bigint, OUT waiting bigint,
                                         OUT next_expiry timestamptz)
-LANGUAGE sql STABLE AS $$
+-- PL/pgSQL for its cached plan (see sequin_window_floor_v1).
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
   SELECT count(*) FILTER (WHERE d.leased_until > statement_timestamp()),
          count(*) FILTER (WHERE d.leased_until <= statement_timestamp()),
          min(d.leased_until) FILTER (WHERE d.leased_until > statement_timestamp())
+  INTO leased, waiting, next_expiry
   FROM deliveries d
-  WHERE d.account_id = p_account AND d.consumer_id = p_consumer AND d.seq > p_floor
+  WHERE d.account_id = p_account AND d.consumer_id = p_consumer AND d.seq > p_floor;
+END
 $$;
 
 -- The log rows above p_cursor that consumer `c` wants, counted exactly up to p_cap; above that
