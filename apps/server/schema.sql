@@ -418,6 +418,7 @@ CREATE FUNCTION public.sequin_window_ack_v1(p_account uuid, p_consumer_id uuid, 
     SET enable_seqscan TO 'off'
     AS $$
 DECLARE
+  v_start record;
   c consumers;
   v_wakes boolean := false;
   v_done tid[];
@@ -426,33 +427,24 @@ DECLARE
   v_leases uuid[];
   v_wake boolean[];
 BEGIN
-  o_authorized := sequin_token_live_v1(p_account, p_token);
-  IF o_authorized THEN
-    SELECT * INTO c FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
-  END IF;
+  SELECT * INTO v_start
+  FROM sequin_window_settle_start_v1(p_account, p_consumer_id, p_consumer_name, p_token);
+  o_authorized := v_start.authorized;
+  c := v_start.consumer;
   o_consumer_id := c.id;
   o_other_core := c.core IS DISTINCT FROM 'window';
   IF c.id IS NULL OR o_other_core THEN
     RETURN NEXT;
     RETURN;
   END IF;
-  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
-  -- The named deliveries, locked in seq order (every writer of deliveries locks in that order:
-  -- writers wait, never deadlock), one primary-key probe per token: a subquery per token that
-  -- cannot be flattened into a join, so no plan made from stale statistics walks the window.
   SELECT coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE NOT d.changed), '{}'),
          coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE d.changed), '{}'),
          coalesce(array_agg(d.seq ORDER BY d.seq), '{}'), coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}'),
          coalesce(array_agg(d.keyed OR d.changed ORDER BY d.seq), '{}')
   INTO v_done, v_again, v_seqs, v_leases, v_wake
-  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
-  CROSS JOIN LATERAL (
-    SELECT x.ctid AS tid, x.seq, x.lease_id, x.order_key IS NOT NULL AS keyed,
-           coalesce(x.changed_idx > x.delivered_idx, false) AS changed
-    FROM deliveries x
-    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
-    LIMIT 1
-    FOR UPDATE) d;
+  FROM (SELECT n.tid, n.seq, n.lease_id, n.order_key IS NOT NULL AS keyed,
+               coalesce(n.changed_idx > n.delivered_idx, false) AS changed
+        FROM sequin_window_lock_named_v1(p_account, c.id, p_seqs, p_leases, false) n) d;
   -- A statement of its own, so its snapshot sees the versions locked above: found by their
   -- tuple ids alone (a TID scan; with the key columns beside them, a planner that thinks the table
   -- is empty prefers walking the consumer's range). The rows are this consumer's: locked above.
@@ -613,6 +605,7 @@ CREATE FUNCTION public.sequin_window_extend_v1(p_account uuid, p_consumer_id uui
     SET enable_seqscan TO 'off'
     AS $$
 DECLARE
+  v_start record;
   c consumers;
   v_until timestamptz;
   v_any boolean := false;
@@ -620,30 +613,21 @@ DECLARE
   v_seqs bigint[];
   v_leases uuid[];
 BEGIN
-  o_authorized := sequin_token_live_v1(p_account, p_token);
-  IF o_authorized THEN
-    SELECT * INTO c FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
-  END IF;
+  SELECT * INTO v_start
+  FROM sequin_window_settle_start_v1(p_account, p_consumer_id, p_consumer_name, p_token);
+  o_authorized := v_start.authorized;
+  c := v_start.consumer;
   o_consumer_id := c.id;
   o_other_core := c.core IS DISTINCT FROM 'window';
   IF c.id IS NULL OR o_other_core THEN
     RETURN NEXT;
     RETURN;
   END IF;
-  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
   v_until := statement_timestamp() + coalesce(p_ms, c.ack_wait_ms) * interval '1 millisecond';
-  -- Locked in seq order, one primary-key probe per token (see sequin_window_ack_v1).
-  SELECT coalesce(array_agg(d.tid ORDER BY d.seq), '{}'), coalesce(array_agg(d.seq ORDER BY d.seq), '{}'),
-         coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}')
+  SELECT coalesce(array_agg(n.tid ORDER BY n.seq), '{}'), coalesce(array_agg(n.seq ORDER BY n.seq), '{}'),
+         coalesce(array_agg(n.lease_id ORDER BY n.seq), '{}')
   INTO v_tids, v_seqs, v_leases
-  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
-  CROSS JOIN LATERAL (
-    SELECT x.ctid AS tid, x.seq, x.lease_id
-    FROM deliveries x
-    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
-      AND x.leased_until > statement_timestamp()
-    LIMIT 1
-    FOR UPDATE) d;
+  FROM sequin_window_lock_named_v1(p_account, c.id, p_seqs, p_leases, true) n;
   UPDATE deliveries d SET leased_until = v_until
   WHERE d.ctid = ANY(v_tids);
   FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
@@ -928,6 +912,31 @@ END
 $$;
 
 --
+-- Name: sequin_window_lock_named_v1(uuid, uuid, bigint[], uuid[], boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_lock_named_v1(p_account uuid, p_consumer uuid, p_seqs bigint[], p_leases uuid[], p_running boolean) RETURNS TABLE(tid tid, seq bigint, lease_id uuid, record_id uuid, event_seq bigint, order_key bigint, deliver_count integer, delivered_idx bigint, changed_idx bigint)
+    LANGUAGE plpgsql
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+BEGIN
+  RETURN QUERY
+  SELECT d.* FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
+  CROSS JOIN LATERAL (
+    SELECT x.ctid, x.seq, x.lease_id, x.record_id, x.event_seq, x.order_key, x.deliver_count,
+           x.delivered_idx, x.changed_idx
+    FROM deliveries x
+    WHERE x.account_id = p_account AND x.consumer_id = p_consumer AND x.seq = t.seq
+      AND x.lease_id = t.lease_id AND (NOT p_running OR x.leased_until > statement_timestamp())
+    LIMIT 1
+    FOR UPDATE) d
+  ORDER BY d.seq;
+END
+$$;
+
+--
 -- Name: sequin_window_messages_v1(uuid, uuid, bigint[], uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1002,6 +1011,7 @@ CREATE FUNCTION public.sequin_window_nack_v1(p_account uuid, p_consumer_id uuid,
     SET enable_seqscan TO 'off'
     AS $$
 DECLARE
+  v_start record;
   c consumers;
   v_any boolean := false;
   v_dead tid[];
@@ -1009,31 +1019,24 @@ DECLARE
   v_seqs bigint[];
   v_leases uuid[];
 BEGIN
-  o_authorized := sequin_token_live_v1(p_account, p_token);
-  IF o_authorized THEN
-    SELECT * INTO c FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
-  END IF;
+  SELECT * INTO v_start
+  FROM sequin_window_settle_start_v1(p_account, p_consumer_id, p_consumer_name, p_token);
+  o_authorized := v_start.authorized;
+  c := v_start.consumer;
   o_consumer_id := c.id;
   o_other_core := c.core IS DISTINCT FROM 'window';
   IF c.id IS NULL OR o_other_core THEN
     RETURN NEXT;
     RETURN;
   END IF;
-  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
-  -- Locked in seq order, one primary-key probe per token (see sequin_window_ack_v1).
   SELECT coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE d.dead), '{}'),
          coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE NOT d.dead), '{}'),
          coalesce(array_agg(d.seq ORDER BY d.seq), '{}'), coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}')
   INTO v_dead, v_again, v_seqs, v_leases
-  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
-  CROSS JOIN LATERAL (
-    SELECT x.ctid AS tid, x.seq, x.lease_id,
-           c.max_deliver > 0 AND x.deliver_count >= c.max_deliver
-             AND (x.record_id IS NULL OR coalesce(x.changed_idx <= x.delivered_idx, true)) AS dead
-    FROM deliveries x
-    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
-    LIMIT 1
-    FOR UPDATE) d;
+  FROM (SELECT n.tid, n.seq, n.lease_id,
+               c.max_deliver > 0 AND n.deliver_count >= c.max_deliver
+                 AND (n.record_id IS NULL OR coalesce(n.changed_idx <= n.delivered_idx, true)) AS dead
+        FROM sequin_window_lock_named_v1(p_account, c.id, p_seqs, p_leases, false) n) d;
   WITH dead AS (
     DELETE FROM deliveries d
     WHERE d.ctid = ANY(v_dead)
@@ -1102,6 +1105,24 @@ BEGIN
     VALUES (p_account, c.id, NULL, '-infinity');
   END IF;
   RETURN v_n;
+END
+$$;
+
+--
+-- Name: sequin_window_settle_start_v1(uuid, uuid, text, bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_settle_start_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, OUT authorized boolean, OUT consumer public.consumers) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  authorized := sequin_token_live_v1(p_account, p_token);
+  IF authorized THEN
+    SELECT * INTO consumer FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
+  END IF;
+  IF consumer.core = 'window' THEN
+    PERFORM pg_advisory_xact_lock_shared(737604, hashtext(consumer.id::text));
+  END IF;
 END
 $$;
 

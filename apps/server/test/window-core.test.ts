@@ -172,9 +172,11 @@ describe("the log + window core", () => {
       const sameAccount = new Api(fanoutServer.url, token);
       const fanout = await createConsumer(sameAccount, { stream_id: stream });
       await upsert(api, stream, [record("a"), record("b")]);
+      // Each server leases the other core's consumer: it asks its own core first, which
+      // answers that the consumer is not its own, then the other.
       for (const [client, consumer] of [
-        [api, window],
-        [sameAccount, fanout],
+        [sameAccount, window],
+        [api, fanout],
       ] as const) {
         const leased = await next(client, consumer.id, 10);
         expect(upstreamIds(leased.data)).toEqual(["a", "b"]);

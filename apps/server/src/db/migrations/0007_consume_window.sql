@@ -183,3 +183,50 @@ RETURNS SETOF consumers LANGUAGE sql STABLE AS $$
   WHERE account_id = p_account AND (id = p_id OR name = p_name)
   ORDER BY (id = p_id) DESC NULLS LAST LIMIT 1
 $$;
+
+-- The start of an ack, nack or extend (migrations 0010-0012): whether the token is live, and the
+-- consumer it names (none: not found, or the token is not live). For a window consumer, the
+-- consumer's window lock is taken shared, as every writer of deliveries takes it.
+CREATE FUNCTION sequin_window_settle_start_v1(p_account uuid, p_consumer_id uuid,
+                                              p_consumer_name text, p_token bytea,
+                                              OUT authorized boolean, OUT consumer consumers)
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  authorized := sequin_token_live_v1(p_account, p_token);
+  IF authorized THEN
+    SELECT * INTO consumer FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
+  END IF;
+  IF consumer.core = 'window' THEN
+    PERFORM pg_advisory_xact_lock_shared(737604, hashtext(consumer.id::text));
+  END IF;
+END
+$$;
+
+-- The deliveries that tokens (seq and lease id, pairwise) name, locked in seq order (every
+-- writer of deliveries locks in that order: writers wait, never deadlock); with p_running, only
+-- those whose lease has not run out. One primary-key probe per token, in a subquery that cannot
+-- be flattened into a join, so no plan made from stale statistics walks the window. `tid`: the
+-- locked version, which a later statement of the caller (whose snapshot sees it) changes by
+-- tuple id alone.
+CREATE FUNCTION sequin_window_lock_named_v1(p_account uuid, p_consumer uuid, p_seqs bigint[],
+                                            p_leases uuid[], p_running boolean)
+RETURNS TABLE (tid tid, seq bigint, lease_id uuid, record_id uuid, event_seq bigint,
+               order_key bigint, deliver_count int, delivered_idx bigint, changed_idx bigint)
+LANGUAGE plpgsql VOLATILE
+SET enable_hashjoin = off SET enable_mergejoin = off
+SET enable_seqscan = off
+AS $$
+BEGIN
+  RETURN QUERY
+  SELECT d.* FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
+  CROSS JOIN LATERAL (
+    SELECT x.ctid, x.seq, x.lease_id, x.record_id, x.event_seq, x.order_key, x.deliver_count,
+           x.delivered_idx, x.changed_idx
+    FROM deliveries x
+    WHERE x.account_id = p_account AND x.consumer_id = p_consumer AND x.seq = t.seq
+      AND x.lease_id = t.lease_id AND (NOT p_running OR x.leased_until > statement_timestamp())
+    LIMIT 1
+    FOR UPDATE) d
+  ORDER BY d.seq;
+END
+$$;

@@ -13,6 +13,7 @@ SET enable_hashjoin = off SET enable_mergejoin = off
 SET enable_seqscan = off
 AS $$
 DECLARE
+  v_start record;
   c consumers;
   v_wakes boolean := false;
   v_done tid[];
@@ -21,33 +22,24 @@ DECLARE
   v_leases uuid[];
   v_wake boolean[];
 BEGIN
-  o_authorized := sequin_token_live_v1(p_account, p_token);
-  IF o_authorized THEN
-    SELECT * INTO c FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
-  END IF;
+  SELECT * INTO v_start
+  FROM sequin_window_settle_start_v1(p_account, p_consumer_id, p_consumer_name, p_token);
+  o_authorized := v_start.authorized;
+  c := v_start.consumer;
   o_consumer_id := c.id;
   o_other_core := c.core IS DISTINCT FROM 'window';
   IF c.id IS NULL OR o_other_core THEN
     RETURN NEXT;
     RETURN;
   END IF;
-  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
-  -- The named deliveries, locked in seq order (every writer of deliveries locks in that order:
-  -- writers wait, never deadlock), one primary-key probe per token: a subquery per token that
-  -- cannot be flattened into a join, so no plan made from stale statistics walks the window.
   SELECT coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE NOT d.changed), '{}'),
          coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE d.changed), '{}'),
          coalesce(array_agg(d.seq ORDER BY d.seq), '{}'), coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}'),
          coalesce(array_agg(d.keyed OR d.changed ORDER BY d.seq), '{}')
   INTO v_done, v_again, v_seqs, v_leases, v_wake
-  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
-  CROSS JOIN LATERAL (
-    SELECT x.ctid AS tid, x.seq, x.lease_id, x.order_key IS NOT NULL AS keyed,
-           coalesce(x.changed_idx > x.delivered_idx, false) AS changed
-    FROM deliveries x
-    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
-    LIMIT 1
-    FOR UPDATE) d;
+  FROM (SELECT n.tid, n.seq, n.lease_id, n.order_key IS NOT NULL AS keyed,
+               coalesce(n.changed_idx > n.delivered_idx, false) AS changed
+        FROM sequin_window_lock_named_v1(p_account, c.id, p_seqs, p_leases, false) n) d;
   -- A statement of its own, so its snapshot sees the versions locked above: found by their
   -- tuple ids alone (a TID scan; with the key columns beside them, a planner that thinks the table
   -- is empty prefers walking the consumer's range). The rows are this consumer's: locked above.

@@ -10,6 +10,7 @@ SET enable_hashjoin = off SET enable_mergejoin = off
 SET enable_seqscan = off
 AS $$
 DECLARE
+  v_start record;
   c consumers;
   v_any boolean := false;
   v_dead tid[];
@@ -17,31 +18,24 @@ DECLARE
   v_seqs bigint[];
   v_leases uuid[];
 BEGIN
-  o_authorized := sequin_token_live_v1(p_account, p_token);
-  IF o_authorized THEN
-    SELECT * INTO c FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
-  END IF;
+  SELECT * INTO v_start
+  FROM sequin_window_settle_start_v1(p_account, p_consumer_id, p_consumer_name, p_token);
+  o_authorized := v_start.authorized;
+  c := v_start.consumer;
   o_consumer_id := c.id;
   o_other_core := c.core IS DISTINCT FROM 'window';
   IF c.id IS NULL OR o_other_core THEN
     RETURN NEXT;
     RETURN;
   END IF;
-  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
-  -- Locked in seq order, one primary-key probe per token (see sequin_window_ack_v1).
   SELECT coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE d.dead), '{}'),
          coalesce(array_agg(d.tid ORDER BY d.seq) FILTER (WHERE NOT d.dead), '{}'),
          coalesce(array_agg(d.seq ORDER BY d.seq), '{}'), coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}')
   INTO v_dead, v_again, v_seqs, v_leases
-  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
-  CROSS JOIN LATERAL (
-    SELECT x.ctid AS tid, x.seq, x.lease_id,
-           c.max_deliver > 0 AND x.deliver_count >= c.max_deliver
-             AND (x.record_id IS NULL OR coalesce(x.changed_idx <= x.delivered_idx, true)) AS dead
-    FROM deliveries x
-    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
-    LIMIT 1
-    FOR UPDATE) d;
+  FROM (SELECT n.tid, n.seq, n.lease_id,
+               c.max_deliver > 0 AND n.deliver_count >= c.max_deliver
+                 AND (n.record_id IS NULL OR coalesce(n.changed_idx <= n.delivered_idx, true)) AS dead
+        FROM sequin_window_lock_named_v1(p_account, c.id, p_seqs, p_leases, false) n) d;
   WITH dead AS (
     DELETE FROM deliveries d
     WHERE d.ctid = ANY(v_dead)

@@ -10,6 +10,7 @@ SET enable_hashjoin = off SET enable_mergejoin = off
 SET enable_seqscan = off
 AS $$
 DECLARE
+  v_start record;
   c consumers;
   v_until timestamptz;
   v_any boolean := false;
@@ -17,30 +18,21 @@ DECLARE
   v_seqs bigint[];
   v_leases uuid[];
 BEGIN
-  o_authorized := sequin_token_live_v1(p_account, p_token);
-  IF o_authorized THEN
-    SELECT * INTO c FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
-  END IF;
+  SELECT * INTO v_start
+  FROM sequin_window_settle_start_v1(p_account, p_consumer_id, p_consumer_name, p_token);
+  o_authorized := v_start.authorized;
+  c := v_start.consumer;
   o_consumer_id := c.id;
   o_other_core := c.core IS DISTINCT FROM 'window';
   IF c.id IS NULL OR o_other_core THEN
     RETURN NEXT;
     RETURN;
   END IF;
-  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
   v_until := statement_timestamp() + coalesce(p_ms, c.ack_wait_ms) * interval '1 millisecond';
-  -- Locked in seq order, one primary-key probe per token (see sequin_window_ack_v1).
-  SELECT coalesce(array_agg(d.tid ORDER BY d.seq), '{}'), coalesce(array_agg(d.seq ORDER BY d.seq), '{}'),
-         coalesce(array_agg(d.lease_id ORDER BY d.seq), '{}')
+  SELECT coalesce(array_agg(n.tid ORDER BY n.seq), '{}'), coalesce(array_agg(n.seq ORDER BY n.seq), '{}'),
+         coalesce(array_agg(n.lease_id ORDER BY n.seq), '{}')
   INTO v_tids, v_seqs, v_leases
-  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
-  CROSS JOIN LATERAL (
-    SELECT x.ctid AS tid, x.seq, x.lease_id
-    FROM deliveries x
-    WHERE x.account_id = p_account AND x.consumer_id = c.id AND x.seq = t.seq AND x.lease_id = t.lease_id
-      AND x.leased_until > statement_timestamp()
-    LIMIT 1
-    FOR UPDATE) d;
+  FROM sequin_window_lock_named_v1(p_account, c.id, p_seqs, p_leases, true) n;
   UPDATE deliveries d SET leased_until = v_until
   WHERE d.ctid = ANY(v_tids);
   FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
