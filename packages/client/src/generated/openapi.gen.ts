@@ -329,11 +329,83 @@ export interface paths {
         put?: never;
         /**
          * Negatively acknowledge messages
-         * @description Ends the deliveries named by the tokens and makes the messages available again at once.
-         *     A message that has been delivered `max_deliver` times becomes a dead letter instead.
-         *     Idempotent.
+         * @description Ends the deliveries named by the tokens and makes the messages available again: after
+         *     `delay_ms` when it is given, else after the consumer's `backoff_ms` for the delivery count
+         *     the message reached (by default at once after its first delivery). A message that has
+         *     been delivered `max_deliver` times becomes a dead letter instead. `reason` is kept as the
+         *     message's last error: peek and dead letters show it. Idempotent.
          */
         post: operations["nackMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/http-consumers/{consumer}/term": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The consumer's id, or its name (names are unique per account).
+                 * @example my-http-consumer
+                 */
+                consumer: components["parameters"]["ConsumerRef"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give up on messages
+         * @description Not in Sequin's API (JetStream's TERM): ends the deliveries named by the tokens and makes
+         *     their messages dead letters at once, whatever `max_deliver` says, with `reason` as their
+         *     last error (`cause: terminated`). A record written again while it was leased is still
+         *     delivered in its newer version: only the version that failed is given up. A token whose
+         *     delivery is over is listed in `unknown_ack_tokens`. Idempotent.
+         */
+        post: operations["terminateMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/http-consumers/{consumer}/rewind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The consumer's id, or its name (names are unique per account).
+                 * @example my-http-consumer
+                 */
+                consumer: components["parameters"]["ConsumerRef"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver the stream again from a point
+         * @description Not in Sequin's pull API (its backfills; JetStream's deliver policies, Pub/Sub's seek).
+         *     Puts the consumer back to a point of its stream, so that everything from there that its
+         *     filters take is delivered again, in order, with a fresh delivery count:
+         *
+         *     - event consumers: from the event with `from_seq`, or from the first event stored at or
+         *       after `from_time` (`inserted_at`); with neither, from the oldest event still retained;
+         *     - record consumers: every current record (the default), those at or after
+         *       `from_updated_idx`, or those whose `upstream_updated_at` is at or after `from_time`
+         *       (a record without one counts as changed then).
+         *
+         *     Deliveries of those messages that are pending or leased now are dropped first, so each is
+         *     delivered once more, not twice: their ack tokens are then unknown. Messages before the
+         *     point keep their place; dead letters stay dead letters. Idempotent: rewinding to the same
+         *     point twice leaves the same pending messages. `info` holds the counts right after the
+         *     rewind.
+         */
+        post: operations["rewindConsumer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -384,7 +456,8 @@ export interface paths {
         };
         /**
          * List dead letters
-         * @description Messages that were delivered `max_deliver` times without an ack, oldest first.
+         * @description Messages that were delivered `max_deliver` times without an ack, or were terminated
+         *     (`term`), oldest first, with their last error.
          */
         get: operations["listDeadLetters"];
         put?: never;
@@ -1006,6 +1079,30 @@ export interface components {
          */
         AckWaitMs: number;
         /**
+         * @description Not in Sequin's API (JetStream's BackOff, SQS's visibility timeout). How long a message
+         *     waits before it is delivered again after a `nack` without `delay_ms`, or after its lease
+         *     ran out: the n-th value after its n-th delivery, the last value for every delivery after
+         *     that. Default `[0, 1000, 5000, 30000]` on create: at once after the first delivery, then
+         *     1 s, 5 s and 30 s. `[0]` redelivers at once every time.
+         * @example [
+         *       0,
+         *       1000,
+         *       5000,
+         *       30000
+         *     ]
+         */
+        BackoffMs: number[];
+        /**
+         * @description How long the message waits before it is delivered again, in ms. At most 12 hours.
+         * @example 10000
+         */
+        RetryDelayMs: number;
+        /**
+         * @description Why the handler failed; kept as the message's last error. At most 1000 characters.
+         * @example connect ECONNREFUSED 10.0.0.7:5432
+         */
+        FailureReason: string;
+        /**
          * @description Deliveries without an ack after which a message becomes a dead letter. -1 means no limit. Default -1 on create.
          * @example -1
          */
@@ -1072,6 +1169,14 @@ export interface components {
          *       "ack_wait_ms": 30000,
          *       "max_deliver": -1,
          *       "max_ack_pending": 1000,
+         *       "backoff_ms": [
+         *         0,
+         *         1000,
+         *         5000,
+         *         30000
+         *       ],
+         *       "paused": false,
+         *       "paused_until": null,
          *       "ordering": "per_key",
          *       "key_path": null,
          *       "metadata": {},
@@ -1091,6 +1196,11 @@ export interface components {
             ack_wait_ms: number;
             max_deliver: number;
             max_ack_pending: number;
+            backoff_ms: components["schemas"]["BackoffMs"];
+            /** @description Whether the consumer is paused now (see `ConsumerUpdate`). */
+            paused: boolean;
+            /** @description When a timed pause ends; null when not paused or paused until resumed. */
+            paused_until: components["schemas"]["Timestamp"] | null;
             ordering: components["schemas"]["Ordering"];
             /** @description The ordering key's path into each event; null = the record (default), and always null for record consumers. */
             key_path: components["schemas"]["KeyPath"] | null;
@@ -1120,6 +1230,7 @@ export interface components {
             ack_wait_ms?: components["schemas"]["AckWaitMs"];
             max_deliver?: components["schemas"]["MaxDeliver"];
             max_ack_pending?: components["schemas"]["MaxAckPending"];
+            backoff_ms?: components["schemas"]["BackoffMs"];
             ordering?: components["schemas"]["Ordering"];
             key_path?: components["schemas"]["KeyPath"] | null;
             metadata?: components["schemas"]["Metadata"];
@@ -1136,6 +1247,21 @@ export interface components {
             ack_wait_ms?: components["schemas"]["AckWaitMs"];
             max_deliver?: components["schemas"]["MaxDeliver"];
             max_ack_pending?: components["schemas"]["MaxAckPending"];
+            backoff_ms?: components["schemas"]["BackoffMs"];
+            /**
+             * @description Not in Sequin's API (JetStream's pause). `true` pauses the consumer until it is
+             *     resumed, `false` resumes it (and ends a timed pause). While paused, `next` hands out
+             *     nothing: it answers with an empty `data`, and a long-poll waits, to be answered as
+             *     soon as the consumer is resumed or its pause ends, or when `wait_for` runs out. Leases
+             *     already out run to their end and can be acked, nacked and extended; `info` keeps
+             *     counting. Cannot be `false` together with a `paused_until` in the future.
+             */
+            paused?: boolean;
+            /**
+             * @description Pauses the consumer until this time (see `paused`); null resumes it. A time in the past
+             *     resumes it.
+             */
+            paused_until?: components["schemas"]["Timestamp"] | null;
             metadata?: components["schemas"]["Metadata"];
         };
         /**
@@ -1325,6 +1451,62 @@ export interface components {
             ack_tokens: components["schemas"]["AckToken"][];
         };
         /**
+         * @description Tokens of the deliveries to nack, and when and why.
+         * @example {
+         *       "ack_tokens": [
+         *         "MTYyeJ7abUjl1pO"
+         *       ],
+         *       "delay_ms": 10000,
+         *       "reason": "connect ECONNREFUSED 10.0.0.7:5432"
+         *     }
+         */
+        NackRequest: {
+            ack_tokens: components["schemas"]["AckToken"][];
+            /** @description Deliver again after this long (0 at once). Default the consumer's `backoff_ms`. */
+            delay_ms?: components["schemas"]["RetryDelayMs"];
+            reason?: components["schemas"]["FailureReason"];
+        };
+        /**
+         * @description Tokens of the deliveries to give up on, and why.
+         * @example {
+         *       "ack_tokens": [
+         *         "MTYyeJ7abUjl1pO"
+         *       ],
+         *       "reason": "Contact has no email address"
+         *     }
+         */
+        TermRequest: {
+            ack_tokens: components["schemas"]["AckToken"][];
+            reason?: components["schemas"]["FailureReason"];
+        };
+        /**
+         * @description Where to rewind to; at most one field. `from_seq` is for event consumers,
+         *     `from_updated_idx` for record consumers (a 422 otherwise); `from_time` for both.
+         * @example {
+         *       "from_time": "2024-03-01T00:00:00Z"
+         *     }
+         */
+        RewindRequest: {
+            /** @description Event consumers: the first event to deliver again. */
+            from_seq?: number;
+            /** @description Record consumers: deliver again every record whose `updated_idx` is at or above this. */
+            from_updated_idx?: number;
+            from_time?: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description The consumer's counts right after a rewind.
+         * @example {
+         *       "info": {
+         *         "num_pending": 1200,
+         *         "num_ack_pending": 0,
+         *         "num_dead_letters": 0
+         *       }
+         *     }
+         */
+        RewindResponse: {
+            info: components["schemas"]["PeekInfo"];
+        };
+        /**
          * @description Tokens of the deliveries whose leases to extend.
          * @example {
          *       "ack_tokens": [
@@ -1355,17 +1537,27 @@ export interface components {
             unknown_ack_tokens: components["schemas"]["AckToken"][];
         };
         /**
-         * @description A message that reached `max_deliver` deliveries without an ack.
+         * @description A message that reached `max_deliver` deliveries without an ack, or was terminated.
          * @example {
          *       "id": "4711",
          *       "deliver_count": 5,
-         *       "dead_at": "2024-03-01T12:05:00Z"
+         *       "dead_at": "2024-03-01T12:05:00Z",
+         *       "cause": "max_deliver",
+         *       "last_error": "connect ECONNREFUSED 10.0.0.7:5432"
          *     }
          */
         DeadLetter: {
             id: string;
+            /** @description Deliveries it had. */
             deliver_count: number;
             dead_at: components["schemas"]["Timestamp"];
+            /**
+             * @description `max_deliver`: it ran out of deliveries; `terminated`: a worker gave up on it (`term`).
+             * @enum {string}
+             */
+            cause: "max_deliver" | "terminated";
+            /** @description The reason of its last nack or of its `term`; null when none was given. */
+            last_error: string | null;
             record?: components["schemas"]["Record"];
             event?: components["schemas"]["Event"];
         };
@@ -1422,7 +1614,9 @@ export interface components {
          *       "id": "1042",
          *       "state": "leased",
          *       "deliver_count": 1,
-         *       "lease_expires_at": "2024-03-01T12:00:30Z"
+         *       "lease_expires_at": "2024-03-01T12:00:30Z",
+         *       "retry_at": null,
+         *       "last_error": null
          *     }
          */
         PeekedMessage: {
@@ -1437,6 +1631,13 @@ export interface components {
             deliver_count: number;
             /** @description When the running lease ends; null when `pending`. */
             lease_expires_at: components["schemas"]["Timestamp"] | null;
+            /**
+             * @description A pending message waiting out a nack's delay or the consumer's backoff: when it can be
+             *     delivered again. Null when it can be delivered now, and while leased.
+             */
+            retry_at: components["schemas"]["Timestamp"] | null;
+            /** @description The reason its last nack gave; null when none was given. */
+            last_error: string | null;
             record?: components["schemas"]["Record"];
             event?: components["schemas"]["Event"];
         };
@@ -2540,6 +2741,14 @@ export interface operations {
                      *           "ack_wait_ms": 30000,
                      *           "max_deliver": -1,
                      *           "max_ack_pending": 1000,
+                     *           "backoff_ms": [
+                     *             0,
+                     *             1000,
+                     *             5000,
+                     *             30000
+                     *           ],
+                     *           "paused": false,
+                     *           "paused_until": null,
                      *           "ordering": "per_key",
                      *           "key_path": null,
                      *           "metadata": {},
@@ -2624,6 +2833,14 @@ export interface operations {
                      *       "ack_wait_ms": 30000,
                      *       "max_deliver": -1,
                      *       "max_ack_pending": 1000,
+                     *       "backoff_ms": [
+                     *         0,
+                     *         1000,
+                     *         5000,
+                     *         30000
+                     *       ],
+                     *       "paused": false,
+                     *       "paused_until": null,
                      *       "ordering": "per_key",
                      *       "key_path": null,
                      *       "metadata": {},
@@ -2682,6 +2899,14 @@ export interface operations {
                      *       "ack_wait_ms": 30000,
                      *       "max_deliver": -1,
                      *       "max_ack_pending": 1000,
+                     *       "backoff_ms": [
+                     *         0,
+                     *         1000,
+                     *         5000,
+                     *         30000
+                     *       ],
+                     *       "paused": false,
+                     *       "paused_until": null,
                      *       "ordering": "per_key",
                      *       "key_path": null,
                      *       "metadata": {},
@@ -2783,6 +3008,14 @@ export interface operations {
                      *       "ack_wait_ms": 30000,
                      *       "max_deliver": -1,
                      *       "max_ack_pending": 1000,
+                     *       "backoff_ms": [
+                     *         0,
+                     *         1000,
+                     *         5000,
+                     *         30000
+                     *       ],
+                     *       "paused": false,
+                     *       "paused_until": null,
                      *       "ordering": "per_key",
                      *       "key_path": null,
                      *       "metadata": {},
@@ -2960,10 +3193,12 @@ export interface operations {
                  *       "ack_tokens": [
                  *         "MTYyeJ7abUjl1pO",
                  *         "MTYyeJ0p73hQak"
-                 *       ]
+                 *       ],
+                 *       "delay_ms": 10000,
+                 *       "reason": "connect ECONNREFUSED 10.0.0.7:5432"
                  *     }
                  */
-                "application/json": components["schemas"]["AckRequest"];
+                "application/json": components["schemas"]["NackRequest"];
             };
         };
         responses: {
@@ -2981,6 +3216,111 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["AckResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    terminateMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The consumer's id, or its name (names are unique per account).
+                 * @example my-http-consumer
+                 */
+                consumer: components["parameters"]["ConsumerRef"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ack_tokens": [
+                 *         "MTYyeJ7abUjl1pO"
+                 *       ],
+                 *       "reason": "Contact has no email address"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TermRequest"];
+            };
+        };
+        responses: {
+            /** @description How many deliveries became dead letters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "count": 1,
+                     *       "unknown_ack_tokens": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AckResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rewindConsumer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The consumer's id, or its name (names are unique per account).
+                 * @example my-http-consumer
+                 */
+                consumer: components["parameters"]["ConsumerRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "from_time": "2024-03-01T00:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RewindRequest"];
+            };
+        };
+        responses: {
+            /** @description The consumer's counts right after the rewind. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "info": {
+                     *         "num_pending": 1200,
+                     *         "num_ack_pending": 0,
+                     *         "num_dead_letters": 0
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RewindResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3085,6 +3425,8 @@ export interface operations {
                      *           "id": "4711",
                      *           "deliver_count": 5,
                      *           "dead_at": "2024-03-01T12:05:00Z",
+                     *           "cause": "max_deliver",
+                     *           "last_error": "connect ECONNREFUSED 10.0.0.7:5432",
                      *           "record": {
                      *             "id": "aa9a329d-c3cb-4dea-9ea4-42e99cfc08d7",
                      *             "stream_id": "0b8c9d2e-4f1a-4c3b-9e7d-5a6b7c8d9e0f",
@@ -3210,6 +3552,8 @@ export interface operations {
                      *           "state": "pending",
                      *           "deliver_count": 0,
                      *           "lease_expires_at": null,
+                     *           "retry_at": null,
+                     *           "last_error": null,
                      *           "record": {
                      *             "id": "aa9a329d-c3cb-4dea-9ea4-42e99cfc08d7",
                      *             "stream_id": "0b8c9d2e-4f1a-4c3b-9e7d-5a6b7c8d9e0f",

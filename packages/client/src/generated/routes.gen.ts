@@ -145,6 +145,24 @@ export const apiRoutes: readonly ApiRoute[] = [
     }
   },
   {
+    "path": "/v1/http-consumers/{consumer}/term",
+    "pathParams": [
+      "consumer"
+    ],
+    "methods": {
+      "POST": []
+    }
+  },
+  {
+    "path": "/v1/http-consumers/{consumer}/rewind",
+    "pathParams": [
+      "consumer"
+    ],
+    "methods": {
+      "POST": []
+    }
+  },
+  {
     "path": "/v1/http-consumers/{consumer}/extend",
     "pathParams": [
       "consumer"

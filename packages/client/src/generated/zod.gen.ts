@@ -283,6 +283,26 @@ export const zConsumerFiltersOut = z.object({
 export const zAckWaitMs = z.int().gte(100).lte(43200000);
 
 /**
+ * Not in Sequin's API (JetStream's BackOff, SQS's visibility timeout). How long a message
+ * waits before it is delivered again after a `nack` without `delay_ms`, or after its lease
+ * ran out: the n-th value after its n-th delivery, the last value for every delivery after
+ * that. Default `[0, 1000, 5000, 30000]` on create: at once after the first delivery, then
+ * 1 s, 5 s and 30 s. `[0]` redelivers at once every time.
+ *
+ */
+export const zBackoffMs = z.array(z.int().gte(0).lte(43200000)).min(1).max(50);
+
+/**
+ * How long the message waits before it is delivered again, in ms. At most 12 hours.
+ */
+export const zRetryDelayMs = z.int().gte(0).lte(43200000);
+
+/**
+ * Why the handler failed; kept as the message's last error. At most 1000 characters.
+ */
+export const zFailureReason = z.string().max(1000);
+
+/**
  * Deliveries without an ack after which a message becomes a dead letter. -1 means no limit. Default -1 on create.
  */
 export const zMaxDeliver = z.int().gte(-1).lte(1000000);
@@ -347,6 +367,9 @@ export const zConsumer = z.object({
     ack_wait_ms: z.int(),
     max_deliver: z.int(),
     max_ack_pending: z.int(),
+    backoff_ms: zBackoffMs,
+    paused: z.boolean(),
+    paused_until: zTimestamp.nullable(),
     ordering: zOrdering,
     key_path: zKeyPath.nullable(),
     metadata: zMetadata,
@@ -366,6 +389,7 @@ export const zConsumerCreate = z.strictObject({
     ack_wait_ms: zAckWaitMs.optional(),
     max_deliver: zMaxDeliver.optional(),
     max_ack_pending: zMaxAckPending.optional(),
+    backoff_ms: zBackoffMs.optional(),
     ordering: zOrdering.optional(),
     key_path: zKeyPath.nullish(),
     metadata: zMetadata.optional()
@@ -380,6 +404,9 @@ export const zConsumerUpdate = z.strictObject({
     ack_wait_ms: zAckWaitMs.optional(),
     max_deliver: zMaxDeliver.optional(),
     max_ack_pending: zMaxAckPending.optional(),
+    backoff_ms: zBackoffMs.optional(),
+    paused: z.boolean().optional(),
+    paused_until: zTimestamp.nullish(),
     metadata: zMetadata.optional()
 });
 
@@ -456,6 +483,34 @@ export const zAckRequest = z.strictObject({
 });
 
 /**
+ * Tokens of the deliveries to nack, and when and why.
+ */
+export const zNackRequest = z.strictObject({
+    ack_tokens: z.array(zAckToken).min(1).max(1000),
+    delay_ms: zRetryDelayMs.optional(),
+    reason: zFailureReason.optional()
+});
+
+/**
+ * Tokens of the deliveries to give up on, and why.
+ */
+export const zTermRequest = z.strictObject({
+    ack_tokens: z.array(zAckToken).min(1).max(1000),
+    reason: zFailureReason.optional()
+});
+
+/**
+ * Where to rewind to; at most one field. `from_seq` is for event consumers,
+ * `from_updated_idx` for record consumers (a 422 otherwise); `from_time` for both.
+ *
+ */
+export const zRewindRequest = z.strictObject({
+    from_seq: z.int().gte(1).optional(),
+    from_updated_idx: z.int().gte(0).optional(),
+    from_time: zTimestamp.optional()
+});
+
+/**
  * Tokens of the deliveries whose leases to extend.
  */
 export const zExtendRequest = z.strictObject({
@@ -473,12 +528,14 @@ export const zAckResponse = z.object({
 });
 
 /**
- * A message that reached `max_deliver` deliveries without an ack.
+ * A message that reached `max_deliver` deliveries without an ack, or was terminated.
  */
 export const zDeadLetter = z.object({
     id: z.string(),
     deliver_count: z.int(),
     dead_at: zTimestamp,
+    cause: z.enum(['max_deliver', 'terminated']),
+    last_error: z.string().nullable(),
     record: zRecord.optional(),
     event: zEvent.optional()
 });
@@ -522,6 +579,8 @@ export const zPeekedMessage = z.object({
     state: z.enum(['pending', 'leased']),
     deliver_count: z.int(),
     lease_expires_at: zTimestamp.nullable(),
+    retry_at: zTimestamp.nullable(),
+    last_error: z.string().nullable(),
     record: zRecord.optional(),
     event: zEvent.optional()
 });
@@ -533,6 +592,13 @@ export const zPeekInfo = z.object({
     num_pending: z.int(),
     num_ack_pending: z.int(),
     num_dead_letters: z.int()
+});
+
+/**
+ * The consumer's counts right after a rewind.
+ */
+export const zRewindResponse = z.object({
+    info: zPeekInfo
 });
 
 /**
@@ -841,7 +907,7 @@ export const zAckMessagesPath = z.object({
  */
 export const zAckMessagesResponse = zAckResponse;
 
-export const zNackMessagesBody = zAckRequest;
+export const zNackMessagesBody = zNackRequest;
 
 export const zNackMessagesPath = z.object({
     consumer: z.string().min(1).max(200)
@@ -851,6 +917,28 @@ export const zNackMessagesPath = z.object({
  * How many deliveries were nacked.
  */
 export const zNackMessagesResponse = zAckResponse;
+
+export const zTerminateMessagesBody = zTermRequest;
+
+export const zTerminateMessagesPath = z.object({
+    consumer: z.string().min(1).max(200)
+});
+
+/**
+ * How many deliveries became dead letters.
+ */
+export const zTerminateMessagesResponse = zAckResponse;
+
+export const zRewindConsumerBody = zRewindRequest;
+
+export const zRewindConsumerPath = z.object({
+    consumer: z.string().min(1).max(200)
+});
+
+/**
+ * The consumer's counts right after the rewind.
+ */
+export const zRewindConsumerResponse = zRewindResponse;
 
 export const zExtendLeasesBody = zExtendRequest;
 
