@@ -1,8 +1,15 @@
 // Public API of @sequin/client, re-exported by name.
 
 // Client
-export type { ConsumeApi, ExtendLeasesBody, NextQuery, NextResult } from "./client/consume.js";
-export type { ConsumersApi } from "./client/consumers.js";
+export type {
+  ConsumeApi,
+  ExtendLeasesBody,
+  NackBody,
+  NextQuery,
+  NextResult,
+  TermBody,
+} from "./client/consume.js";
+export type { ConsumersApi, RewindBody, RewindResult } from "./client/consumers.js";
 export type { RawClient } from "./client/context.js";
 export { createClient, type MutationResult, type SequinClient } from "./client/create-client.js";
 export type { DeadLettersApi } from "./client/dead-letters.js";

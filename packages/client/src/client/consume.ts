@@ -7,6 +7,13 @@ import type { RequestOptions } from "./options.js";
 export type NextQuery = NonNullable<operations["receiveMessages"]["parameters"]["query"]>;
 /** `extend_ms`: the new lease length (default the consumer's `ack_wait_ms`). */
 export type ExtendLeasesBody = Omit<components["schemas"]["ExtendRequest"], "ack_tokens">;
+/**
+ * `delay_ms`: deliver again after this long (0-43200000; default the consumer's `backoff_ms`);
+ * `reason`: kept as the message's last error (at most 1000 characters).
+ */
+export type NackBody = Omit<components["schemas"]["NackRequest"], "ack_tokens">;
+/** `reason`: kept as the dead letter's last error (at most 1000 characters). */
+export type TermBody = Omit<components["schemas"]["TermRequest"], "ack_tokens">;
 
 /** Leased messages (possibly none) and the consumer's counts. */
 export interface NextResult<Data extends object = Record<string, unknown>> {
@@ -14,7 +21,7 @@ export interface NextResult<Data extends object = Record<string, unknown>> {
   info: ConsumerInfo;
 }
 
-/** Lease, ack, nack and extend messages of a consumer. `consumer` is an id or a name. */
+/** Lease, ack, nack, term and extend messages of a consumer. `consumer` is an id or a name. */
 export interface ConsumeApi {
   /**
    * Leases up to `batch_size` messages for the consumer's `ack_wait_ms`, long-polling up to
@@ -33,10 +40,26 @@ export interface ConsumeApi {
     ackTokens: readonly string[],
     options?: RequestOptions,
   ): Promise<AckResponse>;
-  /** Ends deliveries and makes the messages available again at once. */
+  /**
+   * Ends deliveries and makes the messages available again: after `delay_ms` when given, else
+   * after the consumer's `backoff_ms` for the delivery count reached (by default at once after
+   * a first delivery). A message delivered `max_deliver` times becomes a dead letter instead.
+   */
   nack(
     consumer: string,
     ackTokens: readonly string[],
+    body?: NackBody,
+    options?: RequestOptions,
+  ): Promise<AckResponse>;
+  /**
+   * Gives up on messages: ends their deliveries and makes them dead letters at once (`cause:
+   * "terminated"`), whatever `max_deliver` says. Tokens whose delivery is over come back in
+   * `unknown_ack_tokens`.
+   */
+  term(
+    consumer: string,
+    ackTokens: readonly string[],
+    body?: TermBody,
     options?: RequestOptions,
   ): Promise<AckResponse>;
   /**
@@ -78,13 +101,23 @@ export function consumeApi({ raw, init }: ClientContext): ConsumeApi {
               ...init(options),
             }),
           ),
-    nack: async (consumer, ackTokens, options) =>
+    nack: async (consumer, ackTokens, body = {}, options) =>
       ackTokens.length === 0
         ? { ...NOTHING }
         : unwrap(
             raw.POST("/v1/http-consumers/{consumer}/nack", {
               params: { path: path(consumer) },
-              body: { ack_tokens: [...ackTokens] },
+              body: { ...body, ack_tokens: [...ackTokens] },
+              ...init(options),
+            }),
+          ),
+    term: async (consumer, ackTokens, body = {}, options) =>
+      ackTokens.length === 0
+        ? { ...NOTHING }
+        : unwrap(
+            raw.POST("/v1/http-consumers/{consumer}/term", {
+              params: { path: path(consumer) },
+              body: { ...body, ack_tokens: [...ackTokens] },
               ...init(options),
             }),
           ),

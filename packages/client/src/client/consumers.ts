@@ -7,6 +7,10 @@ import { Paginated } from "./paginate.js";
 type Deleted = components["schemas"]["Deleted"];
 type ListQuery = NonNullable<operations["listConsumers"]["parameters"]["query"]>;
 type PeekQuery = NonNullable<operations["peekMessages"]["parameters"]["query"]>;
+/** Where to rewind to, at most one of `from_seq` (events), `from_updated_idx` (records), `from_time`. */
+export type RewindBody = components["schemas"]["RewindRequest"];
+/** The consumer's counts right after a rewind. */
+export type RewindResult = components["schemas"]["RewindResponse"];
 
 /** Create, list, get, update and delete HTTP consumers. `consumer` is an id or a name. */
 export interface ConsumersApi {
@@ -25,6 +29,12 @@ export interface ConsumersApi {
    * consumer's counts (pending, ack-pending, dead letters). Read-only: for operators and tests.
    */
   peek(consumer: string, query?: PeekQuery, options?: RequestOptions): Promise<PeekResponse>;
+  /**
+   * Delivers the consumer's stream again from a point (default: everything retained), in order
+   * and with a fresh delivery count. Pending and leased deliveries of those messages are dropped
+   * first (their ack tokens become unknown); dead letters stay. Idempotent.
+   */
+  rewind(consumer: string, body?: RewindBody, options?: RequestOptions): Promise<RewindResult>;
 }
 
 export function consumersApi({ raw, init, idempotentInit }: ClientContext): ConsumersApi {
@@ -55,6 +65,14 @@ export function consumersApi({ raw, init, idempotentInit }: ClientContext): Cons
       unwrap(
         raw.GET("/v1/http-consumers/{consumer}/messages", {
           params: { path: { consumer }, query },
+          ...init(options),
+        }),
+      ),
+    rewind: (consumer, body = {}, options) =>
+      unwrap(
+        raw.POST("/v1/http-consumers/{consumer}/rewind", {
+          ...path(consumer),
+          body,
           ...init(options),
         }),
       ),

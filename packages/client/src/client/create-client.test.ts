@@ -164,6 +164,37 @@ describe("createClient", () => {
         },
       ],
       [
+        () => client.nack("c", ["t1"], { delay_ms: 10_000, reason: "db down" }),
+        {
+          method: "POST",
+          path: "/api/v1/http-consumers/c/nack",
+          query: {},
+          body: { delay_ms: 10_000, reason: "db down", ack_tokens: ["t1"] },
+        },
+      ],
+      [
+        () => client.term("c", ["t1"], { reason: "no email" }),
+        {
+          method: "POST",
+          path: "/api/v1/http-consumers/c/term",
+          query: {},
+          body: { reason: "no email", ack_tokens: ["t1"] },
+        },
+      ],
+      [
+        () => client.consumers.rewind("c", { from_seq: 7 }),
+        {
+          method: "POST",
+          path: "/api/v1/http-consumers/c/rewind",
+          query: {},
+          body: { from_seq: 7 },
+        },
+      ],
+      [
+        () => client.consumers.rewind("c"),
+        { method: "POST", path: "/api/v1/http-consumers/c/rewind", query: {}, body: {} },
+      ],
+      [
         () => client.extendLeases("c", ["t1"], { extend_ms: 10_000 }),
         {
           method: "POST",
@@ -231,11 +262,12 @@ describe("createClient", () => {
     await expect(client.events.append("s", [])).resolves.toEqual(results);
   });
 
-  it("answers an empty ack, nack or extend locally", async () => {
+  it("answers an empty ack, nack, term or extend locally", async () => {
     const { fake, client } = setup(ACK);
     const nothing = { success: true, count: 0, unknown_ack_tokens: [] };
     await expect(client.ack("c", [])).resolves.toEqual(nothing);
     await expect(client.nack("c", [])).resolves.toEqual(nothing);
+    await expect(client.term("c", [])).resolves.toEqual(nothing);
     await expect(client.extendLeases("c", [])).resolves.toEqual(nothing);
     expect(fake.requests).toHaveLength(0);
   });

@@ -3,12 +3,12 @@ import type { ErrorCode } from "../types.js";
 /**
  * POSTs that are idempotent by nature. `next` is here on purpose: if its answer is lost, the
  * leased messages are delivered again after the consumer's `ack_wait_ms`, so a retry delays
- * those messages but never loses or duplicates work. Redrive of dead letters that are already
+ * those messages but never loses or duplicates work. Term and rewind are idempotent by the spec. Redrive of dead letters that are already
  * pending again does nothing.
  */
 const IDEMPOTENT_POSTS = [
   /\/v1\/streams\/[^/]+\/records$/,
-  /\/v1\/http-consumers\/[^/]+\/(next|ack|nack|extend)$/,
+  /\/v1\/http-consumers\/[^/]+\/(next|ack|nack|term|extend|rewind)$/,
   /\/v1\/http-consumers\/[^/]+\/dead-letters\/redrive$/,
 ];
 
