@@ -76,6 +76,7 @@ export type {
 } from "./types.js";
 // Worker
 export { runConsumer } from "./worker/run-consumer.js";
+export { Termination, terminate } from "./worker/termination.js";
 export type {
   BatchHandler,
   BatchResult,
@@ -85,6 +86,7 @@ export type {
   Handler,
   HandlerContext,
   MessageOutcome,
+  RetryDelay,
   RunConsumerHooks,
   RunConsumerOptions,
   WorkerPhase,

@@ -1,8 +1,17 @@
 import type { Message } from "../types.js";
+import { isTermination, type Termination } from "./termination.js";
 import type { BatchResult, MessageOutcome } from "./types.js";
 
-/** The outcome of one message: acked, or nacked with a reason. */
-export type Outcome = { ok: true } | { ok: false; error: unknown };
+/** The outcome of one message: acked, nacked for an error, or terminated (a dead letter). */
+export type Outcome =
+  | { kind: "ack" }
+  | { kind: "nack"; error: unknown }
+  | { kind: "term"; termination: Termination };
+
+/** What a handler's throw means: a Termination gives the message up, anything else nacks it. */
+export function thrownOutcome(error: unknown): Outcome {
+  return isTermination(error) ? { kind: "term", termination: error } : { kind: "nack", error };
+}
 
 /**
  * Turns what a `batchHandler` returned into one outcome per message, in order. A message
@@ -14,7 +23,7 @@ export function resolveOutcomes<Data extends object>(
   result: BatchResult<Data>,
 ): { outcomes: Outcome[]; problem?: string } {
   if (result === undefined || result === null)
-    return { outcomes: messages.map(() => ({ ok: true })) };
+    return { outcomes: messages.map(() => ({ kind: "ack" })) };
   if (Array.isArray(result)) {
     const list = result as readonly MessageOutcome[];
     const outcomes = messages.map((_, i) => toOutcome(list[i]));
@@ -30,12 +39,12 @@ export function resolveOutcomes<Data extends object>(
     return { outcomes: messages.map((m) => toOutcome(map.get(m) ?? map.get(m.ack_token))) };
   }
   const error = new TypeError("batchHandler must return nothing, an array of outcomes or a Map");
-  return { outcomes: messages.map(() => ({ ok: false, error })), problem: error.message };
+  return { outcomes: messages.map(() => ({ kind: "nack", error })), problem: error.message };
 }
 
 function toOutcome(value: MessageOutcome | undefined): Outcome {
-  if (value === "ack") return { ok: true };
-  if (value instanceof Error) return { ok: false, error: value };
-  if (value === "nack") return { ok: false, error: new Error("Nacked by the batchHandler") };
-  return { ok: false, error: new Error("The batchHandler gave this message no outcome") };
+  if (value === "ack") return { kind: "ack" };
+  if (value instanceof Error) return thrownOutcome(value);
+  if (value === "nack") return { kind: "nack", error: new Error("Nacked by the batchHandler") };
+  return { kind: "nack", error: new Error("The batchHandler gave this message no outcome") };
 }

@@ -1,14 +1,16 @@
 import { type BackoffOptions, backoffDelay, sleep } from "../client/backoff.js";
 import { RateLimitError, ShutdownTimeoutError } from "../errors.js";
 import type { Message } from "../types.js";
-import { type Outcome, resolveOutcomes } from "./batch-outcomes.js";
+import { type Outcome, resolveOutcomes, thrownOutcome } from "./batch-outcomes.js";
+import { failureReason, truncateReason } from "./failure-reason.js";
 import { isFinalError } from "./final-errors.js";
 import { canPoll, type FlowState, pollSize } from "./flow.js";
 import { type Held, hold } from "./held.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import type { Reporter } from "./reporter.js";
-import { Settler } from "./settler.js";
-import type { BatchHandler, ConsumerClient, Handler } from "./types.js";
+import { type SettleKind, type SettleParams, Settler } from "./settler.js";
+import { isTermination } from "./termination.js";
+import type { BatchHandler, ConsumerClient, Handler, RetryDelay } from "./types.js";
 
 /** Options after defaults and validation. */
 export interface WorkerSettings<Data extends object> {
@@ -25,6 +27,7 @@ export interface WorkerSettings<Data extends object> {
   ackWaitMs: number | undefined;
   ackDelayMs: number;
   backoff: BackoffOptions;
+  retryDelayMs: RetryDelay<Data> | undefined;
   reporter: Reporter<Data>;
 }
 
@@ -42,6 +45,10 @@ interface Running<Data extends object> {
 
 /** An empty answer that came back sooner than this is followed by a pause (no busy loop). */
 const IDLE_POLL_MS = 1_000;
+/** The API's bound on a nack's `delay_ms`. */
+const MAX_DELAY_MS = 43_200_000;
+/** Messages handed back unstarted (stopping) are free for other workers at once, no backoff. */
+const HAND_BACK: SettleParams = { delayMs: 0 };
 
 /**
  * The worker behind `runConsumer`: one poll loop leases messages into a bounded buffer,
@@ -56,6 +63,9 @@ export class ConsumerWorker<Data extends object> {
   #keeper: LeaseKeeper<Data> | undefined;
   #wake: (() => void) | undefined;
   #stopping = false;
+  #paused = false;
+  /** Cancels the poll loop's current `next` or wait, for `pause()`. */
+  #pollController: AbortController | undefined;
 
   constructor(settings: WorkerSettings<Data>) {
     this.#s = settings;
@@ -99,6 +109,26 @@ export class ConsumerWorker<Data extends object> {
     this.#notify();
   }
 
+  /** Stops leasing until `resume()`; what is already leased is handled and settled as usual. */
+  pause(): void {
+    if (this.#paused || this.#stopping) return;
+    this.#paused = true;
+    // A long-poll in flight would lease after the pause: cancel it. Should the server have
+    // leased in that very moment, those messages come back after ack_wait_ms, as after stop().
+    this.#pollController?.abort();
+  }
+
+  /** Leases again at once. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#notify();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   /** ack_wait_ms for lease extension: given, or read from the consumer (retried until stop). */
   async #ackWaitMs(): Promise<number | undefined> {
     if (!this.#s.extendLeases) return undefined;
@@ -113,7 +143,7 @@ export class ConsumerWorker<Data extends object> {
         if (this.#stopping) return undefined;
         this.#s.reporter.error(error, { during: "consumer" });
         if (isFinalError(error)) throw error;
-        await this.#pause(backoffDelay(failures, this.#s.backoff));
+        await this.#sleep(backoffDelay(failures, this.#s.backoff));
       }
     }
   }
@@ -124,31 +154,36 @@ export class ConsumerWorker<Data extends object> {
     while (!this.#stopping) {
       await this.#capacity();
       if (this.#stopping) return;
+      const controller = new AbortController();
+      this.#pollController = controller;
+      const signal = AbortSignal.any([this.#stopController.signal, controller.signal]);
       const startedAt = Date.now();
       let messages: Message<Data>[];
       try {
         const answer = await client.next<Data>(
           consumer,
           { batch_size: pollSize(this.#flow()), wait_for: waitFor },
-          { signal: this.#stopController.signal },
+          { signal },
         );
         messages = answer.data;
         failures = 0;
       } catch (error) {
         if (this.#stopping) return;
+        if (controller.signal.aborted) continue; // pause(): not an error.
         reporter.error(error, { during: "next" });
         if (isFinalError(error)) throw error;
         const backoff = backoffDelay(failures++, this.#s.backoff);
         const asked = error instanceof RateLimitError ? (error.retryAfterMs ?? 0) : 0;
-        await this.#pause(Math.max(backoff, asked));
+        await this.#sleep(Math.max(backoff, asked), signal);
         continue;
       }
+      // Leased before a pause took effect: these are in flight, handled as usual.
       this.#accept(messages);
       if (messages.length === 0) {
         // A server that ignores wait_for (or waitFor 0) must not turn this into a busy loop.
         const cycle = waitFor > 0 ? Math.min(waitFor, IDLE_POLL_MS) : IDLE_POLL_MS;
         const elapsed = Date.now() - startedAt;
-        if (elapsed < cycle) await this.#pause(cycle - elapsed);
+        if (elapsed < cycle) await this.#sleep(cycle - elapsed, signal);
       }
     }
   }
@@ -166,7 +201,7 @@ export class ConsumerWorker<Data extends object> {
   }
 
   async #capacity(): Promise<void> {
-    while (!this.#stopping && !canPoll(this.#flow())) {
+    while (!this.#stopping && (this.#paused || !canPoll(this.#flow()))) {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });
@@ -186,7 +221,7 @@ export class ConsumerWorker<Data extends object> {
     for (const held of helds) this.#s.reporter.received(held.message);
     if (this.#stopping) {
       // Leased while stopping: hand it back at once.
-      for (const held of helds) this.#settle(held, "nack");
+      for (const held of helds) this.#settle(held, "nack", HAND_BACK);
       return;
     }
     for (const held of helds) this.#keeper?.track(held);
@@ -244,10 +279,12 @@ export class ConsumerWorker<Data extends object> {
     let outcomes: Outcome[];
     if (this.#s.handler) {
       try {
-        await this.#s.handler(messages[0] as Message<Data>, context);
-        outcomes = [{ ok: true }];
+        const result = await this.#s.handler(messages[0] as Message<Data>, context);
+        outcomes = [
+          isTermination(result) ? { kind: "term", termination: result } : { kind: "ack" },
+        ];
       } catch (error) {
-        outcomes = [{ ok: false, error }];
+        outcomes = [thrownOutcome(error)];
       }
     } else {
       try {
@@ -257,31 +294,64 @@ export class ConsumerWorker<Data extends object> {
         if (resolved.problem)
           this.#s.reporter.error(new TypeError(resolved.problem), { during: "handler" });
       } catch (error) {
-        outcomes = messages.map(() => ({ ok: false, error }));
+        const outcome = thrownOutcome(error);
+        outcomes = messages.map(() => outcome);
       }
     }
     if (running.abandoned) return;
     const durationMs = Date.now() - running.startedAt;
     running.unit.forEach((held, i) => {
-      const outcome = outcomes[i] ?? { ok: false, error: new Error("No outcome") };
-      if (outcome.ok) this.#s.reporter.processed(held.message, durationMs);
-      else this.#s.reporter.failed(held.message, outcome.error, durationMs);
-      this.#settle(held, outcome.ok ? "ack" : "nack");
+      const outcome = outcomes[i] ?? { kind: "nack", error: new Error("No outcome") };
+      this.#finish(held, outcome, durationMs);
     });
   }
 
+  /** Reports what the handler decided for a message and queues its ack, nack or term. */
+  #finish(held: Held<Data>, outcome: Outcome, durationMs: number): void {
+    const { reporter } = this.#s;
+    if (outcome.kind === "ack") {
+      reporter.processed(held.message, durationMs);
+      this.#settle(held, "ack");
+    } else if (outcome.kind === "term") {
+      reporter.terminated(held.message, outcome.termination, durationMs);
+      const { reason } = outcome.termination;
+      this.#settle(held, "term", reason === undefined ? {} : { reason: truncateReason(reason) });
+    } else {
+      reporter.failed(held.message, outcome.error, durationMs);
+      this.#settle(held, "nack", {
+        delayMs: this.#retryDelay(held, outcome.error),
+        reason: failureReason(outcome.error),
+      });
+    }
+  }
+
+  /** The nack's `delay_ms` for a failure: `retryDelayMs`, or none for the consumer's backoff. */
+  #retryDelay(held: Held<Data>, error: unknown): number | undefined {
+    const { retryDelayMs, reporter } = this.#s;
+    if (typeof retryDelayMs !== "function") return retryDelayMs;
+    let ms: number | undefined;
+    try {
+      ms = retryDelayMs(held.message.deliver_count ?? 1, error, held.message);
+    } catch (e) {
+      reporter.error(e, { during: "hook", message: held.message });
+      return undefined;
+    }
+    if (typeof ms !== "number" || Number.isNaN(ms)) return undefined;
+    return Math.min(MAX_DELAY_MS, Math.max(0, Math.round(ms)));
+  }
+
   /** Queues the outcome of a held message; a message whose lease was lost gets none. */
-  #settle(held: Held<Data>, kind: "ack" | "nack"): void {
+  #settle(held: Held<Data>, kind: SettleKind, params?: SettleParams): void {
     this.#keeper?.release(held);
     held.state = "done";
-    if (!held.leaseLost) this.#settler.add(kind, held);
+    if (!held.leaseLost) this.#settler.add(kind, held, params);
   }
 
   /** Hands back what never started, lets running handlers finish (or nacks them), settles. */
   async #drain(): Promise<void> {
     this.requestStop();
     for (const unit of this.#buffer.splice(0)) {
-      for (const held of unit) this.#settle(held, "nack");
+      for (const held of unit) this.#settle(held, "nack", HAND_BACK);
     }
     if (this.#running.size > 0) {
       const finished = Promise.allSettled([...this.#running].map((r) => r.promise)).then(
@@ -307,15 +377,12 @@ export class ConsumerWorker<Data extends object> {
     );
     running.controller.abort(error);
     const durationMs = Date.now() - running.startedAt;
-    for (const held of running.unit) {
-      this.#s.reporter.failed(held.message, error, durationMs);
-      this.#settle(held, "nack");
-    }
+    for (const held of running.unit) this.#finish(held, { kind: "nack", error }, durationMs);
     this.#running.delete(running);
   }
 
-  /** Sleeps, cut short by stop. */
-  async #pause(ms: number): Promise<void> {
-    await sleep(ms, this.#stopController.signal).catch(() => {});
+  /** Sleeps, cut short by stop (and, given the poll's signal, by pause). */
+  async #sleep(ms: number, signal = this.#stopController.signal): Promise<void> {
+    await sleep(ms, signal).catch(() => {});
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "../client/options.js";
 import type { Message } from "../types.js";
 import { describeSequinError, isSequinError } from "./describe-error.js";
+import { isTermination, type Termination } from "./termination.js";
 import type { ErrorInfo, RunConsumerHooks } from "./types.js";
 
 /** Calls the user's hooks so that none of them can break the worker. */
@@ -8,9 +9,15 @@ export interface Reporter<Data extends object> {
   received(message: Message<Data>): void;
   processed(message: Message<Data>, durationMs: number): void;
   failed(message: Message<Data>, error: unknown, durationMs: number): void;
+  terminated(message: Message<Data>, termination: Termination, durationMs: number): void;
   acked(message: Message<Data>): void;
-  nacked(message: Message<Data>): void;
-  leaseLost(message: Message<Data>, during: "extend" | "ack" | "nack", error: unknown): void;
+  nacked(message: Message<Data>, delayMs: number | undefined): void;
+  deadLettered(message: Message<Data>): void;
+  leaseLost(
+    message: Message<Data>,
+    during: "extend" | "ack" | "nack" | "term",
+    error: unknown,
+  ): void;
   error(error: unknown, info: ErrorInfo<Data>): void;
 }
 
@@ -29,6 +36,9 @@ export function createReporter<Data extends object>(
         logger.error?.(prefix, cause);
       } else if (isSequinError(cause)) {
         console.error(`${prefix} ${describeSequinError(cause)}`);
+      } else if (isTermination(cause)) {
+        // A decision of the handler, not a bug: its reason says all, a stack would be noise.
+        console.error(`[sequin] runConsumer: the handler terminated a message: ${cause.message}`);
       } else {
         // Thrown by the user's own code (a handler, a hook): its stack is where the bug is.
         console.error(prefix, cause);
@@ -63,8 +73,13 @@ export function createReporter<Data extends object>(
       if (hooks.onFailed) call(hooks.onFailed, message, cause, { durationMs });
       else error(cause, { during: "handler", message });
     },
+    terminated: (message, termination, durationMs) => {
+      if (hooks.onTerminated) call(hooks.onTerminated, message, termination, { durationMs });
+      else error(termination, { during: "handler", message });
+    },
     acked: (message) => call(hooks.onAcked, message),
-    nacked: (message) => call(hooks.onNacked, message),
+    nacked: (message, delayMs) => call(hooks.onNacked, message, { delayMs }),
+    deadLettered: (message) => call(hooks.onDeadLettered, message),
     leaseLost: (message, during, cause) => {
       if (hooks.onLeaseLost) call(hooks.onLeaseLost, message, { during });
       else error(cause, { during, message });

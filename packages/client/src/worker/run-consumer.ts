@@ -7,8 +7,10 @@ const DEFAULT_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 30_000 };
 
 /**
  * Consumes messages until stopped: leases them with long-polling `next`, runs `handler` (or
- * `batchHandler`) with bounded concurrency, acks what succeeded and nacks what threw, extends
- * the leases of slow handlers and shuts down gracefully.
+ * `batchHandler`) with bounded concurrency, acks what succeeded, nacks what threw (retried on
+ * the consumer's backoff, or after `retryDelayMs`, with the error's message as the reason) and
+ * dead-letters what the handler gave up on with `terminate()`; extends the leases of slow
+ * handlers, can be paused, and shuts down gracefully.
  *
  * @example
  * const worker = runConsumer<Contact>({ client, consumer: "contacts", concurrency: 8,
@@ -41,6 +43,11 @@ export function runConsumer<Data extends object = Record<string, unknown>>(
       return done;
     },
     done,
+    pause: () => worker.pause(),
+    resume: () => worker.resume(),
+    get paused() {
+      return worker.paused;
+    },
   };
 }
 
@@ -80,6 +87,12 @@ function validate<Data extends object>(options: RunConsumerOptions<Data>) {
     ackWaitMs,
     ackDelayMs: integer(options.ackDelayMs, 5, 0, 60_000, "ackDelayMs", fail),
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    retryDelayMs:
+      typeof options.retryDelayMs === "number"
+        ? integer(options.retryDelayMs, 0, 0, 43_200_000, "retryDelayMs", fail)
+        : options.retryDelayMs === undefined || typeof options.retryDelayMs === "function"
+          ? options.retryDelayMs
+          : fail("`retryDelayMs` must be a number of ms or a function"),
   };
 }
 

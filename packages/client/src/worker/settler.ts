@@ -1,15 +1,34 @@
 import { type BackoffOptions, backoffDelay, sleep } from "../client/backoff.js";
 import { LeaseLostError } from "../errors.js";
+import type { AckResponse } from "../types.js";
 import { isFinalError } from "./final-errors.js";
 import type { Held } from "./held.js";
 import type { Reporter } from "./reporter.js";
 import type { ConsumerClient } from "./types.js";
 
-type Kind = "ack" | "nack";
+export type SettleKind = "ack" | "nack" | "term";
+
+/** What a nack or term says besides its tokens; one request carries one of these for all. */
+export interface SettleParams {
+  /** Nack only: the `delay_ms` to send; none leaves it to the consumer's `backoff_ms`. */
+  delayMs?: number;
+  /** Nack and term: the `reason` to send (already within the API's bound). */
+  reason?: string;
+}
 
 interface Entry<Data extends object> {
   held: Held<Data>;
   attempts: number;
+}
+
+/** Outcomes that one request can send together: same kind, same delay, same reason. */
+interface Group<Data extends object> {
+  kind: SettleKind;
+  params: SettleParams;
+  entries: Entry<Data>[];
+  pump?: Promise<void>;
+  /** Ends the current gathering pause early (group full, or closing). */
+  kick?: () => void;
 }
 
 export interface SettlerOptions<Data extends object> {
@@ -27,17 +46,15 @@ export interface SettlerOptions<Data extends object> {
 const MAX_TOKENS = 1000;
 
 /**
- * Sends acks and nacks in batches: tokens are gathered for `delayMs` (or until 1000 are
- * waiting), one request per kind is in flight at a time, and failed requests are retried with
- * backoff. `close()` sends everything that is left and resolves when nothing is pending.
+ * Sends acks, nacks and terms in batches: outcomes that fit one request (same kind, delay and
+ * reason) are gathered for `delayMs` (or until 1000 are waiting), one request per group is in
+ * flight at a time, and failed requests are retried with backoff. `close()` sends everything
+ * that is left and resolves when nothing is pending.
  */
 export class Settler<Data extends object> {
   readonly #options: SettlerOptions<Data>;
   readonly #maxAttempts: number;
-  readonly #queues: Record<Kind, Entry<Data>[]> = { ack: [], nack: [] };
-  readonly #pumps: Partial<Record<Kind, Promise<void>>> = {};
-  /** Ends the current gathering pause of a kind early (queue full, or closing). */
-  readonly #kicks: Partial<Record<Kind, () => void>> = {};
+  readonly #groups = new Map<string, Group<Data>>();
   #closing = false;
 
   constructor(options: SettlerOptions<Data>) {
@@ -46,53 +63,51 @@ export class Settler<Data extends object> {
   }
 
   /** Queues the outcome of a message. */
-  add(kind: Kind, held: Held<Data>): void {
-    const queue = this.#queues[kind];
-    queue.push({ held, attempts: 0 });
-    if (queue.length >= MAX_TOKENS) this.#kicks[kind]?.();
-    void this.#pump(kind);
+  add(kind: SettleKind, held: Held<Data>, params: SettleParams = {}): void {
+    const key = JSON.stringify([kind, params.delayMs ?? null, params.reason ?? null]);
+    let group = this.#groups.get(key);
+    if (!group) {
+      group = { kind, params, entries: [] };
+      this.#groups.set(key, group);
+    }
+    group.entries.push({ held, attempts: 0 });
+    if (group.entries.length >= MAX_TOKENS) group.kick?.();
+    void this.#pump(key, group);
   }
 
   /** Sends everything queued and waits until every request has settled. */
   async close(): Promise<void> {
     this.#closing = true;
-    this.#kicks.ack?.();
-    this.#kicks.nack?.();
-    while (this.#queues.ack.length > 0 || this.#queues.nack.length > 0 || this.#busy()) {
-      await Promise.all([this.#pump("ack"), this.#pump("nack")]);
+    for (const group of this.#groups.values()) group.kick?.();
+    while (this.#groups.size > 0) {
+      await Promise.all([...this.#groups].map(([key, group]) => this.#pump(key, group)));
     }
   }
 
-  #busy(): boolean {
-    return this.#pumps.ack !== undefined || this.#pumps.nack !== undefined;
-  }
-
-  #pump(kind: Kind): Promise<void> {
-    const running = this.#pumps[kind];
-    if (running) return running;
-    if (this.#queues[kind].length === 0) return Promise.resolve();
-    const pump = this.#drain(kind).finally(() => {
-      this.#pumps[kind] = undefined;
+  #pump(key: string, group: Group<Data>): Promise<void> {
+    if (group.pump) return group.pump;
+    if (group.entries.length === 0) {
+      this.#groups.delete(key);
+      return Promise.resolve();
+    }
+    group.pump = this.#drain(group).finally(() => {
+      group.pump = undefined;
       // An outcome added after the drain's last look at the queue but before this line found the
       // pump still running and relied on it: start again, or it would wait for the next add.
-      if (this.#queues[kind].length > 0) void this.#pump(kind);
+      if (group.entries.length > 0) void this.#pump(key, group);
+      else this.#groups.delete(key);
     });
-    this.#pumps[kind] = pump;
-    return pump;
+    return group.pump;
   }
 
-  /**
-   * One request at a time per kind, each after a pause of `delayMs` that gathers more tokens.
-   * The pause also bounds how fast a message that fails every time can cycle through
-   * nack and redelivery.
-   */
-  async #drain(kind: Kind): Promise<void> {
-    const queue = this.#queues[kind];
+  /** One request at a time per group, each after a pause of `delayMs` that gathers more tokens. */
+  async #drain(group: Group<Data>): Promise<void> {
+    const queue = group.entries;
     let failures = 0;
     while (queue.length > 0) {
-      if (!this.#closing && queue.length < MAX_TOKENS) await this.#gather(kind);
+      if (!this.#closing && queue.length < MAX_TOKENS) await this.#gather(group);
       const batch = queue.splice(0, MAX_TOKENS);
-      if (await this.#send(kind, batch)) {
+      if (await this.#send(group, batch)) {
         failures = 0;
         continue;
       }
@@ -103,25 +118,39 @@ export class Settler<Data extends object> {
     }
   }
 
-  #gather(kind: Kind): Promise<void> {
+  #gather(group: Group<Data>): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.#kicks[kind] = undefined;
+        group.kick = undefined;
         resolve();
       };
       const timer = setTimeout(done, this.#options.delayMs);
-      this.#kicks[kind] = done;
+      group.kick = done;
+    });
+  }
+
+  #request(group: Group<Data>, tokens: string[]): Promise<AckResponse> {
+    const { client, consumer } = this.#options;
+    const { delayMs, reason } = group.params;
+    if (group.kind === "ack") return client.ack(consumer, tokens);
+    if (group.kind === "term")
+      return client.term(consumer, tokens, reason === undefined ? {} : { reason });
+    return client.nack(consumer, tokens, {
+      ...(delayMs === undefined ? {} : { delay_ms: delayMs }),
+      ...(reason === undefined ? {} : { reason }),
     });
   }
 
   /** Sends one batch; false when it should be tried again. */
-  async #send(kind: Kind, batch: Entry<Data>[]): Promise<boolean> {
-    const { client, consumer, reporter } = this.#options;
-    const tokens = batch.map((entry) => entry.held.token);
+  async #send(group: Group<Data>, batch: Entry<Data>[]): Promise<boolean> {
+    const { reporter } = this.#options;
+    const { kind } = group;
     try {
-      const answer =
-        kind === "ack" ? await client.ack(consumer, tokens) : await client.nack(consumer, tokens);
+      const answer = await this.#request(
+        group,
+        batch.map((entry) => entry.held.token),
+      );
       const unknown = new Set(answer.unknown_ack_tokens);
       for (const { held } of batch) {
         if (unknown.has(held.token)) {
@@ -130,7 +159,8 @@ export class Settler<Data extends object> {
           });
           reporter.leaseLost(held.message, kind, lost);
         } else if (kind === "ack") reporter.acked(held.message);
-        else reporter.nacked(held.message);
+        else if (kind === "term") reporter.deadLettered(held.message);
+        else reporter.nacked(held.message, group.params.delayMs);
       }
       return true;
     } catch (error) {

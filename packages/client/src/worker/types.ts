@@ -2,9 +2,13 @@ import type { BackoffOptions } from "../client/backoff.js";
 import type { SequinClient } from "../client/create-client.js";
 import type { Logger } from "../client/options.js";
 import type { Message } from "../types.js";
+import type { Termination } from "./termination.js";
 
 /** The part of the client `runConsumer` uses (a `SequinClient` fits; so does a test double). */
-export type ConsumerClient = Pick<SequinClient, "next" | "ack" | "nack" | "extendLeases"> & {
+export type ConsumerClient = Pick<
+  SequinClient,
+  "next" | "ack" | "nack" | "term" | "extendLeases"
+> & {
   consumers: Pick<SequinClient["consumers"], "get">;
 };
 
@@ -18,21 +22,28 @@ export interface HandlerContext {
   signal: AbortSignal;
 }
 
-/** Handles one message: resolve to ack it, throw (or reject) to nack it. */
+/**
+ * Handles one message: resolve to ack it, throw (or reject) to nack it (retried later), return
+ * or throw `terminate(reason)` to make it a dead letter at once.
+ */
 export type Handler<Data extends object> = (
   message: Message<Data>,
   context: HandlerContext,
 ) => unknown | Promise<unknown>;
 
-/** The outcome of one message of a batch: `"ack"`, or `"nack"` / an `Error` (nack, with a reason). */
-export type MessageOutcome = "ack" | "nack" | Error;
+/**
+ * The outcome of one message of a batch: `"ack"`; `"nack"` or an `Error` (nack, the error's
+ * message as the reason); or `terminate(reason)` (a dead letter at once).
+ */
+export type MessageOutcome = "ack" | "nack" | Error | Termination;
 
 /**
  * What a `batchHandler` resolves to:
  * - nothing: every message is acked;
  * - an array of outcomes in the order of the messages;
  * - a Map from message (or its `ack_token`) to outcome.
- * A message with no outcome is nacked: silence never acks. Throwing nacks the whole batch.
+ * A message with no outcome is nacked: silence never acks. Throwing nacks the whole batch;
+ * throwing `terminate(reason)` makes every message of it a dead letter.
  */
 export type BatchResult<Data extends object> =
   | undefined
@@ -47,13 +58,24 @@ export type BatchHandler<Data extends object> = (
   context: HandlerContext,
 ) => BatchResult<Data> | Promise<BatchResult<Data>>;
 
-/** Where an error reported to `onError` happened. */
-export type WorkerPhase = "consumer" | "next" | "ack" | "nack" | "extend" | "handler" | "hook";
+/** Where an error reported to `onError` happened (`hook`: a hook or `retryDelayMs` threw). */
+export type WorkerPhase =
+  | "consumer"
+  | "next"
+  | "ack"
+  | "nack"
+  | "term"
+  | "extend"
+  | "handler"
+  | "hook";
 
 /** Context of an error reported to `onError`. */
 export interface ErrorInfo<Data extends object = Record<string, unknown>> {
   during: WorkerPhase;
-  /** The message concerned, for `handler`, `ack`, `nack` and `extend` errors about one message. */
+  /**
+   * The message concerned, for `handler`, `ack`, `nack`, `term` and `extend` errors about one
+   * message. A `handler` error that is a `Termination` is a message the handler gave up on.
+   */
   message?: Message<Data>;
 }
 
@@ -67,10 +89,21 @@ export interface RunConsumerHooks<Data extends object = Record<string, unknown>>
   onFailed?(message: Message<Data>, error: unknown, info: { durationMs: number }): void;
   /** The server confirmed the ack. */
   onAcked?(message: Message<Data>): void;
-  /** The server confirmed the nack: the message is available again. */
-  onNacked?(message: Message<Data>): void;
+  /**
+   * The handler gave up on a message (`terminate()`); its term is queued. Without this hook the
+   * Termination goes to `onError` (`during: "handler"`).
+   */
+  onTerminated?(
+    message: Message<Data>,
+    termination: Termination,
+    info: { durationMs: number },
+  ): void;
+  /** The server confirmed the nack: the message is available again (after its delay). */
+  onNacked?(message: Message<Data>, info: { delayMs: number | undefined }): void;
+  /** The server confirmed the term: the message is a dead letter. (Not called for a nack past `max_deliver`: its answer does not say.) */
+  onDeadLettered?(message: Message<Data>): void;
   /** The message's lease was over before its outcome was sent; the outcome is not sent. */
-  onLeaseLost?(message: Message<Data>, info: { during: "extend" | "ack" | "nack" }): void;
+  onLeaseLost?(message: Message<Data>, info: { during: "extend" | "ack" | "nack" | "term" }): void;
   /** A transient or final error; the worker goes on unless the error is final (see `done`). */
   onError?(error: unknown, info: ErrorInfo<Data>): void;
 }
@@ -104,7 +137,14 @@ interface RunConsumerCommon<Data extends object> {
   ackWaitMs?: number;
   /** How long acks and nacks are gathered before one request sends them, in ms. Default 5. */
   ackDelayMs?: number;
-  /** Backoff after a failed `next`, ack or nack. Default `{ initialDelayMs: 1000, maxDelayMs: 30000 }`. */
+  /**
+   * How long a message that failed (its handler threw) waits before it is delivered again, in
+   * ms (0-43200000), sent as the nack's `delay_ms`: a number, or a function of the delivery count
+   * that failed (1 for the first), the error and the message, returning ms or `undefined` for the
+   * consumer's own schedule. Default: the consumer's `backoff_ms` (no `delay_ms` is sent).
+   */
+  retryDelayMs?: RetryDelay<Data>;
+  /** Backoff after a failed `next`, ack or nack request. Default `{ initialDelayMs: 1000, maxDelayMs: 30000 }`. */
   backoff?: Partial<BackoffOptions>;
   /** Stop gracefully on SIGINT and SIGTERM (listeners are removed on stop). Default false. */
   handleSignals?: boolean;
@@ -119,6 +159,11 @@ interface RunConsumerCommon<Data extends object> {
   /** Observability hooks. */
   hooks?: RunConsumerHooks<Data>;
 }
+
+/** `retryDelayMs`: a fixed delay, or one per failure (`undefined`: the consumer's `backoff_ms`). */
+export type RetryDelay<Data extends object = Record<string, unknown>> =
+  | number
+  | ((deliverCount: number, error: unknown, message: Message<Data>) => number | undefined);
 
 /** Options of `runConsumer`: exactly one of `handler` and `batchHandler`. */
 export type RunConsumerOptions<Data extends object = Record<string, unknown>> =
@@ -146,4 +191,14 @@ export interface ConsumerHandle {
   stop(): Promise<void>;
   /** Settles once the worker has drained: resolves after a stop, rejects after a final error (e.g. 401, unknown consumer). */
   done: Promise<void>;
+  /**
+   * Stops leasing until `resume()`: a `next` in flight is cancelled, messages already leased
+   * (running or prefetched) are handled and settled as usual, leases are still extended.
+   * Local to this worker; to pause every worker of a consumer, update its `paused`.
+   */
+  pause(): void;
+  /** Starts leasing again at once after `pause()`. */
+  resume(): void;
+  /** Whether the worker is paused by `pause()`. */
+  readonly paused: boolean;
 }

@@ -4,7 +4,7 @@
  * and scripted failures per route.
  */
 
-type Route = "consumer" | "next" | "ack" | "nack" | "extend";
+type Route = "consumer" | "next" | "ack" | "nack" | "term" | "extend";
 
 interface Stored {
   id: string;
@@ -12,7 +12,12 @@ interface Stored {
   deliverCount: number;
   token: string | undefined;
   leasedUntil: number;
+  /** Pending again from then (a nack's delay_ms; the fake has no backoff of its own). */
+  availableAt: number;
   acked: boolean;
+  /** Made a dead letter by term. */
+  terminated: boolean;
+  lastError: string | null;
 }
 
 export interface LoggedCall {
@@ -20,6 +25,8 @@ export interface LoggedCall {
   at: number;
   tokens: string[];
   query: Record<string, string>;
+  /** The JSON body (ack_tokens included), for POSTs. */
+  body: Record<string, unknown>;
 }
 
 export interface FakeConsumerOptions {
@@ -46,7 +53,13 @@ export function createFakeConsumer({
     for (const waiter of [...waiters]) waiter();
   };
   const available = () =>
-    messages.filter((m) => !m.acked && (m.token === undefined || m.leasedUntil <= Date.now()));
+    messages.filter(
+      (m) =>
+        !m.acked &&
+        !m.terminated &&
+        m.availableAt <= Date.now() &&
+        (m.token === undefined || m.leasedUntil <= Date.now()),
+    );
 
   const lease = (count: number) =>
     available()
@@ -69,7 +82,9 @@ export function createFakeConsumer({
   /** The stored message a token currently holds a lease on, if that lease is still current. */
   const current = (token: string) => {
     const m = byToken.get(token);
-    return m && !m.acked && m.token === token && m.leasedUntil > Date.now() ? m : undefined;
+    return m && !m.acked && !m.terminated && m.token === token && m.leasedUntil > Date.now()
+      ? m
+      : undefined;
   };
 
   const json = (status: number, body: unknown) =>
@@ -78,13 +93,21 @@ export function createFakeConsumer({
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const match = url.pathname.match(
-      /^\/v1\/http-consumers\/([^/]+)(?:\/(next|ack|nack|extend))?$/,
+      /^\/v1\/http-consumers\/([^/]+)(?:\/(next|ack|nack|term|extend))?$/,
     );
     if (!match) return json(404, { error: "no route", code: "not_found" });
     const route = (match[2] ?? "consumer") as Route;
-    const body = request.body ? ((await request.json()) as { ack_tokens?: string[] }) : {};
+    const body = request.body
+      ? ((await request.json()) as { ack_tokens?: string[]; delay_ms?: number; reason?: string })
+      : {};
     const tokens = body.ack_tokens ?? [];
-    calls.push({ route, at: Date.now(), tokens, query: Object.fromEntries(url.searchParams) });
+    calls.push({
+      route,
+      at: Date.now(),
+      tokens,
+      query: Object.fromEntries(url.searchParams),
+      body,
+    });
 
     const scripted = failures.get(route)?.shift();
     if (scripted) return scripted();
@@ -126,10 +149,22 @@ export function createFakeConsumer({
       }
       count++;
       if (route === "ack") m.acked = true;
-      if (route === "nack") m.leasedUntil = 0;
+      if (route === "nack") {
+        m.leasedUntil = 0;
+        m.availableAt = Date.now() + (body.delay_ms ?? 0);
+        if (body.reason !== undefined) m.lastError = body.reason;
+      }
+      if (route === "term") {
+        m.terminated = true;
+        if (body.reason !== undefined) m.lastError = body.reason;
+      }
       if (route === "extend") m.leasedUntil = Date.now() + ackWaitMs;
     }
-    if (route === "nack") wake();
+    if (route === "nack") {
+      wake();
+      // A delayed message wakes long-polls when its delay is over.
+      if (body.delay_ms) setTimeout(wake, body.delay_ms);
+    }
     return json(200, { success: true, count, unknown_ack_tokens: unknown });
   }
 
@@ -149,7 +184,10 @@ export function createFakeConsumer({
           deliverCount: 0,
           token: undefined,
           leasedUntil: 0,
+          availableAt: 0,
           acked: false,
+          terminated: false,
+          lastError: null,
         });
         return id;
       });
@@ -165,10 +203,15 @@ export function createFakeConsumer({
     /** Ids of messages acked (by request sent, including tokens the server called unknown). */
     ackedIds: () => idsOf(tokensOf("ack")),
     nackedIds: () => idsOf(tokensOf("nack")),
+    termedIds: () => idsOf(tokensOf("term")),
+    /** Messages a term made dead letters, with their last error. */
+    deadLetters: () =>
+      messages.filter((m) => m.terminated).map((m) => ({ id: m.id, lastError: m.lastError })),
+    lastErrorOf: (id: string) => messages.find((m) => m.id === id)?.lastError ?? null,
     extendedTokens: () => tokensOf("extend"),
     /** Messages whose ack the server accepted. */
     doneIds: () => messages.filter((m) => m.acked).map((m) => m.id),
-    pendingIds: () => messages.filter((m) => !m.acked).map((m) => m.id),
+    pendingIds: () => messages.filter((m) => !m.acked && !m.terminated).map((m) => m.id),
     /** Messages leased right now (not acked, lease not expired). */
     leasedNow: () =>
       messages.filter((m) => !m.acked && m.token && m.leasedUntil > Date.now()).length,
