@@ -48,6 +48,7 @@ function loggingClient(
     next: client.next,
     ack: client.ack,
     nack: client.nack,
+    term: client.term,
     consumers: client.consumers,
     extendLeases: async (consumer, tokens, body, options) => {
       const sentAt = Date.now();
