@@ -81,7 +81,7 @@ export async function consumerState(
 ): Promise<ConsumerState> {
   const { rows } = await q.query<ConsumerStateRow>(
     `SELECT w.live, w.leased, w.next_expiry, w.max_ack_pending
-     FROM consumers c, sequin_window_state_v1(c.account_id, c.id, $3::int) w
+     FROM consumers c, sequin_window_state_v2(c.account_id, c.id, $3::int) w
      WHERE c.account_id = $1 AND c.id = $2 AND c.core = 'window'
      UNION ALL
      ${consumerStateSql("$1", "$2")} AND c.core = 'fanout'`,

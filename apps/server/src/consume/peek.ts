@@ -13,6 +13,8 @@ type PeekRow = {
   deliver_count: number;
   leased_until: Date | null;
   leased: boolean;
+  retry_at?: Date | null;
+  last_error?: string | null;
 } & Record<string, unknown>;
 
 /**
@@ -36,6 +38,8 @@ export async function peekMessages(
       state: row.leased ? "leased" : "pending",
       deliver_count: row.deliver_count,
       lease_expires_at: row.leased ? isoOrNull(row.leased_until) : null,
+      retry_at: isoOrNull(row.retry_at ?? null),
+      last_error: row.last_error ?? null,
     };
     if (row.r_id != null) message.record = toRecord(unprefix<RecordRow>(row, "r_"));
     else if (row.e_seq != null) message.event = toEvent(unprefix<EventRow>(row, "e_"));
@@ -67,7 +71,8 @@ const FANOUT_PEEK_SQL = `WITH m AS MATERIALIZED (
  * lease pulls next. A message not pulled yet has no seq: its id is its log position.
  */
 const WINDOW_PEEK_SQL = `WITH w AS MATERIALIZED (
-       SELECT d.account_id, d.seq, d.record_id, d.event_seq, d.deliver_count, d.delivered_idx, d.leased_until
+       SELECT d.account_id, d.seq, d.record_id, d.event_seq, d.deliver_count, d.delivered_idx, d.leased_until,
+              d.retry_at, d.last_error
        FROM deliveries d
        WHERE d.account_id = $1 AND d.consumer_id = $2
          AND d.seq > coalesce((SELECT f.pos FROM sequin_window_floor_v1($1, $2) f), 0)
@@ -89,12 +94,18 @@ const WINDOW_PEEK_SQL = `WITH w AS MATERIALIZED (
            AND sequin_filter_match_v1(c, e.collection_id, e.resource_id, e.provider, e.sync_id)
          ORDER BY e.seq LIMIT $3) y
      ), m AS (
-       SELECT 0 AS part, w.seq, w.record_id, w.event_seq, w.deliver_count, w.delivered_idx, w.leased_until FROM w
+       SELECT 0 AS part, w.seq, w.record_id, w.event_seq, w.deliver_count, w.delivered_idx, w.leased_until,
+              w.retry_at, w.last_error FROM w
        UNION ALL
-       SELECT 1, log.pos, log.record_id, log.event_seq, 0, NULL::bigint, '-infinity'::timestamptz FROM log
+       SELECT 1, log.pos, log.record_id, log.event_seq, 0, NULL::bigint, '-infinity'::timestamptz,
+              '-infinity'::timestamptz, NULL FROM log
      )
      SELECT m.seq, m.leased_until,
             m.leased_until > statement_timestamp() AS leased,
+            -- Waiting out a nack's delay or the backoff after a lease ran out.
+            CASE WHEN m.leased_until <= statement_timestamp() AND m.retry_at > statement_timestamp()
+                 THEN m.retry_at END AS retry_at,
+            m.last_error,
             CASE WHEN m.leased_until > statement_timestamp() THEN m.deliver_count
                  WHEN m.record_id IS NOT NULL AND m.delivered_idx IS DISTINCT FROM r.updated_idx THEN 0
                  ELSE m.deliver_count END AS deliver_count,

@@ -2,9 +2,12 @@ import {
   zAckMessagesBody,
   zExtendLeasesBody,
   zListDeadLettersQuery,
+  zNackMessagesBody,
   zReceiveMessagesPostBody,
   zReceiveMessagesQuery,
   zRedriveDeadLettersBody,
+  zRewindConsumerBody,
+  zTerminateMessagesBody,
 } from "@sequin/client/schemas";
 import { type Request, type Response, Router } from "express";
 import { consumerRef } from "../consumers/consumer-ref.js";
@@ -18,7 +21,8 @@ import { type ConsumeMetrics, noConsumeMetrics } from "../metrics/metrics.js";
 import { decodeAckTokens } from "./ack-token.js";
 import type { LeaseTarget } from "./lease.js";
 import { receive } from "./receive.js";
-import { ack, extend, nack } from "./settle.js";
+import { rewind } from "./rewind.js";
+import { ack, extend, nack, term } from "./settle.js";
 
 /** The account, the consumer named in the path, and the token for the statement to check. */
 const target = (req: Request): LeaseTarget => ({
@@ -98,18 +102,45 @@ export function consumeRoutes(
 
   router.post("/v1/http-consumers/:consumer/nack", requireJson, async (req, res) => {
     const settleTarget = target(req);
-    const body = parseBody(zAckMessagesBody, req.body);
+    const body = parseBody(zNackMessagesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
     const start = process.hrtime.bigint();
     const { madeAvailable, consumerId, ...answer } = await nack(
       db,
       settleTarget,
       tokens,
+      { delayMs: body.delay_ms, reason: body.reason },
       consumeCore,
     );
     metrics.settled("nack", since(start), answer.count);
     if (answer.count > 0 || madeAvailable) notifier.publish(`c:${consumerId}`, `a:${consumerId}`);
     res.json(answer);
+  });
+
+  router.post("/v1/http-consumers/:consumer/term", requireJson, async (req, res) => {
+    const settleTarget = target(req);
+    const body = parseBody(zTerminateMessagesBody, req.body);
+    const tokens = decodeAckTokens(body.ack_tokens);
+    const start = process.hrtime.bigint();
+    const { madeAvailable, consumerId, ...answer } = await term(
+      db,
+      settleTarget,
+      tokens,
+      body.reason,
+      consumeCore,
+    );
+    metrics.settled("term", since(start), answer.count);
+    if (answer.count > 0)
+      notifier.publish(`a:${consumerId}`, ...(madeAvailable ? [`c:${consumerId}`] : []));
+    res.json(answer);
+  });
+
+  router.post("/v1/http-consumers/:consumer/rewind", requireJson, async (req, res) => {
+    const body = parseBody(zRewindConsumerBody, req.body ?? {});
+    const consumer = await resolveConsumer(db, req.accountId, consumerRef(req));
+    const info = await rewind(db, req.accountId, consumer, body);
+    notifier.publish(`c:${consumer.id}`);
+    res.json({ info });
   });
 
   router.post("/v1/http-consumers/:consumer/extend", requireJson, async (req, res) => {

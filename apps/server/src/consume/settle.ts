@@ -6,7 +6,7 @@ import { UUID_RE } from "../db/rows.js";
 import { notFound, unauthorized } from "../http/errors.js";
 import type { Delivery } from "./ack-token.js";
 import { DEAD_CONDITION, type LeaseTarget } from "./lease.js";
-import { OtherCore, type SettleRow, windowSettle } from "./window.js";
+import { OtherCore, type SettleArgs, type SettleRow, windowSettle } from "./window.js";
 
 // Ack, nack and extend: one statement each. Each first locks the named deliveries in seq order
 // (writers lock in that order too, so they can wait on each other but never deadlock) and reads
@@ -155,18 +155,24 @@ async function fanoutSettle(
  * Settles deliveries of the target's consumer, asking the core `core` first (the consumer may
  * be served by the other); 401 for a token no longer live, 404 for no such consumer.
  */
-async function settle(
+async function settle<V extends keyof SettleArgs>(
   db: Db,
-  verb: Verb,
+  verb: V,
   target: LeaseTarget,
   tokens: Map<string, Delivery>,
   core: ConsumeCore,
-  extendMs: number | null = null,
+  ...args: SettleArgs[V]
 ): Promise<SettleResult> {
   const run = (c: ConsumeCore) =>
-    c === "window"
-      ? windowSettle(db, verb, target, tokens, extendMs)
-      : fanoutSettle(db, verb, target, tokens, extendMs);
+    c === "window" || verb === "term"
+      ? windowSettle(db, verb, target, tokens, ...args)
+      : fanoutSettle(
+          db,
+          verb as Verb,
+          target,
+          tokens,
+          verb === "extend" ? (args[0] as number | null) : null,
+        );
   let rows: SettleRow[];
   try {
     rows = await run(core);
@@ -200,12 +206,28 @@ export const ack = (
   core: ConsumeCore = "window",
 ) => settle(db, "ack", target, tokens, core);
 
+/** How a nack retries: after `delayMs` (default the consumer's backoff), noting `reason`. */
+export interface NackOptions {
+  delayMs?: number;
+  reason?: string;
+}
+
 export const nack = (
   db: Db,
   target: LeaseTarget,
   tokens: Map<string, Delivery>,
+  options: NackOptions = {},
   core: ConsumeCore = "window",
-) => settle(db, "nack", target, tokens, core);
+) => settle(db, "nack", target, tokens, core, options.delayMs ?? null, options.reason ?? null);
+
+/** Makes the deliveries dead letters at once, with `reason` as their last error. */
+export const term = (
+  db: Db,
+  target: LeaseTarget,
+  tokens: Map<string, Delivery>,
+  reason?: string,
+  core: ConsumeCore = "window",
+) => settle(db, "term", target, tokens, core, reason ?? null);
 
 export const extend = (
   db: Db,

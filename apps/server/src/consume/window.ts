@@ -65,7 +65,7 @@ function moveFloor(db: Db, accountId: string, consumerId: string): Promise<void>
   let move = moving.get(consumerId);
   if (!move) {
     move = db
-      .query("SELECT sequin_window_move_floor_v1($1, $2)", [accountId, consumerId])
+      .query("SELECT sequin_window_move_floor_v2($1, $2)", [accountId, consumerId])
       .then(
         () => {},
         () => {},
@@ -88,7 +88,7 @@ export async function windowLease(
   const ref = target.consumer;
   const { rows } = await retryOnDeadlock(() =>
     db.query<{ row: LeaseRow }>(
-      "SELECT row FROM sequin_window_lease_v1($1, $2, $3, $4, $5, $6, $7) AS row",
+      "SELECT row FROM sequin_window_lease_v2($1, $2, $3, $4, $5, $6, $7) AS row",
       [
         target.accountId,
         UUID_RE.test(ref) ? ref : null,
@@ -163,28 +163,39 @@ export type SettleRow = {
 };
 
 const SETTLE = {
-  ack: "sequin_window_ack_v1($1, $2, $3, $4, $5, $6)",
-  nack: "sequin_window_nack_v1($1, $2, $3, $4, $5, $6)",
-  extend: "sequin_window_extend_v1($1, $2, $3, $4, $5, $6, $7)",
+  ack: "sequin_window_ack_v2($1, $2, $3, $4, $5, $6)",
+  nack: "sequin_window_nack_v2($1, $2, $3, $4, $5, $6, $7, $8)",
+  extend: "sequin_window_extend_v2($1, $2, $3, $4, $5, $6, $7)",
+  term: "sequin_window_term_v1($1, $2, $3, $4, $5, $6, $7)",
 } as const;
+
+/** What a settle verb takes beyond the tokens (in the routine's order). */
+export type SettleArgs = {
+  ack: [];
+  /** The delay in ms (null: the consumer's backoff) and the reason (null: keep the last). */
+  nack: [delayMs: number | null, reason: string | null];
+  /** The new lease length in ms (null: the consumer's ack_wait_ms). */
+  extend: [ms: number | null];
+  /** The reason (null: keep the last). */
+  term: [reason: string | null];
+};
 
 /**
  * Acks, nacks or extends deliveries of a 'window' consumer (migrations 0010-0012). Throws
  * {@link OtherCore} for a 'fanout' consumer.
  */
-export async function windowSettle(
+export async function windowSettle<V extends keyof typeof SETTLE>(
   db: Queryable,
-  verb: keyof typeof SETTLE,
+  verb: V,
   target: LeaseTarget,
   tokens: Map<string, Delivery>,
-  extendMs?: number | null,
+  ...args: SettleArgs[V]
 ): Promise<SettleRow[]> {
   const deliveries = [...tokens.values()];
   const { rows } = await retryOnDeadlock(() =>
     db.query<{
       o_authorized: boolean;
       o_consumer_id: string | null;
-      o_other_core: boolean;
       o_seq: number | null;
       o_lease_id: string | null;
       o_wakes: boolean | null;
@@ -195,11 +206,9 @@ export async function windowSettle(
       target.tokenHash ?? null,
       deliveries.map((d) => d.seq),
       deliveries.map((d) => d.leaseId),
-      ...(verb === "extend" ? [extendMs ?? null] : []),
+      ...args,
     ]),
   );
-  const first = rows[0];
-  if (first?.o_authorized && first.o_consumer_id && first.o_other_core) throw new OtherCore();
   return rows.map((r) => ({
     authorized: r.o_authorized,
     consumer_id: r.o_consumer_id,

@@ -20,6 +20,11 @@ export interface ConsumerRow {
   /** The key path split into names; null = the record. */
   key_path: string[] | null;
   metadata: Record<string, unknown>;
+  backoff_ms: number[];
+  /** Whether it is paused now. */
+  paused: boolean;
+  /** The end of a timed pause running now; null: not paused, or paused until resumed. */
+  pause_ends_at: Date | null;
   /** Which consume core serves it (migration 0007). */
   core: "fanout" | "window";
   created_at: Date;
@@ -28,6 +33,8 @@ export interface ConsumerRow {
 
 export const CONSUMER_COLUMNS = `id, ord, name, stream_id, kind, filter_collection_id, filter_resource_id,
   filter_provider, filter_sync_id, deliver_policy, ack_wait_ms, max_deliver, max_ack_pending, ordering, key_path, metadata,
+  backoff_ms, coalesce(paused_until > now(), false) AS paused,
+  CASE WHEN paused_until > now() AND paused_until < 'infinity' THEN paused_until END AS pause_ends_at,
   core, created_at, updated_at`;
 
 export function toConsumer(row: ConsumerRow): Consumer {
@@ -46,6 +53,9 @@ export function toConsumer(row: ConsumerRow): Consumer {
     ack_wait_ms: row.ack_wait_ms,
     max_deliver: row.max_deliver,
     max_ack_pending: row.max_ack_pending,
+    backoff_ms: row.backoff_ms,
+    paused: row.paused,
+    paused_until: row.pause_ends_at === null ? null : iso(row.pause_ends_at),
     ordering: row.ordering,
     key_path: row.key_path === null ? null : row.key_path.join("."),
     metadata: row.metadata,

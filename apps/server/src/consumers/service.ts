@@ -16,6 +16,7 @@ const DEFAULTS = {
   ack_wait_ms: 30_000,
   max_deliver: -1,
   max_ack_pending: 1000,
+  backoff_ms: [0, 1000, 5000, 30000],
 } as const;
 
 type Filters = NonNullable<ConsumerCreate["filters"]>;
@@ -64,8 +65,8 @@ export async function createConsumer(
     const { rows } = await tx.query<ConsumerRow>(
       `INSERT INTO consumers (account_id, id, name, stream_id, kind, filter_collection_id, filter_resource_id,
                               filter_provider, filter_sync_id, deliver_policy, ack_wait_ms, max_deliver,
-                              max_ack_pending, metadata, ordering, key_path, core)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $16, $17)
+                              max_ack_pending, metadata, ordering, key_path, core, backoff_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $16, $17, $18)
        RETURNING ${CONSUMER_COLUMNS}`,
       [
         accountId,
@@ -82,6 +83,7 @@ export async function createConsumer(
         ordering,
         keyPath,
         core,
+        input.backoff_ms ?? DEFAULTS.backoff_ms,
       ],
     );
     row = rows[0]!;
@@ -160,9 +162,10 @@ export async function updateConsumer(
     // What the log holds now was written under the old filters: a 'window' consumer, which
     // reads the log lazily, takes it into its window before they change.
     if (current.core === "window")
-      await tx.query("SELECT sequin_window_catch_up_v1($1, $2)", [accountId, current.id]);
+      await tx.query("SELECT sequin_window_catch_up_v2($1, $2)", [accountId, current.id]);
   }
   const [collection, resource, provider, sync] = input.filters ? filterValues(input.filters) : [];
+  const pause = pausedUntil(input);
   try {
     const { rows } = await tx.query<ConsumerRow>(
       `UPDATE consumers SET
@@ -175,6 +178,8 @@ export async function updateConsumer(
          max_deliver = coalesce($9, max_deliver),
          max_ack_pending = coalesce($10, max_ack_pending),
          metadata = coalesce($11::text::jsonb, metadata),
+         backoff_ms = coalesce($12::int[], backoff_ms),
+         paused_until = CASE WHEN $13 THEN $14::timestamptz ELSE paused_until END,
          updated_at = now()
        WHERE account_id = $1 AND id = $2
        RETURNING ${CONSUMER_COLUMNS}`,
@@ -190,6 +195,9 @@ export async function updateConsumer(
         input.max_deliver ?? null,
         input.max_ack_pending ?? null,
         input.metadata === undefined ? null : JSON.stringify(input.metadata),
+        input.backoff_ms ?? null,
+        pause !== undefined,
+        pause ?? null,
       ],
     );
     if (!rows[0]) throw notFound(`Consumer not found: ${ref}`);
@@ -197,6 +205,24 @@ export async function updateConsumer(
   } catch (err) {
     nameTaken(err, input.name);
   }
+}
+
+/**
+ * What an update does to the consumer's pause: undefined leaves it, null resumes it, 'infinity'
+ * pauses it until resumed, a time pauses it until then (a time past resumes it). `paused: false`
+ * with a pause's end in the future contradicts itself: 422.
+ */
+function pausedUntil(input: ConsumerUpdate): string | null | undefined {
+  const until = input.paused_until;
+  const future = typeof until === "string" && Date.parse(until) > Date.now();
+  if (input.paused === false && future)
+    throw validationFailed([
+      { path: "paused_until", message: "paused is false: a pause cannot end in the future" },
+    ]);
+  if (future) return until;
+  if (input.paused === true && (until === undefined || until === null)) return "infinity";
+  if (input.paused === false || until !== undefined) return null;
+  return undefined;
 }
 
 /** Deletes a consumer with its pending messages and dead letters. */

@@ -14,14 +14,20 @@ export async function listDeadLetters(
   options: { after: number | undefined; limit: number },
 ): Promise<Array<DeadLetter & { key: number }>> {
   const { rows } = await q.query<
-    Record<string, unknown> & { seq: number; deliver_count: number; dead_at: Date }
+    Record<string, unknown> & {
+      seq: number;
+      deliver_count: number;
+      dead_at: Date;
+      cause: DeadLetter["cause"];
+      last_error: string | null;
+    }
   >(
     `WITH d AS MATERIALIZED (
-       SELECT account_id, seq, record_id, event_seq, deliver_count, dead_at FROM dead_letters
+       SELECT account_id, seq, record_id, event_seq, deliver_count, dead_at, cause, last_error FROM dead_letters
        WHERE account_id = $1 AND consumer_id = $2 AND seq > $3
        ORDER BY seq LIMIT $4
      )
-     SELECT d.seq, d.deliver_count, d.dead_at, ${prefixed(recordColumns(), "r.", "r_")}, ${prefixed(eventColumns(), "e.", "e_")}
+     SELECT d.seq, d.deliver_count, d.dead_at, d.cause, d.last_error, ${prefixed(recordColumns(), "r.", "r_")}, ${prefixed(eventColumns(), "e.", "e_")}
      FROM d
      LEFT JOIN records r ON r.account_id = d.account_id AND r.id = d.record_id
      LEFT JOIN events e ON e.account_id = d.account_id AND e.seq = d.event_seq
@@ -34,6 +40,8 @@ export async function listDeadLetters(
       id: String(row.seq),
       deliver_count: row.deliver_count,
       dead_at: iso(row.dead_at),
+      cause: row.cause,
+      last_error: row.last_error,
     };
     if (row.r_id != null) letter.record = toRecord(unprefix<RecordRow>(row, "r_"));
     if (row.e_seq != null) letter.event = toEvent(unprefix<EventRow>(row, "e_"));

@@ -25,7 +25,7 @@ SELECT c.account_id, c.id AS consumer_id, c.name,
         WHERE x.account_id = c.account_id AND x.consumer_id = c.id)::bigint AS dead
 FROM consumers c
 -- 'window' consumers (migration 0007): their own counts (see EXACT_PENDING_UP_TO).
-LEFT JOIN LATERAL (SELECT * FROM sequin_window_state_v1(c.account_id, c.id, ${EXACT_PENDING_UP_TO}) s
+LEFT JOIN LATERAL (SELECT * FROM sequin_window_state_v2(c.account_id, c.id, ${EXACT_PENDING_UP_TO}) s
                    WHERE c.core = 'window') w ON true`;
 
 /** Reads the per-consumer gauges and the pool's use just before a scrape is answered. */

@@ -11,7 +11,7 @@ export interface ConsumeMetrics {
   /** One `next` answered after `seconds`, with `messages` leased. */
   leased(seconds: number, messages: number, longPoll: boolean): void;
   /** One ack, nack or extend answered after `seconds`, acting on `count` deliveries. */
-  settled(op: "ack" | "nack" | "extend", seconds: number, count: number): void;
+  settled(op: "ack" | "nack" | "extend" | "term", seconds: number, count: number): void;
 }
 
 /** Does nothing: the consume routes' metrics when /metrics is off. */
@@ -123,7 +123,7 @@ export class AppMetrics implements ConsumeMetrics {
     if (messages > 0) this.messagesLeased.inc(messages);
   }
 
-  settled(op: "ack" | "nack" | "extend", seconds: number, count: number): void {
+  settled(op: "ack" | "nack" | "extend" | "term", seconds: number, count: number): void {
     this.settleRequests.inc({ op });
     this.settleDuration.observe({ op }, seconds);
     if (count > 0) this.messagesSettled.inc({ op }, count);
