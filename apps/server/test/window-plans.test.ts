@@ -1,4 +1,4 @@
-// The window core's routines (migrations 0008-0015) reach their rows through a key even when the
+// The window core's routines (migrations 0008-0026) reach their rows through a key even when the
 // statistics are stale and the plans were cached while the tables were empty: seen, an ack that
 // joined its tokens to `deliveries` walked the consumer's whole window per token (25 ms per 100
 // tokens under load; bench/LOG.md, 2026-12-03). auto_explain reports each nested statement's
@@ -22,15 +22,23 @@ type Leased = { m_seq: number; lease_id: string };
 
 async function lease(batch: number): Promise<Leased[]> {
   const { rows } = await client.query<{ row: Leased & { state?: unknown } }>(
-    "SELECT row FROM sequin_window_lease_v1($1, $2, NULL, NULL, $3, 100, false) AS row",
+    "SELECT row FROM sequin_window_lease_v2($1, $2, NULL, NULL, $3, 100, false) AS row",
     [account.accountId, consumerId, batch],
   );
   return rows.map((r) => r.row).filter((r) => r.m_seq !== undefined);
 }
 
-async function settle(verb: "ack" | "nack" | "extend", leased: Leased[]): Promise<number> {
+/** Each settle routine with what it takes beyond the tokens (all defaults). */
+const SETTLE = {
+  ack: "sequin_window_ack_v2($1, $2, NULL, NULL, $3, $4)",
+  nack: "sequin_window_nack_v2($1, $2, NULL, NULL, $3, $4, NULL, 'failed')",
+  extend: "sequin_window_extend_v2($1, $2, NULL, NULL, $3, $4, NULL)",
+  term: "sequin_window_term_v1($1, $2, NULL, NULL, $3, $4, 'gave up')",
+} as const;
+
+async function settle(verb: keyof typeof SETTLE, leased: Leased[]): Promise<number> {
   const { rows } = await client.query<{ o_seq: number | null }>(
-    `SELECT * FROM sequin_window_${verb}_v1($1, $2, NULL, NULL, $3, $4${verb === "extend" ? ", NULL" : ""})`,
+    `SELECT * FROM ${SETTLE[verb]}`,
     [account.accountId, consumerId, leased.map((l) => l.m_seq), leased.map((l) => l.lease_id)],
   );
   return rows.filter((r) => r.o_seq !== null).length;
@@ -59,7 +67,8 @@ beforeAll(async () => {
   await client.query("ANALYZE deliveries, records, consumer_cursors, consumer_floors");
   for (let i = 0; i < 8; i++) {
     expect(await lease(10)).toEqual([]);
-    for (const verb of ["ack", "nack", "extend"] as const) expect(await settle(verb, [])).toBe(0);
+    for (const verb of ["ack", "nack", "extend", "term"] as const)
+      expect(await settle(verb, [])).toBe(0);
   }
   // Then a backlog arrives, without ANALYZE, and a window of WINDOW leases builds up.
   await client.query(
@@ -93,8 +102,8 @@ it(`a lease beside a ${WINDOW}-delivery window, at a ${ROWS}-row log, reads only
   expect(mostRowsDiscarded()).toBeLessThan(1_000);
 });
 
-it("ack, nack and extend of 100 tokens find each delivery by key, not by walking the window", async () => {
-  for (const verb of ["extend", "nack", "ack"] as const) {
+it("ack, nack, extend and term of 100 tokens find each delivery by key, not by walking the window", async () => {
+  for (const verb of ["extend", "nack", "term", "ack"] as const) {
     const leased = await lease(100);
     expect(leased).toHaveLength(100);
     mostRowsDiscarded();
