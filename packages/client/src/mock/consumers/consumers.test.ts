@@ -31,6 +31,9 @@ describe("consumer management", () => {
       ack_wait_ms: 30000,
       max_deliver: -1,
       max_ack_pending: 1000,
+      backoff_ms: [0, 1000, 5000, 30000],
+      paused: false,
+      paused_until: null,
       metadata: {},
       filters: { collection_id: "*", resource_id: "*", provider: "*", sync_id: "*" },
     });

@@ -2,6 +2,7 @@ import type { components } from "../../generated/openapi.gen.js";
 import { conflict, notFound } from "../http/errors.js";
 import { type Page, paginate } from "../http/pagination.js";
 import { invalid } from "../http/validation.js";
+import { settleExpiredLeases } from "../leases/availability.js";
 import { pruneEvents } from "../records/events.js";
 import { cloneJson } from "../records/json.js";
 import { resolveStream } from "../records/streams.js";
@@ -10,6 +11,7 @@ import type { ConsumerState, WireConsumer } from "../state/store.js";
 import { addEventRow, addRecordRow } from "./fan-out.js";
 import { completeFilters, matchesFilters } from "./filters.js";
 import { orderingOf } from "./ordering.js";
+import { pauseOf, RUNNING, refreshPause } from "./pause.js";
 
 type ConsumerCreate = components["schemas"]["ConsumerCreate"];
 type ConsumerUpdate = components["schemas"]["ConsumerUpdate"];
@@ -18,6 +20,7 @@ export const CONSUMER_DEFAULTS = {
   ack_wait_ms: 30_000,
   max_deliver: -1,
   max_ack_pending: 1000,
+  backoff_ms: [0, 1000, 5000, 30000],
 } as const;
 
 /**
@@ -45,6 +48,8 @@ export function createConsumer(
     ack_wait_ms: input.ack_wait_ms ?? CONSUMER_DEFAULTS.ack_wait_ms,
     max_deliver: input.max_deliver ?? CONSUMER_DEFAULTS.max_deliver,
     max_ack_pending: input.max_ack_pending ?? CONSUMER_DEFAULTS.max_ack_pending,
+    backoff_ms: [...(input.backoff_ms ?? CONSUMER_DEFAULTS.backoff_ms)],
+    ...RUNNING,
     ...ordering,
     metadata: cloneJson(input.metadata ?? {}),
     created_at: now,
@@ -89,9 +94,9 @@ export function lookupConsumer(
   ref: string,
 ): ConsumerState | undefined {
   const byId = ctx.store.consumers.get(ref);
-  if (byId && byId.accountId === accountId) return byId;
+  if (byId && byId.accountId === accountId) return withPause(ctx, byId);
   for (const state of ctx.store.consumers.values()) {
-    if (state.accountId === accountId && state.consumer.name === ref) return state;
+    if (state.accountId === accountId && state.consumer.name === ref) return withPause(ctx, state);
   }
   return undefined;
 }
@@ -107,10 +112,13 @@ export function listConsumers(
       (query.stream_id === undefined || c.consumer.stream_id === query.stream_id),
   );
   const page = paginate(mine, (c) => c.order, query);
-  return { data: page.data.map((c) => c.consumer), next_cursor: page.next_cursor };
+  return { data: page.data.map((c) => refreshPause(ctx, c)), next_cursor: page.next_cursor };
 }
 
-/** New filters apply to later writes; messages already pending stay pending. */
+/**
+ * New filters apply to later writes; messages already pending stay pending. A new `backoff_ms`
+ * applies to nacks and lease expiries after the change. Pausing or resuming wakes parked `next`s.
+ */
 export function updateConsumer(
   ctx: MockContext,
   accountId: string,
@@ -119,9 +127,11 @@ export function updateConsumer(
 ): WireConsumer {
   if (Object.keys(input).length === 0) invalid("body", "must set at least one field");
   checkMaxDeliver(input.max_deliver);
+  const pause = pauseOf(ctx, input);
   const state = findConsumer(ctx, accountId, ref);
   if (input.name !== undefined && input.name !== state.consumer.name)
     assertNameFree(ctx, accountId, input.name);
+  if (input.backoff_ms !== undefined) settleExpiredLeases(ctx, state);
   const c = state.consumer;
   state.consumer = {
     ...c,
@@ -130,10 +140,12 @@ export function updateConsumer(
     ack_wait_ms: input.ack_wait_ms ?? c.ack_wait_ms,
     max_deliver: input.max_deliver ?? c.max_deliver,
     max_ack_pending: input.max_ack_pending ?? c.max_ack_pending,
+    backoff_ms: input.backoff_ms === undefined ? c.backoff_ms : [...input.backoff_ms],
+    ...(pause ?? {}),
     metadata: input.metadata === undefined ? c.metadata : cloneJson(input.metadata),
     updated_at: ctx.clock.iso(),
   };
-  // A larger max_ack_pending can unblock a parked long-poll.
+  // A larger max_ack_pending or a resume can unblock a parked long-poll.
   ctx.waker.notify(c.id);
   return state.consumer;
 }
@@ -148,6 +160,11 @@ export function deleteConsumer(
   ctx.store.consumers.delete(state.consumer.id);
   ctx.waker.notify(state.consumer.id);
   return { id: state.consumer.id, deleted: true };
+}
+
+function withPause(ctx: MockContext, state: ConsumerState): ConsumerState {
+  refreshPause(ctx, state);
+  return state;
 }
 
 function assertNameFree(ctx: MockContext, accountId: string, name: string): void {

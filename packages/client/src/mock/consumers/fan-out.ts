@@ -59,6 +59,8 @@ function freshRow(key: string, seq: number): MessageRow {
     seq,
     deliverCount: 0,
     leasedUntil: null,
+    retryAt: null,
+    lastError: null,
     ackToken: null,
     deliveredIdx: null,
     delivered: null,

@@ -9,6 +9,7 @@ import {
   zUpsertRecordsBody,
 } from "../../generated/zod.gen.js";
 import { createConsumer, findConsumer } from "../consumers/consumers.js";
+import { refreshPause } from "../consumers/pause.js";
 import { parseBody } from "../http/validation.js";
 import { toWireDeadLetter } from "../leases/dead-letters.js";
 import { consumerInfo } from "../leases/leases.js";
@@ -106,7 +107,7 @@ export function createControls(ctx: MockContext, accountOf: (token: string | und
       copy([...consumer(ref, options).deadLetters.values()].map((d) => toWireDeadLetter(ctx, d))),
     consumer: (ref, options) => {
       const state = consumer(ref, options);
-      return copy({ ...state.consumer, info: consumerInfo(ctx, state) });
+      return copy({ ...refreshPause(ctx, state), info: consumerInfo(ctx, state) });
     },
     records: (options) =>
       copy([...stream(options).records.values()].sort((a, b) => a.updated_idx - b.updated_idx)),

@@ -26,6 +26,8 @@ describe("max_deliver and dead letters", () => {
         id: expect.any(String),
         deliver_count: 2,
         dead_at: expect.any(String),
+        cause: "max_deliver",
+        last_error: null,
         record: expect.anything(),
       },
     ]);

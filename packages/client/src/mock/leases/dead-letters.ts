@@ -3,12 +3,21 @@ import { addEventRow, addRecordRow } from "../consumers/fan-out.js";
 import { eventOrderKey } from "../consumers/ordering.js";
 import { type Page, paginate } from "../http/pagination.js";
 import type { MockContext } from "../state/context.js";
-import type { ConsumerState, DeadLetterRow, MessageRow } from "../state/store.js";
+import type { ConsumerState, DeadLetterCause, DeadLetterRow, MessageRow } from "../state/store.js";
 
 type DeadLetter = components["schemas"]["DeadLetter"];
 
-/** Moves a message that reached `max_deliver` out of delivery, where an operator can see it. */
-export function deadLetter(ctx: MockContext, state: ConsumerState, row: MessageRow): void {
+/**
+ * Moves a message out of delivery, where an operator can see it: it reached `max_deliver`, or a
+ * worker gave up on it (`term`).
+ */
+export function deadLetter(
+  ctx: MockContext,
+  state: ConsumerState,
+  row: MessageRow,
+  cause: DeadLetterCause,
+  lastError: string | null,
+): void {
   state.rows.delete(row.key);
   if (row.ackToken !== null) state.tokens.delete(row.ackToken);
   const id = ctx.store.nextDeadLetterId();
@@ -18,6 +27,8 @@ export function deadLetter(ctx: MockContext, state: ConsumerState, row: MessageR
     seq: row.seq,
     deliverCount: row.deliverCount,
     deadAt: ctx.clock.iso(),
+    cause,
+    lastError,
   };
   if (row.recordId !== undefined) dead.recordId = row.recordId;
   if (row.event !== undefined) dead.event = row.event;
@@ -26,7 +37,13 @@ export function deadLetter(ctx: MockContext, state: ConsumerState, row: MessageR
 
 /** A dead letter as the API shows it; a record in its latest version. */
 export function toWireDeadLetter(ctx: MockContext, dead: DeadLetterRow): DeadLetter {
-  const wire: DeadLetter = { id: dead.id, deliver_count: dead.deliverCount, dead_at: dead.deadAt };
+  const wire: DeadLetter = {
+    id: dead.id,
+    deliver_count: dead.deliverCount,
+    dead_at: dead.deadAt,
+    cause: dead.cause,
+    last_error: dead.lastError,
+  };
   const record = dead.recordId === undefined ? undefined : ctx.store.recordsById.get(dead.recordId);
   if (record) wire.record = record;
   if (dead.event) wire.event = dead.event;

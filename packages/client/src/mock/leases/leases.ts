@@ -1,4 +1,5 @@
 import type { components } from "../../generated/openapi.gen.js";
+import { addRecordRow } from "../consumers/fan-out.js";
 import { pruneEvents } from "../records/events.js";
 import type { MockContext } from "../state/context.js";
 import type {
@@ -9,6 +10,7 @@ import type {
   WireRecord,
 } from "../state/store.js";
 import { newAckToken } from "./ack-tokens.js";
+import { backoffAfter, isAvailable, isDead, isLeased, recordOf } from "./availability.js";
 import { deadLetter } from "./dead-letters.js";
 
 type Schemas = components["schemas"];
@@ -31,9 +33,10 @@ export interface LeaseResult {
 
 /**
  * Leases up to `batchSize` visible messages, oldest first, never more than `max_ack_pending`
- * outstanding (the server's single lease statement). A candidate already delivered
- * `max_deliver` times in its current version becomes a dead letter instead, and still takes its
- * place in the batch. A record's delivery count counts deliveries of its current version.
+ * outstanding (the server's single lease statement). A message waiting out a delay or backoff is
+ * not visible yet (per_key: it still holds its key). A candidate already delivered `max_deliver`
+ * times in its current version becomes a dead letter instead, and still takes its place in the
+ * batch. A record's delivery count counts deliveries of its current version.
  */
 export function leaseMessages(
   ctx: MockContext,
@@ -51,19 +54,19 @@ export function leaseMessages(
   const candidates = [...state.rows.values()]
     .sort((a, b) => a.seq - b.seq)
     .filter(headOfItsKey())
-    .filter((row) => !isLeased(row, now))
+    .filter((row) => isAvailable(ctx, state, row, now))
     .slice(0, room);
   const messages: Message[] = [];
   let deadLettered = 0;
   for (const row of candidates) {
-    const record = row.recordId === undefined ? undefined : ctx.store.recordsById.get(row.recordId);
+    const record = recordOf(ctx, row);
     const payload = record ?? row.event;
     if (!payload) {
       state.rows.delete(row.key);
       continue;
     }
-    if (isDead(state, row, record)) {
-      deadLetter(ctx, state, row);
+    if (isDead(consumer, row, record)) {
+      deadLetter(ctx, state, row, "max_deliver", row.lastError);
       deadLettered++;
       continue;
     }
@@ -72,6 +75,7 @@ export function leaseMessages(
     row.deliveredIdx = record ? record.updated_idx : null;
     row.ackToken = newAckToken(ctx.store.nextDelivery());
     row.leasedUntil = now + consumer.ack_wait_ms;
+    row.retryAt = null;
     row.delivered = payload;
     state.tokens.set(row.ackToken, row.key);
     const lease = {
@@ -98,22 +102,6 @@ function headOfItsKey(): (row: MessageRow) => boolean {
   };
 }
 
-/** When the earliest current lease of the consumer ends (a long-poll wakes then), if any. */
-export function nextLeaseExpiry(ctx: MockContext, state: ConsumerState): number | undefined {
-  const now = ctx.clock.nowMs();
-  let earliest: number | undefined;
-  for (const row of state.rows.values()) {
-    if (
-      row.leasedUntil !== null &&
-      row.leasedUntil > now &&
-      (earliest === undefined || row.leasedUntil < earliest)
-    ) {
-      earliest = row.leasedUntil;
-    }
-  }
-  return earliest;
-}
-
 /**
  * Finishes the deliveries named by the tokens. A record that changed since the delivered version
  * stays, pending again, so its newer version is delivered next.
@@ -133,17 +121,53 @@ export function ackMessages(
   });
 }
 
-/** Makes the messages available again at once, or dead letters once `max_deliver` is reached. */
+/** What a nack may say besides its tokens. */
+export interface NackOptions {
+  /** Deliver again after this long (0: at once). Default the consumer's `backoff_ms`. */
+  delay_ms?: number | undefined;
+  /** Kept as the message's last error; without it the previous one stays. */
+  reason?: string | undefined;
+}
+
+/**
+ * Makes the messages available again after `delay_ms`, else after the consumer's backoff for the
+ * delivery count reached, or dead letters once `max_deliver` is reached.
+ */
 export function nackMessages(
   ctx: MockContext,
   state: ConsumerState,
   tokens: readonly string[],
+  options: NackOptions = {},
 ): AckResponse {
+  const now = ctx.clock.nowMs();
   return settle(ctx, state, tokens, (row, token) => {
     state.nacked.push(logEntry(ctx, row, token));
-    const record = row.recordId === undefined ? undefined : ctx.store.recordsById.get(row.recordId);
-    if (isDead(state, row, record)) deadLetter(ctx, state, row);
-    else release(row);
+    if (options.reason !== undefined) row.lastError = options.reason;
+    if (isDead(state.consumer, row, recordOf(ctx, row))) {
+      deadLetter(ctx, state, row, "max_deliver", row.lastError);
+      return;
+    }
+    release(row);
+    row.retryAt = now + (options.delay_ms ?? backoffAfter(state.consumer, row.deliverCount));
+  });
+}
+
+/**
+ * Gives up on the deliveries at once: each becomes a dead letter (`terminated`), whatever
+ * `max_deliver` says. A record written again while leased is pending again in its newer version
+ * with a fresh count; only the failed version is given up. A per_key event frees its key.
+ */
+export function terminateMessages(
+  ctx: MockContext,
+  state: ConsumerState,
+  tokens: readonly string[],
+  reason: string | undefined,
+): AckResponse {
+  return settle(ctx, state, tokens, (row) => {
+    const record = recordOf(ctx, row);
+    deadLetter(ctx, state, row, "terminated", reason ?? row.lastError);
+    if (record && row.deliveredIdx !== null && record.updated_idx > row.deliveredIdx)
+      addRecordRow(state, record);
   });
 }
 
@@ -202,22 +226,10 @@ function forCurrent(
   return { success: true, count, unknown_ack_tokens: unknown };
 }
 
-// max_deliver deliveries of the current version: a record that changed since deserves a delivery.
-function isDead(state: ConsumerState, row: MessageRow, record: WireRecord | undefined): boolean {
-  const max = state.consumer.max_deliver;
-  if (max <= 0 || row.deliverCount < max) return false;
-  return (
-    record === undefined || (row.deliveredIdx !== null && record.updated_idx <= row.deliveredIdx)
-  );
-}
-
 function release(row: MessageRow): void {
   row.ackToken = null;
   row.leasedUntil = null;
-}
-
-function isLeased(row: MessageRow, now: number): boolean {
-  return row.leasedUntil !== null && row.leasedUntil > now;
+  row.retryAt = null;
 }
 
 function logEntry(ctx: MockContext, row: MessageRow, token: string): MockDelivery {

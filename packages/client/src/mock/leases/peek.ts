@@ -2,6 +2,7 @@ import type { components } from "../../generated/openapi.gen.js";
 import { pruneEvents } from "../records/events.js";
 import type { MockContext } from "../state/context.js";
 import type { ConsumerState } from "../state/store.js";
+import { isDead, isLeased, recordOf, retryTime } from "./availability.js";
 import { consumerInfo } from "./leases.js";
 
 type Schemas = components["schemas"];
@@ -9,7 +10,8 @@ type Schemas = components["schemas"];
 /**
  * `GET .../messages`: the consumer's first live messages in `seq` order, changing nothing (the
  * server's peek). A pending record that changed since its last delivery shows 0 deliveries, as
- * its next lease counts from 1 again.
+ * its next lease counts from 1 again. `retry_at` says when a message waiting out a nack's delay
+ * or the backoff can be leased; `last_error` is the reason of its last nack that gave one.
  */
 export function peekMessages(
   ctx: MockContext,
@@ -22,15 +24,20 @@ export function peekMessages(
   const data: Schemas["PeekedMessage"][] = [];
   for (const row of [...state.rows.values()].sort((a, b) => a.seq - b.seq)) {
     if (data.length >= limit) break;
-    const record = row.recordId === undefined ? undefined : ctx.store.recordsById.get(row.recordId);
+    const record = recordOf(ctx, row);
     if (!record && !row.event) continue;
-    const leased = row.leasedUntil !== null && row.leasedUntil > now;
+    const leased = isLeased(row, now);
     const stale = record !== undefined && row.deliveredIdx !== record.updated_idx;
+    // A message bound for dead letters does not wait: it goes at the next lease.
+    const retry =
+      leased || isDead(state.consumer, row, record) ? 0 : retryTime(state.consumer, row, record);
     const message: Schemas["PeekedMessage"] = {
       id: String(row.seq),
       state: leased ? "leased" : "pending",
       deliver_count: !leased && stale ? 0 : row.deliverCount,
       lease_expires_at: leased ? new Date(row.leasedUntil!).toISOString() : null,
+      retry_at: retry > now ? new Date(retry).toISOString() : null,
+      last_error: row.lastError,
     };
     if (record) message.record = record;
     else if (row.event) message.event = row.event;

@@ -1,12 +1,15 @@
 import type { components } from "../../generated/openapi.gen.js";
 import { findConsumer } from "../consumers/consumers.js";
+import { isPaused } from "../consumers/pause.js";
 import type { MockContext } from "../state/context.js";
-import { consumerInfo, leaseMessages, nextLeaseExpiry } from "./leases.js";
+import { nextChange } from "./availability.js";
+import { consumerInfo, leaseMessages } from "./leases.js";
 
 /**
- * `next`: leases at once when anything is visible; otherwise parks until a write, nack, ack or
- * redrive wakes this consumer, a lease expires, or `wait_for` (mock clock) has passed. A consumer
- * deleted meanwhile answers at once with nothing.
+ * `next`: leases at once when anything is visible; otherwise parks until a write, nack, ack,
+ * redrive, rewind or resume wakes this consumer, a lease expires, a message is done waiting out
+ * its backoff, a timed pause ends, or `wait_for` (mock clock) has passed. A paused consumer hands
+ * out nothing. A consumer deleted meanwhile answers at once with nothing.
  */
 export async function receiveMessages(
   ctx: MockContext,
@@ -21,7 +24,9 @@ export async function receiveMessages(
     if (ctx.store.consumers.get(state.consumer.id) !== state) {
       return { data: [], info: { num_pending: 0, num_ack_pending: 0 } };
     }
-    const { messages, deadLettered } = leaseMessages(ctx, state, params.batch_size);
+    const { messages, deadLettered } = isPaused(ctx, state)
+      ? { messages: [], deadLettered: 0 }
+      : leaseMessages(ctx, state, params.batch_size);
     // Dead letters took the batch's places and nothing was leased: look again at once, before
     // the deadline counts, as the server does (a `next` without wait_for must not answer empty
     // while messages wait behind the ones that just died).
@@ -29,7 +34,7 @@ export async function receiveMessages(
     if (messages.length > 0 || ctx.clock.nowMs() >= deadline || signal?.aborted) {
       return { data: messages, info: consumerInfo(ctx, state) };
     }
-    const expiry = nextLeaseExpiry(ctx, state);
-    await ctx.waker.wait([state.consumer.id], Math.min(deadline, expiry ?? deadline), signal);
+    const change = nextChange(ctx, state);
+    await ctx.waker.wait([state.consumer.id], Math.min(deadline, change ?? deadline), signal);
   }
 }

@@ -4,22 +4,26 @@ import {
   zExtendLeasesBody,
   zGetConsumerPath,
   zListDeadLettersQuery,
+  zNackMessagesBody,
   zPeekMessagesQuery,
   zReceiveMessagesPostBody,
   zReceiveMessagesQuery,
   zRedriveDeadLettersBody,
+  zRewindConsumerBody,
+  zTerminateMessagesBody,
 } from "../../generated/zod.gen.js";
 import { findConsumer } from "../consumers/consumers.js";
+import { rewindConsumer } from "../consumers/rewind.js";
 import { onlySent, parseBody, parseParamsBody, parsePath, parseQuery } from "../http/validation.js";
 import { checkAckTokens } from "../leases/ack-tokens.js";
 import { listDeadLetters, redriveDeadLetters } from "../leases/dead-letters.js";
-import { ackMessages, extendLeases, nackMessages } from "../leases/leases.js";
+import { ackMessages, extendLeases, nackMessages, terminateMessages } from "../leases/leases.js";
 import { peekMessages } from "../leases/peek.js";
 import { receiveMessages } from "../leases/receive.js";
 import type { MockContext } from "../state/context.js";
 import type { RouteRequest, Router } from "./route.js";
 
-/** The Consume API (next, ack, nack, extend, peek) and dead letters. */
+/** The Consume API (next, ack, nack, term, extend, peek, rewind) and dead letters. */
 export function consumeHandlers(ctx: MockContext, router: Router): HttpHandler[] {
   // Path parameters are checked before the body; the consumer is looked up after both.
   const consumerOf = (req: RouteRequest) =>
@@ -60,9 +64,23 @@ export function consumeHandlers(ctx: MockContext, router: Router): HttpHandler[]
     }),
     router.route("post", "/v1/http-consumers/{consumer}/nack", { body: "required" }, (req) => {
       parsePath(zGetConsumerPath, req.params);
-      const { ack_tokens } = parseBody(zAckMessagesBody, req.body);
+      const { ack_tokens, delay_ms, reason } = parseBody(zNackMessagesBody, req.body);
       checkAckTokens(ack_tokens);
-      return { status: 200, body: nackMessages(ctx, consumerOf(req), ack_tokens) };
+      return {
+        status: 200,
+        body: nackMessages(ctx, consumerOf(req), ack_tokens, { delay_ms, reason }),
+      };
+    }),
+    router.route("post", "/v1/http-consumers/{consumer}/term", { body: "required" }, (req) => {
+      parsePath(zGetConsumerPath, req.params);
+      const { ack_tokens, reason } = parseBody(zTerminateMessagesBody, req.body);
+      checkAckTokens(ack_tokens);
+      return { status: 200, body: terminateMessages(ctx, consumerOf(req), ack_tokens, reason) };
+    }),
+    router.route("post", "/v1/http-consumers/{consumer}/rewind", { body: "optional" }, (req) => {
+      parsePath(zGetConsumerPath, req.params);
+      const input = req.hasBody ? parseBody(zRewindConsumerBody, req.body) : {};
+      return { status: 200, body: rewindConsumer(ctx, consumerOf(req), input) };
     }),
     router.route("post", "/v1/http-consumers/{consumer}/extend", { body: "required" }, (req) => {
       parsePath(zGetConsumerPath, req.params);

@@ -36,6 +36,14 @@ export interface MessageRow {
   leasedUntil: number | null;
   /** The random token of the current delivery; a token is valid only while it is this one. */
   ackToken: string | null;
+  /**
+   * When a message that failed (nack, or a lease that ran out and whose backoff was fixed by a
+   * later change of `backoff_ms`) may be leased again; null: at once, or at its lease end plus
+   * the backoff. See leases/availability.ts.
+   */
+  retryAt: number | null;
+  /** The reason of the latest nack that gave one (peek and dead letters show it). */
+  lastError: string | null;
   /** The record version of the latest delivery: deliveries are counted per version. */
   deliveredIdx: number | null;
   /** What the latest delivery handed out (kept for `mock.acked()` / `mock.nacked()`). */
@@ -50,7 +58,12 @@ export interface DeadLetterRow {
   event?: WireEvent;
   deliverCount: number;
   deadAt: string;
+  /** `max_deliver`: it ran out of deliveries; `terminated`: a worker gave up on it. */
+  cause: DeadLetterCause;
+  lastError: string | null;
 }
+
+export type DeadLetterCause = Schemas["DeadLetter"]["cause"];
 
 /** A finished delivery, kept for test inspection (`mock.acked()`, `mock.nacked()`). */
 export interface MockDelivery {
