@@ -2,6 +2,7 @@ import { describe, expectTypeOf, it } from "vitest";
 import { createClient } from "../client/create-client.js";
 import type { Message, SequinEvent, SequinRecord } from "../types.js";
 import { runConsumer } from "./run-consumer.js";
+import { type Termination, terminate } from "./termination.js";
 import type { ConsumerHandle, MessageOutcome } from "./types.js";
 
 interface Contact {
@@ -50,6 +51,36 @@ describe("runConsumer types", () => {
       // @ts-expect-error: an outcome is "ack", "nack" or an Error
       batchHandler: (messages) => messages.map(() => "done"),
     });
+  });
+
+  it("types terminate, retryDelayMs and pause", () => {
+    expectTypeOf(terminate("no email")).toEqualTypeOf<Termination>();
+    expectTypeOf(terminate(new Error("x"))).toEqualTypeOf<Termination>();
+    const handle = runConsumer<Contact>({
+      client,
+      consumer: "contacts",
+      retryDelayMs: (deliverCount, error, message) => {
+        expectTypeOf(deliverCount).toEqualTypeOf<number>();
+        expectTypeOf(error).toEqualTypeOf<unknown>();
+        expectTypeOf(message).toEqualTypeOf<Message<Contact>>();
+        return deliverCount < 3 ? 1_000 : undefined;
+      },
+      hooks: {
+        onTerminated: (_, termination) => {
+          expectTypeOf(termination.reason).toEqualTypeOf<string | undefined>();
+        },
+      },
+      handler: (message) => ("record" in message ? undefined : terminate("no events here")),
+    });
+    runConsumer<Contact>({
+      client,
+      consumer: "contacts",
+      batchHandler: (messages) => messages.map((m) => (m.deliver_count === 1 ? "ack" : terminate())),
+    });
+    expectTypeOf(handle.pause).toEqualTypeOf<() => void>();
+    expectTypeOf(handle.paused).toEqualTypeOf<boolean>();
+    // @ts-expect-error: paused is read-only; pause() and resume() change it
+    handle.paused = true;
   });
 
   it("types next() and lists with the payload", async () => {
