@@ -21,6 +21,8 @@ interface Fields {
   ack_wait_ms: string;
   max_deliver: string;
   max_ack_pending: string;
+  /** Comma- or space-separated ms; blank keeps the current (or default) schedule. */
+  backoff_ms: string;
 }
 
 function fieldsOf(consumer: Consumer | undefined): Fields {
@@ -40,8 +42,12 @@ function fieldsOf(consumer: Consumer | undefined): Fields {
     ack_wait_ms: String(consumer?.ack_wait_ms ?? ""),
     max_deliver: String(consumer?.max_deliver ?? ""),
     max_ack_pending: String(consumer?.max_ack_pending ?? ""),
+    backoff_ms: consumer?.backoff_ms?.join(", ") ?? "",
   };
 }
+
+/** A number field's value; not a number, it is sent as is, so the server's 422 names the field. */
+const number = (text: string) => (/^-?\d+$/.test(text) ? Number(text) : text) as number;
 
 /** The settings both create and update take; a blank number keeps the server's default. */
 function common(fields: Fields): ConsumerUpdate {
@@ -51,9 +57,10 @@ function common(fields: Fields): ConsumerUpdate {
   };
   for (const key of ["ack_wait_ms", "max_deliver", "max_ack_pending"] as const) {
     const text = fields[key].trim();
-    // Not a number: sent as is, so the server's 422 names the field.
-    if (text) body[key] = (/^-?\d+$/.test(text) ? Number(text) : text) as number;
+    if (text) body[key] = number(text);
   }
+  const backoff = fields.backoff_ms.split(/[\s,]+/).filter(Boolean);
+  if (backoff.length > 0) body.backoff_ms = backoff.map(number);
   return body;
 }
 
@@ -233,6 +240,15 @@ export function ConsumerForm({
           placeholder="1000"
           value={fields.max_ack_pending}
           onInput={(e) => set({ max_ack_pending: e.currentTarget.value })}
+        />
+      </label>
+      <label>
+        backoff_ms (wait before each redelivery of a failed message; the last one repeats)
+        <input
+          name="backoff_ms"
+          placeholder="0, 1000, 5000, 30000"
+          value={fields.backoff_ms}
+          onInput={(e) => set({ backoff_ms: e.currentTarget.value })}
         />
       </label>
       <div class="actions">

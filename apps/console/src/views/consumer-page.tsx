@@ -7,7 +7,9 @@ import { ConsumerForm } from "./consumer-form";
 import { DeadLetters } from "./dead-letters";
 import { Filters } from "./filters";
 import { Messages } from "./messages";
+import { PauseControl, pauseText } from "./pause-control";
 import { Problem } from "./problem";
+import { RewindControl } from "./rewind-control";
 
 interface ConsumerView {
   consumer: Consumer;
@@ -26,7 +28,10 @@ async function loadConsumer(client: SequinClient, name: string): Promise<Consume
   return { consumer, peek, deadLetters: deadLetters.data };
 }
 
-/** One consumer: settings, counts, the next messages (peeked, not leased) and dead letters. */
+/**
+ * One consumer: settings, pause and rewind, counts, the next messages (peeked, not leased) and
+ * dead letters.
+ */
 export function ConsumerPage({ client, name }: { client: SequinClient; name: string }) {
   const { data, error, reload } = useLoad(() => loadConsumer(client, name), `consumer:${name}`);
   const [editing, setEditing] = useState(false);
@@ -83,6 +88,22 @@ export function ConsumerPage({ client, name }: { client: SequinClient; name: str
           </button>
         )}
       </div>
+      <div class="controls" data-testid="controls">
+        <PauseControl
+          consumer={consumer}
+          onUpdate={(body) => act(() => client.consumers.update(consumer.id, body))}
+        />
+        <RewindControl
+          consumer={consumer}
+          onRewind={async (body) => {
+            let pending: number | undefined;
+            await act(async () => {
+              pending = (await client.consumers.rewind(consumer.id, body)).info.num_pending;
+            });
+            return pending;
+          }}
+        />
+      </div>
       <Problem error={error ?? actionError} />
       {editing && (
         <ConsumerForm
@@ -103,6 +124,10 @@ export function ConsumerPage({ client, name }: { client: SequinClient; name: str
         <dt>Stream</dt>
         <dd>
           <code>{consumer.stream_id}</code>
+        </dd>
+        <dt>State</dt>
+        <dd data-testid="state" class={consumer.paused ? "paused" : ""}>
+          {pauseText(consumer)}
         </dd>
         <dt>Kind</dt>
         <dd>{consumer.kind}</dd>
@@ -131,6 +156,14 @@ export function ConsumerPage({ client, name }: { client: SequinClient; name: str
         <dd>{consumer.max_deliver === -1 ? "no limit" : consumer.max_deliver}</dd>
         <dt>max_ack_pending</dt>
         <dd>{consumer.max_ack_pending}</dd>
+        <dt>backoff_ms</dt>
+        <dd
+          data-testid="backoff"
+          title="Wait before the n-th redelivery of a failed message; the last value from then on"
+        >
+          {/* A server older than backoff_ms leaves it out. */}
+          {consumer.backoff_ms?.join(", ") ?? "—"}
+        </dd>
       </dl>
       <div class="counts">
         <div>

@@ -1,7 +1,13 @@
 import type { DeadLetter } from "@sequin/client";
+import { LastError } from "./last-error";
 import { Payload } from "./payload";
 
-/** Dead letters with a redrive button each, and one for all. */
+const CAUSES: Record<DeadLetter["cause"], string> = {
+  max_deliver: "max_deliver reached",
+  terminated: "terminated",
+};
+
+/** Dead letters with why they died, a redrive button each, and one for all. */
 export function DeadLetters({
   letters,
   onRedrive,
@@ -22,18 +28,24 @@ export function DeadLetters({
             <th>#</th>
             <th class="num">Deliveries</th>
             <th>Dead since</th>
+            <th>Cause</th>
+            <th>Last error</th>
             <th>Message</th>
             <th />
           </tr>
         </thead>
         <tbody>
           {letters.map((d) => (
-            <tr key={d.id}>
+            <tr key={d.id} data-cause={d.cause}>
               <td>
                 <code>{d.id}</code>
               </td>
               <td class="num">{d.deliver_count}</td>
               <td>{new Date(d.dead_at).toLocaleString()}</td>
+              <td data-testid="cause">{CAUSES[d.cause] ?? d.cause}</td>
+              <td data-testid="last-error">
+                <LastError text={d.last_error} />
+              </td>
               <td>
                 <Payload record={d.record} event={d.event} />
               </td>
