@@ -20,7 +20,12 @@ export const deadLetterScenarios: Scenario[] = [
       expect(after.info).toEqual({ num_pending: 0, num_ack_pending: 1 });
       const dead = await client.deadLetters.list(c.id).toArray();
       expect(dead).toHaveLength(1);
-      expect(dead[0]).toMatchObject({ deliver_count: 2, record: { id: written?.id } });
+      expect(dead[0]).toMatchObject({
+        deliver_count: 2,
+        cause: "max_deliver",
+        last_error: null,
+        record: { id: written?.id },
+      });
       expect(typeof dead[0]?.id).toBe("string");
       expect(typeof dead[0]?.dead_at).toBe("string");
     },
@@ -30,7 +35,8 @@ export const deadLetterScenarios: Scenario[] = [
     name: "lease expiries count as deliveries towards max_deliver",
     clock: "ack_wait_ms 300: servers wait 350 ms for real, twice; the mock advances its clock",
     async run({ client, consumer, upsert, target }) {
-      const c = await consumer({ max_deliver: 2, ack_wait_ms: 300 });
+      // backoff_ms [0]: what counts here is the deliveries, not how long the second retry waits.
+      const c = await consumer({ max_deliver: 2, ack_wait_ms: 300, backoff_ms: [0] });
       await upsert([contact("slow")]);
       expect((await client.next(c.id)).data[0]?.deliver_count).toBe(1);
       await target.advance(350);

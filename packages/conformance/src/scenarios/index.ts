@@ -17,11 +17,16 @@ import { mutationAwaitScenarios } from "./mutation-await.js";
 import { mutationScenarios } from "./mutations.js";
 import { orderingScenarios } from "./ordering.js";
 import { paginationScenarios } from "./pagination.js";
+import { pauseScenarios } from "./pause.js";
 import { recordWriteScenarios } from "./record-writes.js";
 import { recordScenarios } from "./records.js";
 import { requestScenarios } from "./requests.js";
+import { retryScenarios } from "./retries.js";
+import { retryErrorScenarios } from "./retry-errors.js";
+import { rewindScenarios } from "./rewind.js";
 import { runConsumerScenarios } from "./run-consumer.js";
 import { streamScenarios } from "./streams.js";
+import { termScenarios } from "./term.js";
 
 /** Every scenario, in report order. Each runs on every target (but where its notOn says). */
 export const scenarios: Scenario[] = [
@@ -29,6 +34,10 @@ export const scenarios: Scenario[] = [
   ...longPollScenarios,
   ...ackNackScenarios,
   ...expiryScenarios,
+  ...retryScenarios,
+  ...termScenarios,
+  ...rewindScenarios,
+  ...pauseScenarios,
   ...recordScenarios,
   ...recordWriteScenarios,
   ...eventScenarios,
@@ -41,6 +50,7 @@ export const scenarios: Scenario[] = [
   ...flowControlScenarios,
   ...authScenarios,
   ...errorScenarios,
+  ...retryErrorScenarios,
   ...requestScenarios,
   ...paginationScenarios,
   ...idempotencyScenarios,

@@ -75,7 +75,9 @@ export const runConsumerScenarios: Scenario[] = [
     area: "runConsumer",
     name: "runConsumer with a handler that always throws ends in a dead letter, not a loop",
     async run({ client, consumer, upsert }) {
-      const c = await consumer({ max_deliver: 3 });
+      // backoff_ms [0]: every retry at once (the default waits 1 s before the third, and the
+      // mock's clock only moves when a scenario moves it).
+      const c = await consumer({ max_deliver: 3, backoff_ms: [0] });
       await upsert([contact("poison")]);
       let attempts = 0;
       const worker = runConsumer({
