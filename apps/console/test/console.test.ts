@@ -174,6 +174,113 @@ describe("the console in Chromium", () => {
     await page.close();
   });
 
+  it("pauses and resumes a consumer, for a while too, and sets its backoff_ms", async () => {
+    const { token, client } = await newAccount();
+    await client.consumers.create({ name: "orders-worker", filters: { collection_id: ORDER } });
+    const { page, errors } = await signedIn(token);
+    await page.goto(`${server.url}/console/#/consumers/orders-worker`);
+    await page.getByTestId("consumer-page").waitFor();
+    expect(await page.getByTestId("state").textContent()).toBe("running");
+    expect(await page.getByTestId("backoff").textContent()).toBe("0, 1000, 5000, 30000");
+
+    await page.click('[data-testid="controls"] button:has-text("Pause")');
+    await page.getByTestId("paused").waitFor();
+    expect(await page.getByTestId("paused").textContent()).toBe("paused until resumed");
+    expect(await client.consumers.get("orders-worker")).toMatchObject({
+      paused: true,
+      paused_until: null,
+    });
+    await screenshot(page, "console-paused");
+    await page.click('[data-testid="controls"] button:has-text("Resume")');
+    await page.locator('[data-testid="controls"] button:has-text("Pause")').waitFor();
+    expect((await client.consumers.get("orders-worker")).paused).toBe(false);
+
+    // A timed pause: the API and the page show when it ends.
+    const before = Date.now();
+    await page.selectOption('select[name="pause-for"]', { label: "for 1 hour" });
+    await page.click('[data-testid="controls"] button:has-text("Pause")');
+    await page.getByTestId("paused").waitFor();
+    const timed = await client.consumers.get("orders-worker");
+    expect(timed.paused).toBe(true);
+    const end = Date.parse(timed.paused_until ?? "");
+    expect(end - before).toBeGreaterThanOrEqual(3_600_000 - 1_000);
+    expect(end - Date.now()).toBeLessThanOrEqual(3_600_000);
+    expect(await page.getByTestId("paused").textContent()).toMatch(/^paused until \S/);
+    expect(await page.getByTestId("paused").textContent()).not.toBe("paused until resumed");
+    await page.click('[data-testid="controls"] button:has-text("Resume")');
+    await expect.poll(async () => (await client.consumers.get("orders-worker")).paused).toBe(false);
+
+    await page.click('button:has-text("Edit")');
+    const backoff = '[data-testid="consumer-form"] input[name="backoff_ms"]';
+    expect(await page.inputValue(backoff)).toBe("0, 1000, 5000, 30000");
+    await page.fill(backoff, "100, 2000 60000");
+    await page.click('[data-testid="consumer-form"] button:has-text("Save")');
+    await expect
+      .poll(async () => (await client.consumers.get("orders-worker")).backoff_ms)
+      .toEqual([100, 2_000, 60_000]);
+    await expect.poll(() => page.getByTestId("backoff").textContent()).toBe("100, 2000, 60000");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows why messages failed: last error and retry time, dead letters' cause", async () => {
+    const { token, client } = await newAccount();
+    await client.consumers.create({ name: "orders-worker", filters: { collection_id: ORDER } });
+    const [stream] = await client.streams.list().toArray();
+    await client.records.upsert(stream!.id, orders(["o-1", "o-2"]));
+    const leased = await client.next("orders-worker", { batch_size: 2 });
+    const [first, second] = leased.data.map((m) => m.ack_token);
+    await client.nack("orders-worker", [first!], { delay_ms: 600_000, reason: "db down" });
+    await client.term("orders-worker", [second!], { reason: "Order has no customer" });
+
+    const { page, errors } = await signedIn(token);
+    await page.click('a:has-text("orders-worker")');
+    await expectCount(page, "", "dead", 1);
+    const waiting = page.locator('[data-testid="messages"] tr[data-state="pending"]');
+    await waiting.waitFor();
+    expect(await waiting.getByTestId("last-error").textContent()).toBe("db down");
+    expect(await waiting.getByTestId("retry-at").textContent()).not.toBe("");
+    const dead = page.locator('[data-testid="dead-letters"] tbody tr');
+    expect(await dead.getAttribute("data-cause")).toBe("terminated");
+    expect(await dead.getByTestId("cause").textContent()).toBe("terminated");
+    expect(await dead.getByTestId("last-error").textContent()).toBe("Order has no customer");
+    await screenshot(page, "console-last-errors");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("rewinds a consumer after a confirmation", async () => {
+    const { token, client } = await newAccount();
+    await client.consumers.create({ name: "orders-worker", filters: { collection_id: ORDER } });
+    const [stream] = await client.streams.list().toArray();
+    await client.records.upsert(stream!.id, orders(["o-1", "o-2", "o-3"]));
+    const leased = await client.next("orders-worker", { batch_size: 3 });
+    await client.ack(
+      "orders-worker",
+      leased.data.map((m) => m.ack_token),
+    );
+    const { page, errors } = await signedIn(token);
+    await page.goto(`${server.url}/console/#/consumers/orders-worker`);
+    await expectCount(page, "", "pending", 0);
+
+    await page.click('button:has-text("Rewind…")');
+    await page.click('[data-testid="rewind-form"] button:has-text("Rewind")');
+    // Nothing happens before the confirmation.
+    expect((await client.consumers.peek("orders-worker")).info.num_pending).toBe(0);
+    await screenshot(page, "console-rewind-confirm");
+    await page.click('button:has-text("Really rewind?")');
+    await page.getByTestId("rewound").waitFor();
+    expect(await page.getByTestId("rewound").textContent()).toBe("Rewound: 3 pending.");
+    await expectCount(page, "", "pending", 3);
+    expect((await client.consumers.peek("orders-worker")).info).toEqual({
+      num_pending: 3,
+      num_ack_pending: 0,
+      num_dead_letters: 0,
+    });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("lists streams with the API's record and event counts", async () => {
     const { token, client } = await newAccount();
     const [stream] = await client.streams.list().toArray();
