@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { zConsumer } from "../../generated/zod.gen.js";
 import { type Json, tick, useSequinMock } from "../test-utils.js";
 
-const t = useSequinMock({ clock: "manual", start: "2030-01-01T00:00:00Z" });
+const t = useSequinMock({ clock: { mode: "manual", start: "2030-01-01T00:00:00Z" } });
 const patch = (body: Json) => t.call("PATCH", "/v1/http-consumers/c", { body });
 const next = async (query = "") => (await t.call("GET", `/v1/http-consumers/c/next${query}`)).body;
 const at = (ms: number) => new Date(t.mock.clock.now().getTime() + ms).toISOString();
