@@ -106,6 +106,7 @@ export class ConsumerWorker<Data extends object> {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#stopController.abort();
+    this.#pollController?.abort();
     this.#notify();
   }
 
@@ -154,9 +155,11 @@ export class ConsumerWorker<Data extends object> {
     while (!this.#stopping) {
       await this.#capacity();
       if (this.#stopping) return;
+      // One controller per poll, aborted by stop() and by pause(). (Not AbortSignal.any over the
+      // stop signal: a long-lived source signal keeps every composite made from it on Node 20.)
       const controller = new AbortController();
       this.#pollController = controller;
-      const signal = AbortSignal.any([this.#stopController.signal, controller.signal]);
+      const { signal } = controller;
       const startedAt = Date.now();
       let messages: Message<Data>[];
       try {
@@ -169,7 +172,7 @@ export class ConsumerWorker<Data extends object> {
         failures = 0;
       } catch (error) {
         if (this.#stopping) return;
-        if (controller.signal.aborted) continue; // pause(): not an error.
+        if (signal.aborted) continue; // pause(): not an error.
         reporter.error(error, { during: "next" });
         if (isFinalError(error)) throw error;
         const backoff = backoffDelay(failures++, this.#s.backoff);
