@@ -75,7 +75,8 @@ describe("runConsumer types", () => {
     runConsumer<Contact>({
       client,
       consumer: "contacts",
-      batchHandler: (messages) => messages.map((m) => (m.deliver_count === 1 ? "ack" : terminate())),
+      batchHandler: (messages) =>
+        messages.map((m) => (m.deliver_count === 1 ? "ack" : terminate())),
     });
     expectTypeOf(handle.pause).toEqualTypeOf<() => void>();
     expectTypeOf(handle.paused).toEqualTypeOf<boolean>();
