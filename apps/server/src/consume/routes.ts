@@ -32,7 +32,7 @@ const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 /** Lease, ack, nack, extend, and dead letters; `metrics` counts and times leases and settles. */
 export function consumeRoutes(
-  { db, hub, notifier, limiter, known, consumeCore }: RouteDeps,
+  { db, hub, notifier, limiter, known }: RouteDeps,
   metrics: ConsumeMetrics = noConsumeMetrics,
 ): Router {
   const router = Router();
@@ -56,7 +56,6 @@ export function consumeRoutes(
         signal: aborter.signal,
         limiter,
         known,
-        core: consumeCore,
       });
       metrics.leased(since(start), answer.data.length, params.wait_for > 0);
       res.json(answer);
@@ -85,12 +84,7 @@ export function consumeRoutes(
     const body = parseBody(zAckMessagesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
     const start = process.hrtime.bigint();
-    const { madeAvailable, consumerId, ...answer } = await ack(
-      db,
-      settleTarget,
-      tokens,
-      consumeCore,
-    );
+    const { madeAvailable, consumerId, ...answer } = await ack(db, settleTarget, tokens);
     metrics.settled("ack", since(start), answer.count);
     notifier.publish(`a:${consumerId}`, ...(madeAvailable ? [`c:${consumerId}`] : []));
     res.json(answer);
@@ -101,12 +95,7 @@ export function consumeRoutes(
     const body = parseBody(zAckMessagesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
     const start = process.hrtime.bigint();
-    const { madeAvailable, consumerId, ...answer } = await nack(
-      db,
-      settleTarget,
-      tokens,
-      consumeCore,
-    );
+    const { madeAvailable, consumerId, ...answer } = await nack(db, settleTarget, tokens);
     metrics.settled("nack", since(start), answer.count);
     if (answer.count > 0 || madeAvailable) notifier.publish(`c:${consumerId}`, `a:${consumerId}`);
     res.json(answer);
@@ -121,7 +110,7 @@ export function consumeRoutes(
       madeAvailable: _,
       consumerId: __,
       ...answer
-    } = await extend(db, settleTarget, tokens, body.extend_ms, consumeCore);
+    } = await extend(db, settleTarget, tokens, body.extend_ms);
     metrics.settled("extend", since(start), answer.count);
     res.json(answer);
   });

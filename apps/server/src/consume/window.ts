@@ -11,7 +11,7 @@ import { encodeAckToken } from "./ack-token.js";
 import { type ConsumerStateRow, EXACT_PENDING_UP_TO, toConsumerState } from "./info.js";
 import type { LeaseResult, LeaseTarget } from "./lease.js";
 
-// The callers of the 'window' consume core's routines (migrations 0007-0013; the design is
+// The callers of the consume core's routines (migrations 0007-0015; the design is
 // docs/decisions/0008). The SQL lives in those migrations, one routine per file.
 
 /**
@@ -20,11 +20,6 @@ import type { LeaseResult, LeaseTarget } from "./lease.js";
  * lease, is not held while it is read (bench/LOG.md, 2026-12-03).
  */
 const INLINE_UP_TO = 10;
-
-/** A routine's answer that the consumer is served by the other core. */
-export class OtherCore extends Error {
-  override name = "OtherCore";
-}
 
 type MessageRow = {
   m_seq: number;
@@ -77,8 +72,14 @@ function moveFloor(db: Db, accountId: string, consumerId: string): Promise<void>
 }
 
 /**
- * Leases up to `batchSize` messages of a 'window' consumer in one round trip
- * (sequin_window_lease_v1, migration 0009). Throws {@link OtherCore} for a 'fanout' consumer.
+ * The routines still answer for a consumer of the fan-out core, which migration 0017 removed:
+ * no consumer can be on it any more.
+ */
+const otherCore = () => new Error("The consumer is on the fan-out core, which no longer exists");
+
+/**
+ * Leases up to `batchSize` messages in one round trip (sequin_window_lease_v1, migration 0009):
+ * 401 when the token is no longer live, 404 when the account has no such consumer.
  */
 export async function windowLease(
   db: Db,
@@ -106,7 +107,7 @@ export async function windowLease(
   for (const { row } of rows) {
     if ("unauthorized" in row) throw unauthorized();
     if ("not_found" in row) throw notFound(`Consumer not found: ${ref}`);
-    if ("other_core" in row) throw new OtherCore();
+    if ("other_core" in row) throw otherCore();
     if ("dead_count" in row) deadLettered += row.dead_count;
     else if ("state" in row) state = row;
     else leased.push(row);
@@ -153,7 +154,7 @@ export async function windowLease(
   };
 }
 
-/** What a settle routine answered: as settle.ts's rows. */
+/** What a settle routine answered, a row per delivery it matched (settle.ts reads them). */
 export type SettleRow = {
   authorized: boolean;
   consumer_id: string | null;
@@ -168,10 +169,7 @@ const SETTLE = {
   extend: "sequin_window_extend_v1($1, $2, $3, $4, $5, $6, $7)",
 } as const;
 
-/**
- * Acks, nacks or extends deliveries of a 'window' consumer (migrations 0010-0012). Throws
- * {@link OtherCore} for a 'fanout' consumer.
- */
+/** Acks, nacks or extends deliveries (migrations 0010-0012). */
 export async function windowSettle(
   db: Queryable,
   verb: keyof typeof SETTLE,
@@ -199,7 +197,7 @@ export async function windowSettle(
     ]),
   );
   const first = rows[0];
-  if (first?.o_authorized && first.o_consumer_id && first.o_other_core) throw new OtherCore();
+  if (first?.o_authorized && first.o_consumer_id && first.o_other_core) throw otherCore();
   return rows.map((r) => ({
     authorized: r.o_authorized,
     consumer_id: r.o_consumer_id,

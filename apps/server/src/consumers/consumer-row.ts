@@ -20,15 +20,13 @@ export interface ConsumerRow {
   /** The key path split into names; null = the record. */
   key_path: string[] | null;
   metadata: Record<string, unknown>;
-  /** Which consume core serves it (migration 0007). */
-  core: "fanout" | "window";
   created_at: Date;
   updated_at: Date;
 }
 
 export const CONSUMER_COLUMNS = `id, ord, name, stream_id, kind, filter_collection_id, filter_resource_id,
   filter_provider, filter_sync_id, deliver_policy, ack_wait_ms, max_deliver, max_ack_pending, ordering, key_path, metadata,
-  core, created_at, updated_at`;
+  created_at, updated_at`;
 
 export function toConsumer(row: ConsumerRow): Consumer {
   return {
