@@ -4,34 +4,6 @@
 --
 
 --
--- Name: consumer_messages_count_deleted(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.consumer_messages_count_deleted() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-  INSERT INTO consumer_counter_deltas (account_id, consumer_id, delta)
-  SELECT account_id, consumer_id, -count(*) FROM deleted_rows GROUP BY account_id, consumer_id;
-  RETURN NULL;
-END
-$$;
-
---
--- Name: consumer_messages_count_inserted(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.consumer_messages_count_inserted() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-  INSERT INTO consumer_counter_deltas (account_id, consumer_id, delta)
-  SELECT account_id, consumer_id, count(*) FROM inserted_rows GROUP BY account_id, consumer_id;
-  RETURN NULL;
-END
-$$;
-
---
 -- Name: consumers; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -51,14 +23,12 @@ CREATE TABLE public.consumers (
     max_deliver integer NOT NULL,
     max_ack_pending integer NOT NULL,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
-    message_count bigint DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     ordering text DEFAULT 'none'::text NOT NULL,
     key_path text[],
-    scan_from_seq bigint DEFAULT 0 NOT NULL,
     core text DEFAULT 'window'::text NOT NULL,
-    CONSTRAINT consumers_core_check CHECK ((core = ANY (ARRAY['fanout'::text, 'window'::text]))),
+    CONSTRAINT consumers_core_check CHECK ((core = 'window'::text)),
     CONSTRAINT consumers_deliver_policy_check CHECK ((deliver_policy = ANY (ARRAY['all'::text, 'new'::text]))),
     CONSTRAINT consumers_kind_check CHECK ((kind = ANY (ARRAY['record'::text, 'event'::text]))),
     CONSTRAINT consumers_ordering_check CHECK ((ordering = ANY (ARRAY['none'::text, 'per_key'::text])))
@@ -87,269 +57,6 @@ CREATE FUNCTION public.sequin_filter_match_v1(c public.consumers, collection_id 
      AND (c.filter_resource_id = '*' OR c.filter_resource_id = resource_id)
      AND (c.filter_provider = '*' OR c.filter_provider = provider)
      AND (c.filter_sync_id = '*' OR c.filter_sync_id = sync_id)
-$$;
-
---
--- Name: sequin_lease_deltas_deleted(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.sequin_lease_deltas_deleted() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-  INSERT INTO consumer_lease_deltas (account_id, consumer_id, leased_until, delta)
-  SELECT account_id, consumer_id, leased_until, -count(*)::int FROM old_rows
-  WHERE leased_until > statement_timestamp()
-  GROUP BY account_id, consumer_id, leased_until;
-  RETURN NULL;
-END
-$$;
-
---
--- Name: sequin_lease_deltas_updated(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.sequin_lease_deltas_updated() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-  INSERT INTO consumer_lease_deltas (account_id, consumer_id, leased_until, delta)
-  SELECT account_id, consumer_id, leased_until, sum(d)::int FROM (
-    SELECT account_id, consumer_id, leased_until, -1 AS d FROM old_rows
-    WHERE leased_until > statement_timestamp()
-    UNION ALL
-    SELECT account_id, consumer_id, leased_until, 1 FROM new_rows
-    WHERE leased_until > statement_timestamp()
-  ) x
-  GROUP BY account_id, consumer_id, leased_until
-  HAVING sum(d) <> 0;
-  RETURN NULL;
-END
-$$;
-
---
--- Name: sequin_lease_fc940fa823fe(uuid, uuid, text, bytea, integer, boolean); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.sequin_lease_fc940fa823fe(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_batch integer, p_check boolean) RETURNS SETOF jsonb
-    LANGUAGE plpgsql
-    SET plan_cache_mode TO 'force_custom_plan'
-    SET enable_hashjoin TO 'off'
-    SET enable_mergejoin TO 'off'
-    SET enable_seqscan TO 'off'
-    AS $$
-DECLARE
-  v_consumer uuid;
-  v_stream uuid;
-  v_from bigint;
-  v_any boolean;
-  v_max_deliver int;
-  v_core text;
-  v_row jsonb;
-  v_active int := 0;
-  v_leased int := 0;
-BEGIN
-
-  IF p_token IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM api_tokens
-    WHERE token_hash = p_token AND account_id = p_account AND revoked_at IS NULL) THEN
-    RETURN NEXT '{"unauthorized": true}'::jsonb;
-    RETURN;
-  END IF;
-  -- The consumer by id or by name, as resolveConsumer does.
-  SELECT id, stream_id, max_deliver, core INTO v_consumer, v_stream, v_max_deliver, v_core FROM consumers
-  WHERE account_id = p_account AND (id = p_consumer_id OR name = p_consumer_name)
-  ORDER BY (id = p_consumer_id) DESC NULLS LAST LIMIT 1;
-  IF v_consumer IS NULL THEN
-    RETURN NEXT '{"not_found": true}'::jsonb;
-    RETURN;
-  END IF;
-  -- Served by the log + window core (migration 0007): the caller asks that one.
-  IF v_core = 'window' THEN
-    RETURN NEXT '{"other_core": true}'::jsonb;
-    RETURN;
-  END IF;
-  PERFORM set_config('synchronous_commit', 'off', true);
-  PERFORM pg_advisory_xact_lock(737602, hashtext(v_consumer::text));
-  -- No live row is below scan_from (see background/advance-scan-from.ts). With p_check, when
-  -- no row at or above it is pending or has a lease that ran out, the lease statement would find
-  -- nothing and is not run: planned afresh on every call, it is the dearest part of an empty
-  -- lease (~1.0 against ~0.4 ms). The check walks the same index as the lease, in the same order.
-  -- The caller asks for it when it expects nothing (see receive.ts): to a lease that finds
-  -- messages, the check would only add its own cost.
-  IF p_check THEN
-    SELECT c.scan_from_seq, EXISTS (
-        SELECT 1 FROM consumer_messages m
-        WHERE m.account_id = p_account AND m.consumer_id = v_consumer
-          AND m.seq >= coalesce(c.scan_from_seq, 0)
-          AND (m.leased_until IS NULL OR m.leased_until <= statement_timestamp())
-        ORDER BY m.seq LIMIT 1)
-      INTO v_from, v_any
-      FROM consumers c WHERE c.account_id = p_account AND c.id = v_consumer;
-  ELSE
-    SELECT scan_from_seq, true INTO v_from, v_any
-    FROM consumers WHERE account_id = p_account AND id = v_consumer;
-  END IF;
-  -- Without max_deliver (as when the consumer was looked up above), the statement has no
-  -- dead-letter steps: less to plan. Should max_deliver be set meanwhile, a row that reached it is
-  -- left unleased for the next lease, which moves it.
-  IF v_any AND v_max_deliver > 0 THEN
-    FOR v_row IN 
-WITH cfg AS (
-  SELECT ack_wait_ms, max_deliver, max_ack_pending FROM consumers WHERE account_id = p_account AND id = v_consumer
-), active AS (
-  SELECT (
-  SELECT coalesce(sum(d.delta), 0)::int FROM consumer_lease_deltas d
-  WHERE d.account_id = p_account AND d.consumer_id = v_consumer
-    AND d.leased_until > statement_timestamp()) AS n
-), locked AS MATERIALIZED (
-  SELECT m.account_id, m.consumer_id, m.seq, m.record_id FROM consumer_messages m
-  WHERE m.account_id = p_account AND m.consumer_id = v_consumer AND m.seq >= coalesce(v_from, 0)
-    AND (m.leased_until IS NULL OR m.leased_until <= statement_timestamp())
-    -- ordering per_key: only the oldest live message of its key (ADR 0004).
-    AND (m.order_key IS NULL OR NOT EXISTS (
-      SELECT 1 FROM consumer_messages o
-      WHERE o.account_id = m.account_id AND o.consumer_id = m.consumer_id
-        AND o.order_key = m.order_key AND o.seq < m.seq))
-  ORDER BY m.seq
-  LIMIT p_batch
-  FOR UPDATE OF m SKIP LOCKED
-), cand AS MATERIALIZED (
-  -- A separate step: with the capacity expression as the LIMIT above, the planner could not
-  -- know the row count and would plan the updates below for 10% of the table.
-  SELECT * FROM locked ORDER BY seq
-  LIMIT coalesce((SELECT GREATEST(cfg.max_ack_pending - active.n, 0) FROM cfg, active), 0)
-), dead AS (
-  DELETE FROM consumer_messages m USING cand, cfg
-  WHERE m.account_id = cand.account_id AND m.consumer_id = cand.consumer_id AND m.seq = cand.seq
-    AND (cfg.max_deliver > 0 AND m.deliver_count >= cfg.max_deliver
-  AND (m.record_id IS NULL OR coalesce(m.record_idx <= m.delivered_idx, false)))
-  RETURNING m.account_id, m.consumer_id, m.seq, m.record_id, m.event_seq, m.deliver_count
-), dl AS (
-  INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
-  SELECT account_id, consumer_id, seq, record_id, event_seq, deliver_count, statement_timestamp() FROM dead
-  RETURNING seq), leased AS (
-  UPDATE consumer_messages m SET
-    leased_until = statement_timestamp() + cfg.ack_wait_ms * interval '1 millisecond',
-    lease_id = gen_random_uuid(),
-    deliver_count = CASE WHEN m.record_id IS NOT NULL AND m.delivered_idx IS DISTINCT FROM r.updated_idx
-                         THEN 1 ELSE m.deliver_count + 1 END,
-    delivered_idx = r.updated_idx
-  FROM cand CROSS JOIN cfg
-    LEFT JOIN records r ON r.account_id = cand.account_id AND r.id = cand.record_id
-  WHERE m.account_id = cand.account_id AND m.consumer_id = cand.consumer_id AND m.seq = cand.seq
-    AND NOT (cfg.max_deliver > 0 AND m.deliver_count >= cfg.max_deliver
-  AND (m.record_id IS NULL OR coalesce(m.record_idx <= m.delivered_idx, false)))
-  RETURNING m.account_id AS m_account_id, m.seq AS m_seq, m.lease_id, m.leased_until, m.deliver_count,
-            m.event_seq, r.id AS r_id, r.stream_id AS r_stream_id, r.collection_id AS r_collection_id, r.upstream_id AS r_upstream_id, r.resource_id AS r_resource_id, r.provider AS r_provider, r.upstream_created_at AS r_upstream_created_at, r.upstream_updated_at AS r_upstream_updated_at, r.updated_idx AS r_updated_idx, r.deleted AS r_deleted, r.data AS r_data, r.sync AS r_sync, r.inserted_at AS r_inserted_at
-)
-SELECT to_jsonb(z) FROM (
-  SELECT d.dead_count, (SELECT n FROM active) AS active_before, l.*, e.seq AS e_seq, e.stream_id AS e_stream_id, e.record_id AS e_record_id, e.collection_id AS e_collection_id, e.resource_id AS e_resource_id, e.provider AS e_provider, e.upstream_id AS e_upstream_id, e.action AS e_action, e.changes AS e_changes, e.data AS e_data, e.updated_idx AS e_updated_idx, e.upstream_updated_at AS e_upstream_updated_at, e.sync AS e_sync, e.inserted_at AS e_inserted_at
-  FROM (SELECT count(*)::int AS dead_count FROM dl) d
-  LEFT JOIN (leased l LEFT JOIN events e ON e.account_id = l.m_account_id AND e.seq = l.event_seq) ON true
-  ORDER BY l.m_seq
-) z LOOP
-      v_active := coalesce((v_row->>'active_before')::int, 0);
-      IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
-      RETURN NEXT v_row;
-    END LOOP;
-  ELSIF v_any THEN
-    FOR v_row IN 
-WITH cfg AS (
-  SELECT ack_wait_ms, max_deliver, max_ack_pending FROM consumers WHERE account_id = p_account AND id = v_consumer
-), active AS (
-  SELECT (
-  SELECT coalesce(sum(d.delta), 0)::int FROM consumer_lease_deltas d
-  WHERE d.account_id = p_account AND d.consumer_id = v_consumer
-    AND d.leased_until > statement_timestamp()) AS n
-), locked AS MATERIALIZED (
-  SELECT m.account_id, m.consumer_id, m.seq, m.record_id FROM consumer_messages m
-  WHERE m.account_id = p_account AND m.consumer_id = v_consumer AND m.seq >= coalesce(v_from, 0)
-    AND (m.leased_until IS NULL OR m.leased_until <= statement_timestamp())
-    -- ordering per_key: only the oldest live message of its key (ADR 0004).
-    AND (m.order_key IS NULL OR NOT EXISTS (
-      SELECT 1 FROM consumer_messages o
-      WHERE o.account_id = m.account_id AND o.consumer_id = m.consumer_id
-        AND o.order_key = m.order_key AND o.seq < m.seq))
-  ORDER BY m.seq
-  LIMIT p_batch
-  FOR UPDATE OF m SKIP LOCKED
-), cand AS MATERIALIZED (
-  -- A separate step: with the capacity expression as the LIMIT above, the planner could not
-  -- know the row count and would plan the updates below for 10% of the table.
-  SELECT * FROM locked ORDER BY seq
-  LIMIT coalesce((SELECT GREATEST(cfg.max_ack_pending - active.n, 0) FROM cfg, active), 0)
-), leased AS (
-  UPDATE consumer_messages m SET
-    leased_until = statement_timestamp() + cfg.ack_wait_ms * interval '1 millisecond',
-    lease_id = gen_random_uuid(),
-    deliver_count = CASE WHEN m.record_id IS NOT NULL AND m.delivered_idx IS DISTINCT FROM r.updated_idx
-                         THEN 1 ELSE m.deliver_count + 1 END,
-    delivered_idx = r.updated_idx
-  FROM cand CROSS JOIN cfg
-    LEFT JOIN records r ON r.account_id = cand.account_id AND r.id = cand.record_id
-  WHERE m.account_id = cand.account_id AND m.consumer_id = cand.consumer_id AND m.seq = cand.seq
-    AND NOT (cfg.max_deliver > 0 AND m.deliver_count >= cfg.max_deliver
-  AND (m.record_id IS NULL OR coalesce(m.record_idx <= m.delivered_idx, false)))
-  RETURNING m.account_id AS m_account_id, m.seq AS m_seq, m.lease_id, m.leased_until, m.deliver_count,
-            m.event_seq, r.id AS r_id, r.stream_id AS r_stream_id, r.collection_id AS r_collection_id, r.upstream_id AS r_upstream_id, r.resource_id AS r_resource_id, r.provider AS r_provider, r.upstream_created_at AS r_upstream_created_at, r.upstream_updated_at AS r_upstream_updated_at, r.updated_idx AS r_updated_idx, r.deleted AS r_deleted, r.data AS r_data, r.sync AS r_sync, r.inserted_at AS r_inserted_at
-)
-SELECT to_jsonb(z) FROM (
-  SELECT d.dead_count, (SELECT n FROM active) AS active_before, l.*, e.seq AS e_seq, e.stream_id AS e_stream_id, e.record_id AS e_record_id, e.collection_id AS e_collection_id, e.resource_id AS e_resource_id, e.provider AS e_provider, e.upstream_id AS e_upstream_id, e.action AS e_action, e.changes AS e_changes, e.data AS e_data, e.updated_idx AS e_updated_idx, e.upstream_updated_at AS e_upstream_updated_at, e.sync AS e_sync, e.inserted_at AS e_inserted_at
-  FROM (SELECT 0 AS dead_count) d
-  LEFT JOIN (leased l LEFT JOIN events e ON e.account_id = l.m_account_id AND e.seq = l.event_seq) ON true
-  ORDER BY l.m_seq
-) z LOOP
-      v_active := coalesce((v_row->>'active_before')::int, 0);
-      IF v_row->>'m_seq' IS NOT NULL THEN v_leased := v_leased + 1; END IF;
-      RETURN NEXT v_row;
-    END LOOP;
-  END IF;
-  -- The counts after the lease, as a last row. Messages leased: the leases out are those counted
-  -- before plus these. None: counted afresh (a new snapshot), with the next expiry, which a
-  -- long-poll waits for.
-  IF v_leased > 0 THEN
-    RETURN QUERY SELECT jsonb_build_object('state', jsonb_build_object(
-        'live', c.message_count + coalesce((
-              SELECT sum(d.delta) FROM consumer_counter_deltas d
-              WHERE d.account_id = c.account_id AND d.consumer_id = c.id), 0)::bigint, 'leased', v_active + v_leased, 'next_expiry', null,
-        'max_ack_pending', c.max_ack_pending), 'consumer_id', v_consumer, 'stream_id', v_stream)
-      FROM consumers c WHERE c.account_id = p_account AND c.id = v_consumer;
-  ELSE
-    RETURN QUERY SELECT jsonb_build_object('state', to_jsonb(s), 'consumer_id', v_consumer,
-                                           'stream_id', v_stream)
-      FROM (SELECT c.message_count + coalesce((
-              SELECT sum(d.delta) FROM consumer_counter_deltas d
-              WHERE d.account_id = c.account_id AND d.consumer_id = c.id), 0)::bigint AS live,
-            (
-  SELECT coalesce(sum(d.delta), 0)::int FROM consumer_lease_deltas d
-  WHERE d.account_id = c.account_id AND d.consumer_id = c.id
-    AND d.leased_until > statement_timestamp()) AS leased,
-            (
-  SELECT min(e.leased_until) FROM (
-    SELECT d.leased_until FROM consumer_lease_deltas d
-    WHERE d.account_id = c.account_id AND d.consumer_id = c.id
-      AND d.leased_until > statement_timestamp()
-    GROUP BY d.leased_until HAVING sum(d.delta) > 0) e) AS next_expiry, c.max_ack_pending
-     FROM consumers c
-     WHERE c.account_id = p_account AND c.id = v_consumer) s;
-  END IF;
-END
-$$;
-
---
--- Name: sequin_lower_scan_from(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.sequin_lower_scan_from() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-  UPDATE consumers c SET scan_from_seq = n.seq
-  FROM (SELECT account_id, consumer_id, min(seq) AS seq FROM inserted GROUP BY account_id, consumer_id) n
-  WHERE c.account_id = n.account_id AND c.id = n.consumer_id AND n.seq < c.scan_from_seq;
-  RETURN NULL;
-END
 $$;
 
 --
@@ -1152,10 +859,10 @@ END
 $$;
 
 --
--- Name: sequin_write_71ab3f5d6268(uuid, uuid, jsonb, bytea, boolean); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_write_623483390a5f(uuid, uuid, jsonb, bytea, boolean); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_write_71ab3f5d6268(p_account uuid, p_stream uuid, p_inputs jsonb, p_token bytea, p_records boolean) RETURNS SETOF jsonb
+CREATE FUNCTION public.sequin_write_623483390a5f(p_account uuid, p_stream uuid, p_inputs jsonb, p_token bytea, p_records boolean) RETURNS SETOF jsonb
     LANGUAGE plpgsql
     SET plan_cache_mode TO 'force_custom_plan'
     SET enable_hashjoin TO 'off'
@@ -1171,12 +878,8 @@ DECLARE
   v_count bigint;
   v_results jsonb := '[]';
   v_round_results jsonb;
-  -- The records a round gave a new version: id, version, and what record filters look at.
-  r_id uuid[]; r_idx bigint[]; r_collection text[]; r_resource text[]; r_provider text[];
-  r_sync text[];
-  -- The same over all rounds; fanned out once, each record at its last version.
-  f_id uuid[] := '{}'; f_idx bigint[] := '{}'; f_collection text[] := '{}';
-  f_resource text[] := '{}'; f_provider text[] := '{}'; f_sync text[] := '{}';
+  v_round_changed boolean;
+  v_changed boolean := false;
 BEGIN
 
   IF p_token IS NOT NULL AND NOT EXISTS (
@@ -1297,82 +1000,16 @@ BEGIN
              a.action, a.changes, a.data, a.updated_idx, a.updated_at, a.sync
       FROM after a WHERE a.planned) AS e(seq, record_id, collection_id, resource_id, provider, upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync)
        RETURNING *
-     ), fan AS (
-       INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq, order_key)
-       SELECT p_account, c.id, ev.seq, ev.seq, CASE WHEN c.ordering = 'per_key'
-    THEN hashtextextended(coalesce('k:' || (CASE c.key_path[1]
-      WHEN 'data' THEN ev.data #>> c.key_path[2:]
-      WHEN 'changes' THEN ev.changes #>> c.key_path[2:]
-      WHEN 'sync' THEN ev.sync #>> c.key_path[2:]
-      WHEN 'collection_id' THEN ev.collection_id
-      WHEN 'resource_id' THEN ev.resource_id
-      WHEN 'provider' THEN ev.provider
-      WHEN 'upstream_id' THEN ev.upstream_id
-      WHEN 'record_id' THEN ev.record_id::text
-      WHEN 'action' THEN ev.action
-    END), 'r:' || coalesce(ev.record_id::text, ev.collection_id || chr(31) || ev.upstream_id)), 0) END
-       FROM ev JOIN consumers c ON c.account_id = p_account AND c.stream_id = p_stream AND c.kind = 'event'
-         AND c.core = 'fanout'
-         AND (c.filter_collection_id = '*' OR c.filter_collection_id = ev.collection_id)
-    AND (c.filter_resource_id = '*' OR c.filter_resource_id = ev.resource_id)
-    AND (c.filter_provider = '*' OR c.filter_provider = ev.provider)
-    AND (c.filter_sync_id = '*' OR c.filter_sync_id = ev.sync_id)
      )
-  -- What the round did: each input's outcome, and the records with a new version.
-  SELECT jsonb_agg(jsonb_build_array(a.pos, a.id, a.updated_idx, a.result)),
-         coalesce(array_agg(a.id) FILTER (WHERE a.planned), '{}'),
-         coalesce(array_agg(a.updated_idx) FILTER (WHERE a.planned), '{}'),
-         coalesce(array_agg(a.collection_id) FILTER (WHERE a.planned), '{}'),
-         coalesce(array_agg(a.resource_id) FILTER (WHERE a.planned), '{}'),
-         coalesce(array_agg(a.provider) FILTER (WHERE a.planned), '{}'),
-         coalesce(array_agg(a.sync->>'id') FILTER (WHERE a.planned), '{}')
-  INTO v_round_results, r_id, r_idx, r_collection, r_resource, r_provider, r_sync
+  -- What the round did: each input's outcome, and whether any record got a new version.
+  SELECT jsonb_agg(jsonb_build_array(a.pos, a.id, a.updated_idx, a.result)), bool_or(a.planned)
+  INTO v_round_results, v_round_changed
   FROM after a;
     v_results := v_results || v_round_results;
-    f_id := f_id || r_id; f_idx := f_idx || r_idx; f_collection := f_collection || r_collection;
-    f_resource := f_resource || r_resource; f_provider := f_provider || r_provider;
-    f_sync := f_sync || r_sync;
+    v_changed := v_changed OR coalesce(v_round_changed, false);
   END LOOP;
 
-  IF v_rounds > 1 AND cardinality(f_id) > 0 THEN
-    -- A record changed in several rounds: only its last version.
-    SELECT array_agg(d.id), array_agg(d.idx), array_agg(d.collection_id), array_agg(d.resource_id),
-           array_agg(d.provider), array_agg(d.sync_id)
-    INTO f_id, f_idx, f_collection, f_resource, f_provider, f_sync
-    FROM (SELECT DISTINCT ON (c.id) c.*
-          FROM unnest(f_id, f_idx, f_collection, f_resource, f_provider, f_sync)
-            AS c(id, idx, collection_id, resource_id, provider, sync_id)
-          ORDER BY c.id, c.idx DESC) d;
-  END IF;
-  IF cardinality(f_id) > 0 THEN
-    WITH k AS MATERIALIZED (
-       SELECT c.account_id, c.id AS consumer_id, r.id AS record_id
-       FROM consumers c CROSS JOIN unnest(f_id::uuid[]) AS r(id)
-       WHERE c.account_id = p_account AND c.stream_id = p_stream AND c.kind = 'record' AND c.core = 'fanout'
-     )
-     SELECT count(*) INTO v_count FROM (
-       SELECT m.seq FROM k
-       JOIN consumer_messages m
-         ON m.account_id = k.account_id AND m.record_id = k.record_id
-        AND m.consumer_id IS NOT DISTINCT FROM k.consumer_id
-       ORDER BY m.consumer_id, m.seq
-       FOR UPDATE OF m
-     ) locked;
-    INSERT INTO consumer_messages (account_id, consumer_id, seq, record_id, record_idx)
-     SELECT p_account, c.id, w.updated_idx, w.id, w.updated_idx
-     FROM unnest(f_id::uuid[], f_idx::bigint[], f_collection::text[], f_resource::text[], f_provider::text[], f_sync::text[])
-       AS w(id, updated_idx, collection_id, resource_id, provider, sync_id)
-     JOIN consumers c ON c.account_id = p_account AND c.stream_id = p_stream AND c.kind = 'record'
-       AND c.core = 'fanout'
-       AND (c.filter_collection_id = '*' OR c.filter_collection_id = w.collection_id)
-    AND (c.filter_resource_id = '*' OR c.filter_resource_id = w.resource_id)
-    AND (c.filter_provider = '*' OR c.filter_provider = w.provider)
-    AND (c.filter_sync_id = '*' OR c.filter_sync_id = w.sync_id)
-     ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
-     DO UPDATE SET record_idx = GREATEST(consumer_messages.record_idx, EXCLUDED.record_idx);
-  END IF;
-
-  RETURN NEXT jsonb_build_object('results', v_results, 'changed', cardinality(f_id) > 0);
+  RETURN NEXT jsonb_build_object('results', v_results, 'changed', v_changed);
   IF p_records THEN
     RETURN QUERY
     WITH k AS MATERIALIZED (
@@ -1405,31 +1042,6 @@ CREATE TABLE public.api_tokens (
     name text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     revoked_at timestamp with time zone
-);
-
---
--- Name: consumer_counter_deltas; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.consumer_counter_deltas (
-    account_id uuid NOT NULL,
-    consumer_id uuid NOT NULL,
-    id bigint NOT NULL,
-    delta bigint NOT NULL
-)
-WITH (autovacuum_vacuum_scale_factor='0.02');
-
---
--- Name: consumer_counter_deltas_id_seq; Type: SEQUENCE; Schema: public; Owner: -
---
-
-ALTER TABLE public.consumer_counter_deltas ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME public.consumer_counter_deltas_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
 );
 
 --
@@ -1467,51 +1079,6 @@ ALTER TABLE public.consumer_floors ALTER COLUMN id ADD GENERATED ALWAYS AS IDENT
     NO MAXVALUE
     CACHE 1
 );
-
---
--- Name: consumer_lease_deltas; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.consumer_lease_deltas (
-    account_id uuid NOT NULL,
-    consumer_id uuid NOT NULL,
-    leased_until timestamp with time zone NOT NULL,
-    id bigint NOT NULL,
-    delta integer NOT NULL
-);
-
---
--- Name: consumer_lease_deltas_id_seq; Type: SEQUENCE; Schema: public; Owner: -
---
-
-ALTER TABLE public.consumer_lease_deltas ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME public.consumer_lease_deltas_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
-
---
--- Name: consumer_messages; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.consumer_messages (
-    account_id uuid NOT NULL,
-    consumer_id uuid NOT NULL,
-    seq bigint NOT NULL,
-    record_id uuid,
-    record_idx bigint,
-    event_seq bigint,
-    leased_until timestamp with time zone,
-    lease_id uuid,
-    deliver_count integer DEFAULT 0 NOT NULL,
-    delivered_idx bigint,
-    acked_idx bigint,
-    order_key bigint
-)
-WITH (autovacuum_vacuum_scale_factor='0.02', autovacuum_analyze_scale_factor='0.02', fillfactor='80');
 
 --
 -- Name: consumers_ord_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1686,13 +1253,6 @@ ALTER TABLE ONLY public.api_tokens
     ADD CONSTRAINT api_tokens_pkey PRIMARY KEY (account_id, id);
 
 --
--- Name: consumer_counter_deltas consumer_counter_deltas_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.consumer_counter_deltas
-    ADD CONSTRAINT consumer_counter_deltas_pkey PRIMARY KEY (account_id, consumer_id, id);
-
---
 -- Name: consumer_cursors consumer_cursors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1705,20 +1265,6 @@ ALTER TABLE ONLY public.consumer_cursors
 
 ALTER TABLE ONLY public.consumer_floors
     ADD CONSTRAINT consumer_floors_pkey PRIMARY KEY (account_id, consumer_id, id);
-
---
--- Name: consumer_lease_deltas consumer_lease_deltas_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.consumer_lease_deltas
-    ADD CONSTRAINT consumer_lease_deltas_pkey PRIMARY KEY (account_id, consumer_id, leased_until, id);
-
---
--- Name: consumer_messages consumer_messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.consumer_messages
-    ADD CONSTRAINT consumer_messages_pkey PRIMARY KEY (account_id, consumer_id, seq);
 
 --
 -- Name: consumers consumers_name_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1804,18 +1350,6 @@ ALTER TABLE ONLY public.streams
 CREATE UNIQUE INDEX api_tokens_by_hash ON public.api_tokens USING btree (token_hash);
 
 --
--- Name: consumer_messages_by_key; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX consumer_messages_by_key ON public.consumer_messages USING btree (account_id, consumer_id, order_key, seq) WHERE (order_key IS NOT NULL);
-
---
--- Name: consumer_messages_by_record; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE UNIQUE INDEX consumer_messages_by_record ON public.consumer_messages USING btree (account_id, record_id, consumer_id) WHERE (record_id IS NOT NULL);
-
---
 -- Name: consumers_by_ord; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1876,36 +1410,6 @@ CREATE INDEX records_by_version ON public.records USING btree (account_id, strea
 CREATE INDEX streams_by_ord ON public.streams USING btree (account_id, ord);
 
 --
--- Name: consumer_messages consumer_messages_count_deleted; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER consumer_messages_count_deleted AFTER DELETE ON public.consumer_messages REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION public.consumer_messages_count_deleted();
-
---
--- Name: consumer_messages consumer_messages_count_inserted; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER consumer_messages_count_inserted AFTER INSERT ON public.consumer_messages REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION public.consumer_messages_count_inserted();
-
---
--- Name: consumer_messages consumer_messages_lease_deltas_deleted; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER consumer_messages_lease_deltas_deleted AFTER DELETE ON public.consumer_messages REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.sequin_lease_deltas_deleted();
-
---
--- Name: consumer_messages consumer_messages_lease_deltas_updated; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER consumer_messages_lease_deltas_updated AFTER UPDATE ON public.consumer_messages REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.sequin_lease_deltas_updated();
-
---
--- Name: consumer_messages consumer_messages_lower_scan_from; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER consumer_messages_lower_scan_from AFTER INSERT ON public.consumer_messages REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.sequin_lower_scan_from();
-
---
 -- Name: api_tokens api_tokens_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1925,13 +1429,6 @@ ALTER TABLE ONLY public.consumer_cursors
 
 ALTER TABLE ONLY public.consumer_floors
     ADD CONSTRAINT consumer_floors_account_id_consumer_id_fkey FOREIGN KEY (account_id, consumer_id) REFERENCES public.consumers(account_id, id) ON DELETE CASCADE;
-
---
--- Name: consumer_messages consumer_messages_account_id_consumer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.consumer_messages
-    ADD CONSTRAINT consumer_messages_account_id_consumer_id_fkey FOREIGN KEY (account_id, consumer_id) REFERENCES public.consumers(account_id, id) ON DELETE CASCADE;
 
 --
 -- Name: consumers consumers_account_id_stream_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -13,7 +13,6 @@ import { createConsumer, type Db } from "@sequin/server/source";
 import { ourSqlThroughput } from "./floors/our-sql.js";
 import { plainQueueThroughput } from "./floors/plain-queue.js";
 import { startCluster } from "./lib/cluster.js";
-import { benchCore } from "./lib/core.js";
 import { dropDatabase, freshDatabase, useServer } from "./lib/database.js";
 import { machineFacts } from "./lib/machine.js";
 import { progress, summarize, type Throughput } from "./lib/measure.js";
@@ -55,12 +54,6 @@ if (!Number.isInteger(soakRecords) || soakRecords < 20_000) {
   );
 }
 const wants = (section: string) => !only || only.includes(section);
-// --core=fanout: this project's consumers and servers on the fan-out core (the one ADR 0008 replaced).
-const core = args.find((a) => a.startsWith("--core="))?.slice(7);
-if (core !== undefined && core !== "window" && core !== "fanout") {
-  throw new Error("--core must be fanout or window");
-}
-if (core) process.env.BENCH_CONSUME_CORE = core;
 // --contenders=floor,windowFloor: only these rows of the throughput table (for an A/B; the
 // targets need them all).
 const contenders = args
@@ -105,7 +98,6 @@ const results: BenchResults = {
   date: new Date().toISOString(),
   machine: await machineFacts(serverUrl),
   ownCluster: process.env.BENCH_DATABASE_URL === undefined,
-  consumeCore: benchCore(),
   only,
   throughputRuns: THROUGHPUT_RUNS,
   soakMinutes: { held: soakMinutes, free: freeSoakMinutes },
@@ -117,12 +109,11 @@ progress(
 
 async function namedConsumer(db: Db, seeded: Seeded, name: string, collection: string) {
   const c = await db.transaction((tx) =>
-    createConsumer(
-      tx,
-      seeded.accountId,
-      { name, deliver_policy: "new", filters: { collection_id: collection } },
-      benchCore(),
-    ),
+    createConsumer(tx, seeded.accountId, {
+      name,
+      deliver_policy: "new",
+      filters: { collection_id: collection },
+    }),
   );
   return c.id;
 }
@@ -143,8 +134,6 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
     progress(`seeding ${backlog} records`);
     const seeded = await seedRecords(db, backlog);
     const server = await startServerProcess(url);
-    // The same server on the fan-out core (the one ADR 0008 replaced), for its rows.
-    const fanoutServer = await startServerProcess(url, { SEQUIN_CONSUME_CORE: "fanout" });
     let rssMax = 0;
     const sampler = setInterval(() => {
       rssMax = Math.max(rssMax, server.rssMb());
@@ -152,24 +141,19 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
     try {
       if (wants("throughput")) {
         let count = 0;
-        const withConsumer = async (
-          fn: (consumer: string) => Promise<Throughput>,
-          core: "fanout" | "window" = benchCore(),
-        ) => {
-          const consumer = await createBenchConsumer(db, seeded, `bench-${count++}`, { core });
+        const withConsumer = async (fn: (consumer: string) => Promise<Throughput>) => {
+          const consumer = await createBenchConsumer(db, seeded, `bench-${count++}`);
           try {
             return await fn(consumer);
           } finally {
             await dropConsumer(db, seeded, consumer);
             // Every run starts from the same tables: the dropped consumer's rows are vacuumed
             // away rather than left for the next run's scans to wade through.
-            await db.query(
-              "VACUUM (ANALYZE) consumer_messages, deliveries, consumer_cursors, consumer_floors",
-            );
+            await db.query("VACUUM (ANALYZE) deliveries, consumer_cursors, consumer_floors");
           }
         };
-        const e2e = (c: string, b: number, on = server) => ({
-          url: on.url,
+        const e2e = (c: string, b: number) => ({
+          url: server.url,
           token: seeded.token,
           consumer: c,
           batchSize: b,
@@ -187,16 +171,8 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
         const runs: Record<string, (b: number) => Promise<Throughput>> = {
           plainQueue: (b) => plainQueueThroughput(peer(b, backlog)),
           floor: (b) =>
-            withConsumer((c) =>
-              ourSqlThroughput(db, seeded.accountId, c, b, WORKERS, DURATION_MS, benchCore()),
-            ),
-          fanoutFloor: (b) =>
-            withConsumer(
-              (c) => ourSqlThroughput(db, seeded.accountId, c, b, WORKERS, DURATION_MS, "fanout"),
-              "fanout",
-            ),
+            withConsumer((c) => ourSqlThroughput(db, seeded.accountId, c, b, WORKERS, DURATION_MS)),
           sdk: (b) => withConsumer((c) => sdkThroughput(e2e(c, b))),
-          fanoutSdk: (b) => withConsumer((c) => sdkThroughput(e2e(c, b, fanoutServer)), "fanout"),
           rawHttp: (b) => withConsumer((c) => rawHttpThroughput(e2e(c, b))),
           // As many as before 2026-12-03: pg-boss's fetch slows with the size of its queue, so
           // fewer would change what is measured.
@@ -282,7 +258,6 @@ if (wants("throughput") || wants("latency") || wants("mutations")) {
     } finally {
       clearInterval(sampler);
       await server.stop();
-      await fanoutServer.stop();
     }
   } finally {
     await db.close();

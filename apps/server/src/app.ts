@@ -5,7 +5,6 @@ import {
   type BackgroundTasks,
   startBackgroundTasks,
 } from "./background/tasks.js";
-import type { ConsumeCore } from "./config.js";
 import { peekRoutes } from "./consume/peek-routes.js";
 import { KnownConsumers, LongPollLimiter } from "./consume/receive.js";
 import { consumeRoutes } from "./consume/routes.js";
@@ -50,8 +49,6 @@ export interface AppDeps {
   metrics?: MetricsOptions | false;
   /** The built console served at /console. Default: the @sequin/console package's dist. */
   consoleDir?: string;
-  /** The core of consumers this server creates (see Config.consumeCore). Default `window`. */
-  consumeCore?: ConsumeCore;
 }
 
 /** The app and the parts that outlive single requests. */
@@ -92,7 +89,6 @@ export function createApp(deps: AppDeps): SequinApp {
     limiter: new LongPollLimiter(deps.maxLongPollsPerConsumer ?? 100),
     known: new KnownConsumers(),
     logger,
-    consumeCore: deps.consumeCore ?? "window",
   };
 
   const metrics = deps.metrics === false ? undefined : new AppMetrics(deps.metrics);

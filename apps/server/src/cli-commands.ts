@@ -35,9 +35,7 @@ Without DATABASE_URL, a dev account and token are created at first start; the to
   --upstream-url URL          forward mutations to this HTTP upstream (env SEQUIN_UPSTREAM_URL)
   --upstream-token T          its bearer token (env SEQUIN_UPSTREAM_TOKEN; prefer the env var)
   --upstream-timeout-ms MS    its timeout (env SEQUIN_UPSTREAM_TIMEOUT_MS, default 10000)
-  --metrics on|off            serve /metrics without a token (env SEQUIN_METRICS, default on)
-  --consume-core window|fanout  core of consumers created here (env SEQUIN_CONSUME_CORE,
-                              default window, ADR 0008; fanout: the core it replaces)`,
+  --metrics on|off            serve /metrics without a token (env SEQUIN_METRICS, default on)`,
   },
   migrate: {
     usage: "sequin-server migrate [--database-url URL | --data-dir DIR]",

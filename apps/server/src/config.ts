@@ -32,7 +32,6 @@ const EnvSchema = z.object({
   SEQUIN_UPSTREAM_TOKEN: z.string().min(1).optional(),
   SEQUIN_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   SEQUIN_METRICS: z.enum(["on", "off"]).default("on"),
-  SEQUIN_CONSUME_CORE: z.enum(["fanout", "window"]).default("window"),
 });
 
 /** Each flag of `sequin-server start` and the variable it overrides: one flag per variable. */
@@ -47,7 +46,6 @@ export const FLAG_ENV = {
   "upstream-token": "SEQUIN_UPSTREAM_TOKEN",
   "upstream-timeout-ms": "SEQUIN_UPSTREAM_TIMEOUT_MS",
   metrics: "SEQUIN_METRICS",
-  "consume-core": "SEQUIN_CONSUME_CORE",
 } as const satisfies Record<string, keyof z.input<typeof EnvSchema>>;
 
 /** Every environment variable the server reads. */
@@ -73,17 +71,7 @@ export interface Config {
   upstream: { url: string; token: string | undefined; timeoutMs: number } | undefined;
   /** Serve Prometheus metrics at /metrics, without a token (SEQUIN_METRICS). Default true. */
   metrics: boolean;
-  /**
-   * The consume core of consumers this server creates (SEQUIN_CONSUME_CORE): `window` (default;
-   * the log + window core of docs/decisions/0008) or `fanout` (a row per message and consumer,
-   * written with each record; the core it replaces, kept until it is deleted). Consumers keep the
-   * core they were created with; a server serves both.
-   */
-  consumeCore: ConsumeCore;
 }
-
-/** A consume core: see {@link Config.consumeCore}. */
-export type ConsumeCore = "fanout" | "window";
 
 /** Command-line flags that override the environment. */
 export type ConfigFlags = { -readonly [F in keyof typeof FLAG_ENV]?: string | undefined } & {
@@ -132,6 +120,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
         }
       : undefined,
     metrics: c.SEQUIN_METRICS === "on",
-    consumeCore: c.SEQUIN_CONSUME_CORE,
   };
 }

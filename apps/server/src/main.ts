@@ -99,7 +99,6 @@ export async function startServer(
       logger,
       ...(config.upstream ? { upstream: httpUpstream(config.upstream) } : {}),
       metrics: config.metrics ? { process: true } : false,
-      consumeCore: config.consumeCore,
     });
     await sequin.ready;
     const headersTimeout = options.timeouts?.headersTimeoutMs ?? 10_000;

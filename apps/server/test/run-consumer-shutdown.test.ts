@@ -22,6 +22,8 @@ async function setUp(prefix: string, n: number, ackWaitMs: number) {
   const consumer = await createConsumer(account.api, {
     stream_id: streamId,
     ack_wait_ms: ackWaitMs,
+    // Redelivered as soon as a lease runs out: what comes back is what this file checks.
+    backoff_ms: [0],
   });
   const ids = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   await upsert(

@@ -1,9 +1,8 @@
-// The log + window consume core (migrations 0007-0014, docs/decisions/0008) at the SQL level:
-// what the conformance suite cannot see from outside (its target `postgres-window` runs every
-// scenario on this core).
+// The log + window consume core (migrations 0007-0015, docs/decisions/0008) at the SQL level:
+// what the conformance suite cannot see from outside.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../src/db/db.js";
-import { Api } from "./helpers/api.js";
+import type { Api } from "./helpers/api.js";
 import { useTestDatabase } from "./helpers/database.js";
 import { ack, createConsumer, createStream, next, record, upsert } from "./helpers/fixtures.js";
 import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
@@ -13,15 +12,13 @@ let db: Db;
 let server: TestServer;
 let api: Api;
 let accountId: string;
-let token: string;
 
 beforeAll(async () => {
   db = await database.open();
-  server = await startTestServer(db, { consumeCore: "window" });
+  server = await startTestServer(db);
   const account = await newAccount(db, server);
   api = account.api;
   accountId = account.accountId;
-  token = account.token;
 });
 afterAll(() => server?.close());
 
@@ -49,11 +46,6 @@ describe("the log + window core", () => {
     const stream = await createStream(api);
     const consumer = await createConsumer(api, { stream_id: stream });
     await upsert(api, stream, [record("a"), record("b"), record("c")]);
-    expect(
-      await count("SELECT count(*) AS n FROM consumer_messages WHERE consumer_id = $1", [
-        consumer.id,
-      ]),
-    ).toBe(0);
     expect(await windowRows(consumer.id)).toBe(0);
 
     const leased = await next(api, consumer.id, 2);
@@ -94,7 +86,7 @@ describe("the log + window core", () => {
     expect(after).toBeGreaterThan(before);
 
     await ack(api, consumer.id, [b!.ack_token, c!.ack_token]);
-    await db.query("SELECT sequin_window_move_floor_v1($1, $2)", [accountId, consumer.id]);
+    await db.query("SELECT sequin_window_move_floor_v2($1, $2)", [accountId, consumer.id]);
     // Only "a" is left: the floor lies just below it, above every finished delivery.
     expect(await floorOf(consumer.id)).toBe(after - 1);
     const again = await next(api, consumer.id, 10);
@@ -108,7 +100,7 @@ describe("the log + window core", () => {
     await upsert(api, stream, [record("a")]);
     const leased = await next(api, consumer.id, 1);
     await ack(api, consumer.id, [leased.data[0]!.ack_token]);
-    await db.query("SELECT sequin_window_move_floor_v1($1, $2)", [accountId, consumer.id]);
+    await db.query("SELECT sequin_window_move_floor_v2($1, $2)", [accountId, consumer.id]);
     const { rows } = await db.query<{ last: string }>(
       "SELECT last_value AS last FROM delivery_seq",
     );
@@ -161,38 +153,5 @@ describe("the log + window core", () => {
     expect(info.status).toBe(200);
     // One stream written alone: its positions are contiguous, so the estimate is exact.
     expect(info.body.info.num_pending).toBe(1500);
-  });
-
-  it("a consumer of each core on one stream: each gets every record once", async () => {
-    const stream = await createStream(api);
-    const window = await createConsumer(api, { stream_id: stream });
-    // A server on the fan-out core, on the same database.
-    const fanoutServer = await startTestServer(db, { consumeCore: "fanout" });
-    try {
-      const sameAccount = new Api(fanoutServer.url, token);
-      const fanout = await createConsumer(sameAccount, { stream_id: stream });
-      await upsert(api, stream, [record("a"), record("b")]);
-      // Each server leases the other core's consumer: it asks its own core first, which
-      // answers that the consumer is not its own, then the other.
-      for (const [client, consumer] of [
-        [sameAccount, window],
-        [api, fanout],
-      ] as const) {
-        const leased = await next(client, consumer.id, 10);
-        expect(upstreamIds(leased.data)).toEqual(["a", "b"]);
-        await ack(
-          client,
-          consumer.id,
-          leased.data.map((m: { ack_token: string }) => m.ack_token),
-        );
-      }
-      const cores = await db.query<{ core: string }>(
-        "SELECT core FROM consumers WHERE id = ANY($1::uuid[]) ORDER BY core",
-        [[window.id, fanout.id]],
-      );
-      expect(cores.rows.map((r) => r.core)).toEqual(["fanout", "window"]);
-    } finally {
-      await fanoutServer.close();
-    }
   });
 });

@@ -37,10 +37,12 @@ const SETTLE = {
 } as const;
 
 async function settle(verb: keyof typeof SETTLE, leased: Leased[]): Promise<number> {
-  const { rows } = await client.query<{ o_seq: number | null }>(
-    `SELECT * FROM ${SETTLE[verb]}`,
-    [account.accountId, consumerId, leased.map((l) => l.m_seq), leased.map((l) => l.lease_id)],
-  );
+  const { rows } = await client.query<{ o_seq: number | null }>(`SELECT * FROM ${SETTLE[verb]}`, [
+    account.accountId,
+    consumerId,
+    leased.map((l) => l.m_seq),
+    leased.map((l) => l.lease_id),
+  ]);
   return rows.filter((r) => r.o_seq !== null).length;
 }
 

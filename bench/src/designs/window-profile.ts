@@ -1,7 +1,7 @@
 // Where the window core's lease + ack spend their time: 4 workers lease and ack for a while on a
 // cluster with pg_stat_statements (track = all), then the statements by total time. A
 // development aid, not part of `pnpm bench`:
-//   npx tsx src/designs/window-profile.ts --url=postgres://postgres@127.0.0.1:PORT/postgres [--batch=10] [--core=window]
+//   npx tsx src/designs/window-profile.ts --url=postgres://postgres@127.0.0.1:PORT/postgres [--batch=10]
 import { ack, decodeAckTokens, lease } from "@sequin/server/direct-consume";
 import { migrate, openDatabase } from "@sequin/server/source";
 import { runWorkers } from "../lib/measure.js";
@@ -11,7 +11,6 @@ const arg = (name: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const adminUrl = arg("url") ?? "postgres://postgres@127.0.0.1:55432/postgres";
 const batch = Number(arg("batch") ?? 10);
-const core = (arg("core") ?? "window") as "fanout" | "window";
 const name = `wprof_${process.pid}`;
 const admin = await openDatabase({ databaseUrl: adminUrl, poolMax: 1 });
 await admin.query(`CREATE DATABASE ${name}`);
@@ -21,19 +20,19 @@ try {
   await migrate(db);
   await db.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
   const seeded = await seedRecords(db, 100_000);
-  const consumer = await createBenchConsumer(db, seeded, "profile", { core });
+  const consumer = await createBenchConsumer(db, seeded, "profile");
   const target = { accountId: seeded.accountId, consumer };
   // Warm up, then count from zero.
   const round = async () => {
-    const { messages } = await lease(db, target, batch, false, core);
+    const { messages } = await lease(db, target, batch);
     if (messages.length === 0) return 0;
-    await ack(db, target, decodeAckTokens(messages.map((m) => m.ack_token)), core);
+    await ack(db, target, decodeAckTokens(messages.map((m) => m.ack_token)));
     return messages.length;
   };
   await runWorkers(4, 1000, round);
   await db.query("SELECT pg_stat_statements_reset()");
   const r = await runWorkers(4, 5000, round);
-  console.log(`${core} batch ${batch}: ${Math.round(r.perSecond)} msg/s`);
+  console.log(`batch ${batch}: ${Math.round(r.perSecond)} msg/s`);
   const { rows } = await db.query<{ calls: string; total: number; mean: number; query: string }>(
     `SELECT calls, round(total_exec_time::numeric, 1)::float8 AS total, round(mean_exec_time::numeric, 3)::float8 AS mean,
             regexp_replace(left(query, 160), '\\s+', ' ', 'g') AS query

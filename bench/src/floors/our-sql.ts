@@ -11,23 +11,14 @@ export async function ourSqlThroughput(
   batchSize: number,
   workers: number,
   durationMs: number,
-  /** The consume core of the consumer (the routines asked first). */
-  core: "fanout" | "window" = "window",
 ): Promise<Throughput> {
   return runWorkers(workers, durationMs, async () => {
-    const { messages } = await lease(
-      db,
-      { accountId, consumer: consumerId },
-      batchSize,
-      false,
-      core,
-    );
+    const { messages } = await lease(db, { accountId, consumer: consumerId }, batchSize);
     if (messages.length === 0) return 0;
     await ack(
       db,
       { accountId, consumer: consumerId },
       decodeAckTokens(messages.map((m) => m.ack_token)),
-      core,
     );
     return messages.length;
   });

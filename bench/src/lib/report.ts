@@ -24,8 +24,6 @@ export function renderResults(r: BenchResults): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(", ")}.`,
     "",
-    `This project's consumers and servers: the ${r.consumeCore ?? "fanout"} consume core (the rows named "fan-out core" use that one in any case).`,
-    "",
     `Every figure ran at least twice (throughput: ${r.throughputRuns === 1 ? "once (--quick)" : `${r.throughputRuns ?? 3} times`}, the contenders taking turns, each run after a CHECKPOINT); tables show the median, with the minimum in brackets.`,
     "",
   );
@@ -50,9 +48,7 @@ export function renderResults(r: BenchResults): string {
       plainQueue:
         "Floor: plain SKIP LOCKED queue (one table; lease `UPDATE … WHERE id IN (SELECT … ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED) RETURNING`, ack `DELETE … WHERE id = ANY($1)`)",
       floor: "Floor: this project's lease + ack SQL from Node, no HTTP",
-      fanoutFloor: "The fan-out core's lease + ack SQL (replaced by ADR 0008), from Node, no HTTP",
       sdk: "This project end to end: server + `runConsumer`",
-      fanoutSdk: "The fan-out core end to end (replaced by ADR 0008): server + `runConsumer`",
       rawHttp: "This project, raw HTTP `/next` + `/ack` (no SDK)",
       pgBoss: "pg-boss 10 fetch + complete",
       graphileWorker:

@@ -13,8 +13,6 @@ export interface BenchResults {
   machine: MachineFacts;
   /** Whether the run had a throwaway cluster of its own (false: BENCH_DATABASE_URL). */
   ownCluster?: boolean;
-  /** The consume core of this project's consumers (--core=; rows named window* always use the window core). */
-  consumeCore?: "fanout" | "window";
   /** The sections asked for with --only, if any. */
   only?: string[];
   /** Seconds each part of the run took, and the whole run (from the process's start; the cluster's stop aside). */

@@ -6,11 +6,8 @@ import type pg from "pg";
 export const HOT_PATH_TABLES = [
   "records",
   "events",
-  "consumer_messages",
-  "consumer_lease_deltas",
-  "consumer_counter_deltas",
   "consumers",
-  // The log + window core (migration 0007).
+  // The consume core's (migration 0007).
   "deliveries",
   "consumer_cursors",
   "consumer_floors",

@@ -3,7 +3,6 @@
 // the difference is the lease statement's alone).
 import { ack, decodeAckTokens, lease } from "@sequin/server/direct-consume";
 import { createConsumer, type Db } from "@sequin/server/source";
-import { benchCore } from "../lib/core.js";
 import { percentile } from "../lib/measure.js";
 import type { Seeded } from "./seed.js";
 
@@ -29,19 +28,14 @@ export async function createOrderingConsumer(
   ordering: "none" | "per_key",
 ): Promise<string> {
   const consumer = await db.transaction((tx) =>
-    createConsumer(
-      tx,
-      seeded.accountId,
-      {
-        name: `ordering-${ordering}`,
-        kind: "event",
-        ordering,
-        deliver_policy: "all",
-        ack_wait_ms: 600_000,
-        max_ack_pending: 100_000,
-      },
-      benchCore(),
-    ),
+    createConsumer(tx, seeded.accountId, {
+      name: `ordering-${ordering}`,
+      kind: "event",
+      ordering,
+      deliver_policy: "all",
+      ack_wait_ms: 600_000,
+      max_ack_pending: 100_000,
+    }),
   );
   return consumer.id;
 }
@@ -69,20 +63,13 @@ export async function leaseCost(
   const totals: number[] = [];
   for (let i = 0; i < cycles; i++) {
     const start = performance.now();
-    const { messages } = await lease(
-      db,
-      { accountId, consumer: consumerId },
-      batchSize,
-      false,
-      benchCore(),
-    );
+    const { messages } = await lease(db, { accountId, consumer: consumerId }, batchSize);
     const leased = performance.now();
     if (messages.length < batchSize) throw new Error(`backlog ran out (${messages.length})`);
     await ack(
       db,
       { accountId, consumer: consumerId },
       decodeAckTokens(messages.map((m) => m.ack_token)),
-      benchCore(),
     );
     leases.push(leased - start);
     totals.push(performance.now() - start);

@@ -3,7 +3,6 @@
 // afterwards (lease, ack) always goes through the server's own code.
 
 import { createAccount, createConsumer, type Db } from "@sequin/server/source";
-import { benchCore } from "../lib/core.js";
 
 export interface Seeded {
   accountId: string;
@@ -43,28 +42,23 @@ export async function seedRecords(db: Db, count: number): Promise<Seeded> {
   };
 }
 
-/** A record consumer over every record seeded (deliver_policy all backfills them as pending). */
+/** A record consumer over every record seeded (deliver_policy all: its cursor starts at 0). */
 export async function createBenchConsumer(
   db: Db,
   seeded: Seeded,
   name: string,
-  options: { ackWaitMs?: number; maxAckPending?: number; core?: "fanout" | "window" } = {},
+  options: { ackWaitMs?: number; maxAckPending?: number } = {},
 ): Promise<string> {
   const consumer = await db.transaction((tx) =>
-    createConsumer(
-      tx,
-      seeded.accountId,
-      {
-        name,
-        kind: "record",
-        deliver_policy: "all",
-        ack_wait_ms: options.ackWaitMs ?? 60_000,
-        max_ack_pending: options.maxAckPending ?? 100_000,
-      },
-      options.core ?? benchCore(),
-    ),
+    createConsumer(tx, seeded.accountId, {
+      name,
+      kind: "record",
+      deliver_policy: "all",
+      ack_wait_ms: options.ackWaitMs ?? 60_000,
+      max_ack_pending: options.maxAckPending ?? 100_000,
+    }),
   );
-  await db.query("ANALYZE consumer_messages, deliveries");
+  await db.query("ANALYZE deliveries");
   return consumer.id;
 }
 

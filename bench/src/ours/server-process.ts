@@ -3,7 +3,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { benchCore } from "../lib/core.js";
 import { freePort } from "../lib/free-port.js";
 import { onTeardown } from "../lib/teardown.js";
 
@@ -20,11 +19,7 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(
-  databaseUrl: string,
-  /** More environment for the server (e.g. SEQUIN_CONSUME_CORE). */
-  env: Record<string, string> = {},
-): Promise<ServerProcess> {
+export async function startServerProcess(databaseUrl: string): Promise<ServerProcess> {
   const port = await freePort();
   // BENCH_SERVER_NODE_ARGS: extra Node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
@@ -34,8 +29,6 @@ export async function startServerProcess(
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       LOG_LEVEL: "warn",
-      SEQUIN_CONSUME_CORE: benchCore(),
-      ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });

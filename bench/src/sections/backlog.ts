@@ -38,7 +38,7 @@ export async function backlogSection(
     if (run > 0 && setup.size >= (BACKLOG_RUNS + 1) * CYCLES * 100) return;
     if (setup.consumer) await dropConsumer(setup.db, setup.seeded, setup.consumer);
     setup.consumer = await createBenchConsumer(setup.db, setup.seeded, `backlog-${run}`);
-    await setup.db.query("VACUUM ANALYZE consumer_messages, deliveries");
+    await setup.db.query("VACUUM ANALYZE deliveries");
   };
   try {
     for (const size of sizes) {

@@ -29,7 +29,7 @@ export async function orderingSection(
       none: await createOrderingConsumer(fresh.db, s, "none"),
       per_key: await createOrderingConsumer(fresh.db, s, "per_key"),
     };
-    await fresh.db.query("VACUUM ANALYZE consumer_messages, deliveries");
+    await fresh.db.query("VACUUM ANALYZE deliveries");
     const result: NonNullable<BenchResults["ordering"]> = {
       events,
       keys,

@@ -20,9 +20,6 @@ export async function startInProcessServer(
     db,
     logger: pino({ level: process.env.SERVER_LOG_LEVEL ?? "silent" }),
     runBackgroundTasks: false,
-    // SEQUIN_CONSUME_CORE=window runs the suites on the log + window core, as replicas started
-    // with that variable do.
-    ...(process.env.SEQUIN_CONSUME_CORE === "window" ? { consumeCore: "window" as const } : {}),
     ...options,
   });
   await sequin.ready;

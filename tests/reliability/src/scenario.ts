@@ -182,10 +182,9 @@ export class Scenario {
   /** Messages of the consumer not acked yet (pending or leased), and dead letters. */
   async backlog(): Promise<{ open: number; dead: number }> {
     const { rows } = await this.pool.query<{ open: string; dead: string }>(
-      // Either consume core: the fan-out core's rows, or the window core's window and log.
-      `SELECT (SELECT count(*) FROM consumer_messages WHERE consumer_id = $1)
-            + coalesce((SELECT w.live FROM consumers c, sequin_window_state_v1(c.account_id, c.id, 1000000000) w
-                        WHERE c.id = $1 AND c.core = 'window'), 0) AS open,
+      // The window and the log above the cursor, counted exactly.
+      `SELECT coalesce((SELECT w.live FROM consumers c, sequin_window_state_v2(c.account_id, c.id, 1000000000) w
+                        WHERE c.id = $1), 0) AS open,
               (SELECT count(*) FROM dead_letters WHERE consumer_id = $1) AS dead`,
       [this.consumerId],
     );

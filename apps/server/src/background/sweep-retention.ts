@@ -5,9 +5,10 @@ import type { Db } from "../db/db.js";
 const BATCH = 5000;
 
 /**
- * Deletes events older than their stream's event_retention_ms, with the consumer rows and dead
- * letters that point at them (a consumer that fell that far behind loses those events; records
- * are never expired). One server at a time. Returns how many events were deleted.
+ * Deletes events older than their stream's event_retention_ms, with the dead letters that point
+ * at them (a consumer that fell that far behind loses those events; records are never expired).
+ * A delivery of a deleted event is dropped by the consumer's next lease (migration 0009). One
+ * server at a time. Returns how many events were deleted.
  */
 export async function sweepRetention(db: Db): Promise<number> {
   const { rows: streams } = await db.query<{
@@ -37,12 +38,11 @@ export async function sweepRetention(db: Db): Promise<number> {
              SELECT c.account_id, c.id AS consumer_id, ev.seq
              FROM consumers c CROSS JOIN ev
              WHERE c.account_id = $1 AND c.stream_id = $2 AND c.kind = 'event'
-           ), cm AS (
-             DELETE FROM consumer_messages m USING k
-             WHERE m.account_id = k.account_id AND m.consumer_id = k.consumer_id AND m.seq = k.seq
            ), dl AS (
+             -- A dead letter's seq is its delivery's position, not the event's (migration 0007).
              DELETE FROM dead_letters d USING k
-             WHERE d.account_id = k.account_id AND d.consumer_id = k.consumer_id AND d.seq = k.seq
+             WHERE d.account_id = k.account_id AND d.consumer_id = k.consumer_id
+               AND d.event_seq = k.seq
            )
            SELECT count(*)::int AS n FROM ev`,
           [stream.account_id, stream.id, stream.event_retention_ms, BATCH],

@@ -1,15 +1,9 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/db.js";
-import { advanceScanFrom } from "./advance-scan-from.js";
-import { foldCounters } from "./fold-counters.js";
 import { expireIdempotencyKeys, sweepRetention } from "./sweep-retention.js";
 
 /** How often each background task runs. */
 export interface BackgroundOptions {
-  /** Fold counter deltas, ms. Default 1000. */
-  foldIntervalMs?: number;
-  /** Raise consumers' scan_from_seq past finished rows, ms. Default 1000. */
-  scanFromIntervalMs?: number;
   /** Delete expired events, ms. Default 60000. */
   retentionIntervalMs?: number;
   /** Delete expired idempotency keys, ms. Default 600000. */
@@ -18,8 +12,6 @@ export interface BackgroundOptions {
 
 /** The running background tasks; each can also be run by hand (tests, operators). */
 export interface BackgroundTasks {
-  foldCounters(): Promise<number>;
-  advanceScanFrom(): Promise<number>;
   sweepRetention(): Promise<number>;
   expireIdempotencyKeys(): Promise<number>;
   /** Stops the timers and waits for a task in flight. */
@@ -56,18 +48,12 @@ export function startBackgroundTasks(
     timers.add(timer);
   };
 
-  const fold = () => foldCounters(db);
-  const scanFrom = () => advanceScanFrom(db);
   const retention = () => sweepRetention(db);
   const idempotency = () => expireIdempotencyKeys(db);
-  schedule("fold-counters", options.foldIntervalMs ?? 1000, fold);
-  schedule("scan-from", options.scanFromIntervalMs ?? 1000, scanFrom);
   schedule("retention", options.retentionIntervalMs ?? 60_000, retention);
   schedule("idempotency-keys", options.idempotencyIntervalMs ?? 600_000, idempotency);
 
   return {
-    foldCounters: fold,
-    advanceScanFrom: scanFrom,
     sweepRetention: retention,
     expireIdempotencyKeys: idempotency,
     async stop() {

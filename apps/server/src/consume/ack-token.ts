@@ -1,6 +1,6 @@
 import { badParams, type ErrorDetail } from "../http/errors.js";
 
-/** One delivery: the consumer_messages row (its seq) and the lease it was given. */
+/** One delivery: its position in the consumer's window (seq) and the lease it was given. */
 export interface Delivery {
   seq: string;
   leaseId: string;

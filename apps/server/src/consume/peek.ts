@@ -18,20 +18,17 @@ type PeekRow = {
 } & Record<string, unknown>;
 
 /**
- * The consumer's first live messages in seq order (the order a lease takes them), read-only: no
- * row is locked or changed, so a peek never delays or alters a delivery. A pending record that
- * changed since its last delivery shows 0 deliveries, as its next lease will count from 1.
+ * The consumer's first live messages in the order a lease takes them, read-only: no row is
+ * locked or changed, so a peek never delays or alters a delivery. A pending record that changed
+ * since its last delivery shows 0 deliveries, as its next lease will count from 1.
  */
 export async function peekMessages(
   q: Queryable,
   accountId: string,
-  consumer: { id: string; core: "fanout" | "window" },
+  consumer: { id: string },
   limit: number,
 ): Promise<PeekedMessage[]> {
-  const { rows } = await q.query<PeekRow>(
-    consumer.core === "window" ? WINDOW_PEEK_SQL : FANOUT_PEEK_SQL,
-    [accountId, consumer.id, limit],
-  );
+  const { rows } = await q.query<PeekRow>(PEEK_SQL, [accountId, consumer.id, limit]);
   return rows.map((row) => {
     const message: PeekedMessage = {
       id: String(row.seq),
@@ -47,30 +44,12 @@ export async function peekMessages(
   });
 }
 
-const FANOUT_PEEK_SQL = `WITH m AS MATERIALIZED (
-       SELECT account_id, seq, record_id, event_seq, deliver_count, delivered_idx, leased_until
-       FROM consumer_messages
-       WHERE account_id = $1 AND consumer_id = $2
-       ORDER BY seq LIMIT $3
-     )
-     SELECT m.seq, m.leased_until,
-            coalesce(m.leased_until > statement_timestamp(), false) AS leased,
-            CASE WHEN coalesce(m.leased_until > statement_timestamp(), false) THEN m.deliver_count
-                 WHEN m.record_id IS NOT NULL AND m.delivered_idx IS DISTINCT FROM r.updated_idx THEN 0
-                 ELSE m.deliver_count END AS deliver_count,
-            ${prefixed(recordColumns(), "r.", "r_")}, ${prefixed(eventColumns(), "e.", "e_")}
-     FROM m
-     LEFT JOIN records r ON r.account_id = m.account_id AND r.id = m.record_id
-     LEFT JOIN events e ON e.account_id = m.account_id AND e.seq = m.event_seq
-     WHERE r.id IS NOT NULL OR e.seq IS NOT NULL
-     ORDER BY m.seq`;
-
 /**
- * The same for a 'window' consumer (migration 0007): its window in seq order (the order its
- * leases take deliveries offered again), then the log above its cursor that it wants, which a
- * lease pulls next. A message not pulled yet has no seq: its id is its log position.
+ * The consumer's window in seq order (the order its leases take deliveries offered again, see
+ * migration 0007), then the log above its cursor that it wants, which a lease pulls next. A
+ * message not pulled yet has no seq: its id is its log position.
  */
-const WINDOW_PEEK_SQL = `WITH w AS MATERIALIZED (
+const PEEK_SQL = `WITH w AS MATERIALIZED (
        SELECT d.account_id, d.seq, d.record_id, d.event_seq, d.deliver_count, d.delivered_idx, d.leased_until,
               d.retry_at, d.last_error
        FROM deliveries d

@@ -1,9 +1,9 @@
 import type { NextResponse } from "../api-types.js";
-import type { ConsumeCore } from "../config.js";
 import type { Db } from "../db/db.js";
 import { HttpError } from "../http/errors.js";
 import type { WakeHub } from "../wake/hub.js";
-import { type LeaseTarget, lease } from "./lease.js";
+import type { LeaseTarget } from "./lease.js";
+import { windowLease } from "./window.js";
 
 /** Who is long-polling which consumer in this server, to cap it. */
 export class LongPollLimiter {
@@ -47,17 +47,14 @@ export interface KnownConsumer {
 
 /**
  * The consumers this server has leased from, by account and reference (id or name), so that a
- * long-poll can subscribe to their wake-ups before its first lease instead of after it; and
- * those whose last lease here left nothing pending. Only hints: the first lease still finds the
- * consumer, and when it is another one (deleted and made again under the same name), the
- * long-poll looks once more, subscribed, before it waits; a consumer thought drained gets a lease
- * that checks first (see `lease`), with the same answer.
+ * long-poll can subscribe to their wake-ups before its first lease instead of after it. Only a
+ * hint: the first lease still finds the consumer, and when it is another one (deleted and made
+ * again under the same name), the long-poll looks once more, subscribed, before it waits.
  */
 export class KnownConsumers {
   readonly #byRef = new Map<string, KnownConsumer>();
-  readonly #drained = new Set<string>();
   constructor(
-    /** Entries kept at most, of each kind; all of that kind are dropped when it is reached. */
+    /** Entries kept at most; all are dropped when it is reached. */
     readonly max = 10_000,
   ) {}
 
@@ -68,20 +65,6 @@ export class KnownConsumers {
   remember(accountId: string, ref: string, consumer: KnownConsumer): void {
     if (this.#byRef.size >= this.max) this.#byRef.clear();
     this.#byRef.set(`${accountId}|${ref}`, consumer);
-  }
-
-  /** Whether the last lease of this consumer here left nothing pending. */
-  drained(consumerId: string | undefined): boolean {
-    return consumerId !== undefined && this.#drained.has(consumerId);
-  }
-
-  setDrained(consumerId: string, drained: boolean): void {
-    if (!drained) {
-      this.#drained.delete(consumerId);
-      return;
-    }
-    if (this.#drained.size >= this.max) this.#drained.clear();
-    this.#drained.add(consumerId);
   }
 }
 
@@ -96,8 +79,6 @@ export interface ReceiveOptions extends LeaseTarget {
   limiter: LongPollLimiter;
   /** Consumers seen by earlier calls: a long-poll on one of them waits after a single lease. */
   known: KnownConsumers;
-  /** The consume core to ask first (see Config.consumeCore). */
-  core?: ConsumeCore;
 }
 
 /**
@@ -122,9 +103,6 @@ export async function receive(
   let atCapacity = false;
   let leave: (() => void) | undefined;
   let info = { num_pending: 0, num_ack_pending: 0 };
-  // Whether this attempt follows a wake-up: then something was published, and the lease is
-  // expected to find it.
-  let afterWake = false;
   try {
     for (;;) {
       // Shutting down: answer what we know instead of touching a closing database (the first
@@ -145,10 +123,8 @@ export async function receive(
       const unsubscribe = hub.subscribe(keys, onWake);
       signal.addEventListener("abort", onWake, { once: true });
       try {
-        const expectNone = !afterWake && options.known.drained(guess?.id);
-        const result = await lease(db, target, batchSize, expectNone, options.core);
+        const result = await windowLease(db, target, batchSize);
         const { messages, deadLettered, state } = result;
-        options.known.setDrained(result.consumer.id, state.num_pending === 0);
         if (!consumer) {
           consumer = result.consumer;
           options.known.remember(options.accountId, options.consumer, consumer);
@@ -182,7 +158,6 @@ export async function receive(
       } finally {
         unsubscribe();
         signal.removeEventListener("abort", onWake);
-        afterWake = woken;
       }
     }
   } finally {

@@ -36,7 +36,7 @@ const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 /** Lease, ack, nack, extend, and dead letters; `metrics` counts and times leases and settles. */
 export function consumeRoutes(
-  { db, hub, notifier, limiter, known, consumeCore }: RouteDeps,
+  { db, hub, notifier, limiter, known }: RouteDeps,
   metrics: ConsumeMetrics = noConsumeMetrics,
 ): Router {
   const router = Router();
@@ -60,7 +60,6 @@ export function consumeRoutes(
         signal: aborter.signal,
         limiter,
         known,
-        core: consumeCore,
       });
       metrics.leased(since(start), answer.data.length, params.wait_for > 0);
       res.json(answer);
@@ -89,12 +88,7 @@ export function consumeRoutes(
     const body = parseBody(zAckMessagesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
     const start = process.hrtime.bigint();
-    const { madeAvailable, consumerId, ...answer } = await ack(
-      db,
-      settleTarget,
-      tokens,
-      consumeCore,
-    );
+    const { madeAvailable, consumerId, ...answer } = await ack(db, settleTarget, tokens);
     metrics.settled("ack", since(start), answer.count);
     notifier.publish(`a:${consumerId}`, ...(madeAvailable ? [`c:${consumerId}`] : []));
     res.json(answer);
@@ -105,13 +99,10 @@ export function consumeRoutes(
     const body = parseBody(zNackMessagesBody, req.body);
     const tokens = decodeAckTokens(body.ack_tokens);
     const start = process.hrtime.bigint();
-    const { madeAvailable, consumerId, ...answer } = await nack(
-      db,
-      settleTarget,
-      tokens,
-      { delayMs: body.delay_ms, reason: body.reason },
-      consumeCore,
-    );
+    const { madeAvailable, consumerId, ...answer } = await nack(db, settleTarget, tokens, {
+      delayMs: body.delay_ms,
+      reason: body.reason,
+    });
     metrics.settled("nack", since(start), answer.count);
     if (answer.count > 0 || madeAvailable) notifier.publish(`c:${consumerId}`, `a:${consumerId}`);
     res.json(answer);
@@ -127,7 +118,6 @@ export function consumeRoutes(
       settleTarget,
       tokens,
       body.reason,
-      consumeCore,
     );
     metrics.settled("term", since(start), answer.count);
     if (answer.count > 0)
@@ -152,7 +142,7 @@ export function consumeRoutes(
       madeAvailable: _,
       consumerId: __,
       ...answer
-    } = await extend(db, settleTarget, tokens, body.extend_ms, consumeCore);
+    } = await extend(db, settleTarget, tokens, body.extend_ms);
     metrics.settled("extend", since(start), answer.count);
     res.json(answer);
   });

@@ -11,7 +11,7 @@ import { encodeAckToken } from "./ack-token.js";
 import { type ConsumerStateRow, EXACT_PENDING_UP_TO, toConsumerState } from "./info.js";
 import type { LeaseResult, LeaseTarget } from "./lease.js";
 
-// The callers of the 'window' consume core's routines (migrations 0007-0013; the design is
+// The callers of the consume core's routines (migrations 0007-0026; the design is
 // docs/decisions/0008). The SQL lives in those migrations, one routine per file.
 
 /**
@@ -20,11 +20,6 @@ import type { LeaseResult, LeaseTarget } from "./lease.js";
  * lease, is not held while it is read (bench/LOG.md, 2026-12-03).
  */
 const INLINE_UP_TO = 10;
-
-/** A routine's answer that the consumer is served by the other core. */
-export class OtherCore extends Error {
-  override name = "OtherCore";
-}
 
 type MessageRow = {
   m_seq: number;
@@ -48,14 +43,13 @@ type LeaseRow =
   | StateRow
   | { dead_count: number }
   | { unauthorized: true }
-  | { not_found: true }
-  | { other_core: true };
+  | { not_found: true };
 
 /** Floor moves under way in this process, by consumer: one at a time each. */
 const moving = new Map<string, Promise<void>>();
 
 /**
- * Moves the consumer's floor (sequin_window_move_floor_v1) in a transaction of its own, after
+ * Moves the consumer's floor (sequin_window_move_floor_v2) in a transaction of its own, after
  * the lease that asked for it committed (it holds the window lock shared; the move takes it
  * exclusively, for a moment: at most 200 ms of waiting). A lease that asks while a move is under
  * way waits for that one. A failure (the wait ran out) leaves the floor where it was: the next
@@ -77,8 +71,8 @@ function moveFloor(db: Db, accountId: string, consumerId: string): Promise<void>
 }
 
 /**
- * Leases up to `batchSize` messages of a 'window' consumer in one round trip
- * (sequin_window_lease_v1, migration 0009). Throws {@link OtherCore} for a 'fanout' consumer.
+ * Leases up to `batchSize` messages in one round trip (sequin_window_lease_v2, migration 0020):
+ * 401 when the token is no longer live, 404 when the account has no such consumer.
  */
 export async function windowLease(
   db: Db,
@@ -106,7 +100,6 @@ export async function windowLease(
   for (const { row } of rows) {
     if ("unauthorized" in row) throw unauthorized();
     if ("not_found" in row) throw notFound(`Consumer not found: ${ref}`);
-    if ("other_core" in row) throw new OtherCore();
     if ("dead_count" in row) deadLettered += row.dead_count;
     else if ("state" in row) state = row;
     else leased.push(row);
@@ -153,7 +146,7 @@ export async function windowLease(
   };
 }
 
-/** What a settle routine answered: as settle.ts's rows. */
+/** What a settle routine answered, a row per delivery it matched (settle.ts reads them). */
 export type SettleRow = {
   authorized: boolean;
   consumer_id: string | null;
@@ -180,10 +173,7 @@ export type SettleArgs = {
   term: [reason: string | null];
 };
 
-/**
- * Acks, nacks or extends deliveries of a 'window' consumer (migrations 0010-0012). Throws
- * {@link OtherCore} for a 'fanout' consumer.
- */
+/** Acks, nacks, extends or terminates deliveries (migrations 0021-0024). */
 export async function windowSettle<V extends keyof typeof SETTLE>(
   db: Queryable,
   verb: V,

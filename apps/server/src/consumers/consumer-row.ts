@@ -25,8 +25,6 @@ export interface ConsumerRow {
   paused: boolean;
   /** The end of a timed pause running now; null: not paused, or paused until resumed. */
   pause_ends_at: Date | null;
-  /** Which consume core serves it (migration 0007). */
-  core: "fanout" | "window";
   created_at: Date;
   updated_at: Date;
 }
@@ -35,7 +33,7 @@ export const CONSUMER_COLUMNS = `id, ord, name, stream_id, kind, filter_collecti
   filter_provider, filter_sync_id, deliver_policy, ack_wait_ms, max_deliver, max_ack_pending, ordering, key_path, metadata,
   backoff_ms, coalesce(paused_until > now(), false) AS paused,
   CASE WHEN paused_until > now() AND paused_until < 'infinity' THEN paused_until END AS pause_ends_at,
-  core, created_at, updated_at`;
+  created_at, updated_at`;
 
 export function toConsumer(row: ConsumerRow): Consumer {
   return {

@@ -30,7 +30,7 @@ function checkMaxDeliver(body: { max_deliver?: number | undefined }): void {
 }
 
 /** The Management API for HTTP consumers. */
-export function consumerRoutes({ db, notifier, consumeCore }: RouteDeps): Router {
+export function consumerRoutes({ db, notifier }: RouteDeps): Router {
   const router = Router();
 
   router.post("/v1/http-consumers", requireJson, async (req, res) => {
@@ -38,7 +38,7 @@ export function consumerRoutes({ db, notifier, consumeCore }: RouteDeps): Router
     checkMaxDeliver(body);
     await runWrite(db, req, res, async (tx) => ({
       status: 201,
-      body: await createConsumer(tx, req.accountId, body, consumeCore),
+      body: await createConsumer(tx, req.accountId, body),
     }));
   });
 

@@ -1,13 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { consumerOrdering } from "@sequin/client/schemas";
 import type { Consumer, ConsumerCreate, ConsumerUpdate } from "../api-types.js";
-import type { ConsumeCore } from "../config.js";
 import type { Queryable } from "../db/db.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { UUID_RE } from "../db/rows.js";
 import { conflict, notFound, validationFailed } from "../http/errors.js";
 import { defaultStreamId, lockStream } from "../streams/service.js";
-import { backfill } from "./backfill.js";
 import { CONSUMER_COLUMNS, type ConsumerRow, toConsumer } from "./consumer-row.js";
 
 const DEFAULTS = {
@@ -45,15 +43,14 @@ function nameTaken(err: unknown, name: string | undefined): never {
 }
 
 /**
- * Creates a consumer. It takes the stream's write lock, so no write can fan out between the
- * consumer's creation and its backfill: with `all`, everything already in the stream is pending;
- * with `new`, exactly what commits after creation is.
+ * Creates a consumer. It takes the stream's write lock, so no write commits between the
+ * consumer's creation and the placing of its cursor: with `all`, everything already in the stream
+ * is pending; with `new`, exactly what commits after creation is.
  */
 export async function createConsumer(
   tx: Queryable,
   accountId: string,
   input: ConsumerCreate,
-  core: ConsumeCore = "window",
 ): Promise<Consumer> {
   const kind = input.kind ?? DEFAULTS.kind;
   const { ordering, keyPath } = orderingOf(kind, input);
@@ -65,8 +62,8 @@ export async function createConsumer(
     const { rows } = await tx.query<ConsumerRow>(
       `INSERT INTO consumers (account_id, id, name, stream_id, kind, filter_collection_id, filter_resource_id,
                               filter_provider, filter_sync_id, deliver_policy, ack_wait_ms, max_deliver,
-                              max_ack_pending, metadata, ordering, key_path, core, backoff_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $16, $17, $18)
+                              max_ack_pending, metadata, ordering, key_path, backoff_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $16, $17)
        RETURNING ${CONSUMER_COLUMNS}`,
       [
         accountId,
@@ -82,7 +79,6 @@ export async function createConsumer(
         JSON.stringify(input.metadata ?? {}),
         ordering,
         keyPath,
-        core,
         input.backoff_ms ?? DEFAULTS.backoff_ms,
       ],
     );
@@ -90,13 +86,12 @@ export async function createConsumer(
   } catch (err) {
     nameTaken(err, input.name);
   }
-  if (core === "window") await startWindow(tx, accountId, row);
-  else if (policy === "all") await backfill(tx, accountId, row);
+  await startWindow(tx, accountId, row);
   return toConsumer(row);
 }
 
 /**
- * A 'window' consumer's first cursor and floor (migration 0007): with `all` the cursor is at the
+ * A new consumer's first cursor and floor (migration 0007): with `all` the cursor is at the
  * start of the log (every record, tombstones included; every retained event), with `new` at its
  * end. The caller holds the stream's write lock, so "the end" is exact.
  */
@@ -159,10 +154,9 @@ export async function updateConsumer(
   const current = await resolveConsumer(tx, accountId, ref);
   if (input.filters) {
     await lockStream(tx, accountId, current.stream_id);
-    // What the log holds now was written under the old filters: a 'window' consumer, which
-    // reads the log lazily, takes it into its window before they change.
-    if (current.core === "window")
-      await tx.query("SELECT sequin_window_catch_up_v2($1, $2)", [accountId, current.id]);
+    // What the log holds now was written under the old filters: the consumer, which reads the
+    // log lazily, takes it into its window before they change.
+    await tx.query("SELECT sequin_window_catch_up_v2($1, $2)", [accountId, current.id]);
   }
   const [collection, resource, provider, sync] = input.filters ? filterValues(input.filters) : [];
   const pause = pausedUntil(input);

@@ -3,15 +3,14 @@
 
 /** Writes to one stream: held from the first sequence value to commit, so seq order is commit order. */
 export const STREAM_WRITE_LOCK = 737_601;
-/** Leases of one consumer: makes the max_ack_pending check and the lease atomic. */
-export const CONSUMER_LEASE_LOCK = 737_602;
+// 737_602 was the lease lock of the fan-out core (removed by migration 0017): not to be reused.
 /**
- * The window of one 'window' consumer (migration 0007): every writer of its deliveries holds it
+ * The window of one consumer (migration 0007): every writer of its deliveries holds it
  * shared; the floor moves only under it held exclusively, so no delivery lands below the floor.
  * The routines of migrations 0007-0013 write the number itself.
  */
 export const CONSUMER_WINDOW_LOCK = 737_604;
-/** The pull of one 'window' consumer from its stream's log: one at a time, so the cursor only moves forward. */
+/** The pull of one consumer from its stream's log: one at a time, so the cursor only moves forward. */
 export const CONSUMER_PULL_LOCK = 737_605;
 /** One background sweep of a kind at a time across all servers. */
 export const BACKGROUND_LOCK = 737_603;

@@ -1,4 +1,4 @@
-// Pieces shared by the server's PL/pgSQL routines (the lease, the record write).
+// Pieces of the server's hash-named PL/pgSQL routines (the record write, db/routines.ts).
 
 /**
  * The planner settings of a routine: a plan for the values of each call, never one cached from

@@ -1,4 +1,3 @@
-import { LEASE_FUNCTION_SQL } from "../consume/lease.js";
 import { WRITE_ROUTINES_SQL } from "../records/write-routines.js";
 import type { Queryable } from "./db.js";
 
@@ -8,5 +7,5 @@ import type { Queryable } from "./db.js";
  * (re)installed by every version of the server; an older server's functions stay for it.
  */
 export async function installRoutines(tx: Queryable): Promise<void> {
-  for (const sql of [LEASE_FUNCTION_SQL, ...WRITE_ROUTINES_SQL]) await tx.query(sql);
+  for (const sql of WRITE_ROUTINES_SQL) await tx.query(sql);
 }

@@ -1,10 +1,8 @@
 import type { DeadLetter } from "../api-types.js";
-import { orderKeySql } from "../consumers/order-key-sql.js";
 import type { Queryable } from "../db/db.js";
 import { iso, prefixed, unprefix } from "../db/rows.js";
 import { type EventRow, eventColumns, toEvent } from "../events/event-row.js";
 import { type RecordRow, recordColumns, toRecord } from "../records/record-row.js";
-import { lockStream } from "../streams/service.js";
 
 /** A page of dead letters in message order (seq), with each record in its current version. */
 export async function listDeadLetters(
@@ -50,51 +48,18 @@ export async function listDeadLetters(
 }
 
 /**
- * Makes dead letters pending again with a fresh delivery count, in their old place in the order.
- * A record that was written again meanwhile already has a pending row: that one stays. An event
- * of a per_key consumer goes to the back of its key's line instead (a fresh seq): in its old
- * place it would be the head of its key while a later message of the key may be leased.
+ * Makes dead letters deliverable again with a fresh delivery count (sequin_window_redrive_v1,
+ * migration 0014): all of them, or those of the given ids. Returns how many were redriven.
  */
 export async function redrive(
   tx: Queryable,
   accountId: string,
-  consumer: { id: string; stream_id: string; core: "fanout" | "window" },
+  consumer: { id: string },
   ids: string[] | undefined,
 ): Promise<number> {
-  if (consumer.core === "window") {
-    const { rows } = await tx.query<{ n: number }>(
-      "SELECT sequin_window_redrive_v1($1, $2, $3::bigint[]) AS n",
-      [accountId, consumer.id, ids ?? null],
-    );
-    return rows[0]?.n ?? 0;
-  }
-  // Rows go back under the stream's write lock, like every insert of consumer rows. Below the
-  // consumer's scan_from_seq they lower it (the trigger of migration 0005).
-  await lockStream(tx, accountId, consumer.stream_id);
-  const { rows } = await tx.query<{ count: number }>(
-    `WITH d AS (
-       DELETE FROM dead_letters
-       WHERE account_id = $1 AND consumer_id = $2 AND ($3::bigint[] IS NULL OR seq = ANY($3::bigint[]))
-       RETURNING account_id, consumer_id, seq, record_id, event_seq
-     ), back AS (
-       INSERT INTO consumer_messages (account_id, consumer_id, seq, record_id, record_idx, event_seq, order_key)
-       SELECT account_id, consumer_id,
-              CASE WHEN order_key IS NULL THEN seq ELSE nextval('event_seq') END,
-              record_id, record_idx, event_seq, order_key
-       FROM (
-         SELECT d.account_id, d.consumer_id, d.seq, d.record_id, r.updated_idx AS record_idx, d.event_seq,
-                ${orderKeySql("c", "e")} AS order_key
-         FROM d
-         JOIN consumers c ON c.account_id = d.account_id AND c.id = d.consumer_id
-         LEFT JOIN records r ON r.account_id = d.account_id AND r.id = d.record_id
-         LEFT JOIN events e ON e.account_id = d.account_id AND e.seq = d.event_seq
-         WHERE r.id IS NOT NULL OR e.seq IS NOT NULL
-         ORDER BY d.seq
-       ) back_in_order
-       ON CONFLICT DO NOTHING
-     )
-     SELECT count(*)::int AS count FROM d`,
+  const { rows } = await tx.query<{ n: number }>(
+    "SELECT sequin_window_redrive_v1($1, $2, $3::bigint[]) AS n",
     [accountId, consumer.id, ids ?? null],
   );
-  return rows[0]?.count ?? 0;
+  return rows[0]?.n ?? 0;
 }

@@ -1,5 +1,3 @@
-import { filterMatch } from "../consumers/filters-sql.js";
-import { orderKeySql } from "../consumers/order-key-sql.js";
 import type { Queryable } from "../db/db.js";
 import { type EventRow, eventColumns } from "./event-row.js";
 
@@ -19,19 +17,18 @@ export type NewEvent = Omit<
 const json = (value: unknown) =>
   value === null || value === undefined ? null : JSON.stringify(value);
 
-/** The columns an event source gives {@link insertEventsCtes}, in this order. */
+/** The columns an event source gives {@link insertEventsCte}, in this order. */
 const EVENT_SOURCE_COLUMNS =
   "seq, record_id, collection_id, resource_id, provider, upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync";
 
 /**
- * Two CTEs, `ev` and `fan`: store the events of `source` (a relation with the columns of
+ * A CTE, `ev`: stores the events of `source` (a relation with the columns of
  * EVENT_SOURCE_COLUMNS, in that order; changes, data, upstream_updated_at and sync may be text,
- * cast here), and make
- * each pending in every event consumer of the stream whose filters match. Shared by
- * {@link insertEvents} and the record-write routine (records/write-routines.ts), so both store
- * events the same way. `account` and `stream` are SQL expressions.
+ * cast here) and returns them. Shared by {@link insertEvents} and the record-write routine
+ * (records/write-routines.ts), so both store events the same way. `account` and `stream` are SQL
+ * expressions.
  */
-export function insertEventsCtes(account: string, stream: string, source: string): string {
+export function insertEventsCte(account: string, stream: string, source: string): string {
   return `ev AS (
        INSERT INTO events (account_id, stream_id, seq, record_id, collection_id, resource_id, provider,
                            upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync)
@@ -40,16 +37,10 @@ export function insertEventsCtes(account: string, stream: string, source: string
               e.sync::jsonb
        FROM ${source} AS e(${EVENT_SOURCE_COLUMNS})
        RETURNING *
-     ), fan AS (
-       INSERT INTO consumer_messages (account_id, consumer_id, seq, event_seq, order_key)
-       SELECT ${account}, c.id, ev.seq, ev.seq, ${orderKeySql("c", "ev")}
-       FROM ev JOIN consumers c ON c.account_id = ${account} AND c.stream_id = ${stream} AND c.kind = 'event'
-         AND c.core = 'fanout'
-         AND ${filterMatch("c", "ev")}
      )`;
 }
 
-/** The parallel arrays of {@link insertEventsCtes}, in its order. */
+/** The parallel arrays of {@link insertEventsCte}'s source in INSERT_EVENTS, in its order. */
 export function eventArrays(events: NewEvent[]): unknown[] {
   return [
     events.map((e) => e.seq),
@@ -67,7 +58,7 @@ export function eventArrays(events: NewEvent[]): unknown[] {
   ];
 }
 
-const INSERT_EVENTS = `WITH ${insertEventsCtes(
+const INSERT_EVENTS = `WITH ${insertEventsCte(
   "$1",
   "$2",
   `unnest($3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
@@ -76,8 +67,8 @@ const INSERT_EVENTS = `WITH ${insertEventsCtes(
 SELECT ${eventColumns()} FROM ev ORDER BY seq`;
 
 /**
- * Stores events and makes each pending in every event consumer of the stream whose filters
- * match, in one statement. The caller holds the stream lock (see lockStream).
+ * Stores events in one statement (event consumers read them from the log). The caller holds the
+ * stream lock (see lockStream).
  */
 export async function insertEvents(
   tx: Queryable,

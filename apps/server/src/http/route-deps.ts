@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import type { ConsumeCore } from "../config.js";
 import type { KnownConsumers, LongPollLimiter } from "../consume/receive.js";
 import type { Db } from "../db/db.js";
 import type { WakeHub } from "../wake/hub.js";
@@ -14,6 +13,4 @@ export interface RouteDeps {
   /** Consumers this server has leased from (long-polls subscribe before their first lease). */
   known: KnownConsumers;
   logger: Logger;
-  /** The core of consumers created here, and the one tried first for consume calls. */
-  consumeCore: ConsumeCore;
 }

@@ -1,4 +1,4 @@
-import { EXACT_PENDING_UP_TO, runningLeasesSql } from "../consume/info.js";
+import { EXACT_PENDING_UP_TO } from "../consume/info.js";
 import type { Db } from "../db/db.js";
 import type { AppMetrics } from "./metrics.js";
 
@@ -12,21 +12,15 @@ interface ConsumerCounts {
 }
 
 /**
- * Every consumer's counts in one statement, the cheap way (ADR 0002): the folded live-row counter
- * plus its unfolded deltas, running leases from their deltas (migration 0006), dead letters on
- * their primary key. A 'window' consumer's from sequin_window_state_v1.
+ * Every consumer's counts in one statement: live and leased from sequin_window_state_v2
+ * (migration 0008, exact up to EXACT_PENDING_UP_TO pending), dead letters on their primary key.
  */
 const CONSUMER_COUNTS_SQL = `
-SELECT c.account_id, c.id AS consumer_id, c.name,
-       coalesce(w.live, c.message_count + coalesce((SELECT sum(d.delta) FROM consumer_counter_deltas d
-                                   WHERE d.account_id = c.account_id AND d.consumer_id = c.id), 0))::bigint AS live,
-       coalesce(w.leased, ${runningLeasesSql("c.account_id", "c.id")})::bigint AS leased,
+SELECT c.account_id, c.id AS consumer_id, c.name, w.live, w.leased,
        (SELECT count(*) FROM dead_letters x
         WHERE x.account_id = c.account_id AND x.consumer_id = c.id)::bigint AS dead
 FROM consumers c
--- 'window' consumers (migration 0007): their own counts (see EXACT_PENDING_UP_TO).
-LEFT JOIN LATERAL (SELECT * FROM sequin_window_state_v2(c.account_id, c.id, ${EXACT_PENDING_UP_TO}) s
-                   WHERE c.core = 'window') w ON true`;
+CROSS JOIN LATERAL sequin_window_state_v2(c.account_id, c.id, ${EXACT_PENDING_UP_TO}) w`;
 
 /** Reads the per-consumer gauges and the pool's use just before a scrape is answered. */
 export async function refreshGauges(db: Db, metrics: AppMetrics): Promise<void> {

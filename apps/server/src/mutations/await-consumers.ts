@@ -9,43 +9,15 @@ export interface WrittenVersion {
 
 /**
  * The awaited consumers that have not yet acked every written version (or a newer one). A
- * record consumer is done with a record when it has no row for it (acked, or filtered out) or
- * its row was acked at that version or later (`acked_idx`; the row stays when a newer version
- * arrived during the lease). An event consumer is done when the event of that version has no row
- * (acked or filtered out). A dead letter is never done.
+ * record consumer is done with a version when its cursor is past it or the record does not pass
+ * its filters (migration 0007), and it has no delivery of the record, or one acked at that
+ * version or later (`acked_idx`: the delivery stays when a newer version arrived meanwhile). An
+ * event consumer is done with the event of that version when its cursor is past it or the event
+ * does not pass its filters, and no delivery of it is in its window. A dead letter is never done.
  */
-const FANOUT_PENDING_SQL = `
-SELECT c.id FROM unnest($2::uuid[]) AS c(id)
-WHERE NOT EXISTS (SELECT 1 FROM consumers k WHERE k.account_id = $1 AND k.id = c.id AND k.core = 'window')
-  AND EXISTS (
-  SELECT 1 FROM unnest($3::uuid[], $4::bigint[]) AS w(record_id, idx)
-  WHERE EXISTS (
-      SELECT 1 FROM consumer_messages m
-      -- consumer_id in a form no index uses: the lookup goes through consumer_messages_by_record.
-      WHERE m.account_id = $1 AND m.record_id = w.record_id AND m.consumer_id IS NOT DISTINCT FROM c.id
-        AND coalesce(m.acked_idx, 0) < w.idx)
-    OR EXISTS (
-      SELECT 1 FROM events e
-      JOIN consumer_messages m ON m.account_id = $1 AND m.consumer_id = c.id AND m.seq = e.seq AND m.event_seq = e.seq
-      WHERE e.account_id = $1 AND e.record_id = w.record_id AND e.updated_idx = w.idx)
-    OR EXISTS (
-      SELECT 1 FROM dead_letters d
-      WHERE d.account_id = $1 AND d.consumer_id = c.id
-        AND (d.record_id = w.record_id OR d.event_seq IN (
-          SELECT e.seq FROM events e WHERE e.account_id = $1 AND e.record_id = w.record_id AND e.updated_idx = w.idx)))
-)`;
-
-/**
- * The same for 'window' consumers (migration 0007). A record consumer is done with a version
- * when its cursor is past it or the record does not pass its filters, and it has no delivery of
- * the record, or one acked at that version or later (`acked_idx`: the delivery stays when a newer
- * version arrived meanwhile). An event consumer is done with the event of that version when its
- * cursor is past it or the event does not pass its filters, and no delivery of it is in its
- * window. A dead letter is never done.
- */
-const WINDOW_PENDING_SQL = `
+const PENDING_SQL = `
 SELECT c.id FROM consumers c
-WHERE c.account_id = $1 AND c.id = ANY($2::uuid[]) AND c.core = 'window' AND EXISTS (
+WHERE c.account_id = $1 AND c.id = ANY($2::uuid[]) AND EXISTS (
   SELECT 1 FROM unnest($3::uuid[], $4::bigint[]) AS w(record_id, idx)
   WHERE (c.kind = 'record' AND (
       EXISTS (
@@ -69,10 +41,6 @@ WHERE c.account_id = $1 AND c.id = ANY($2::uuid[]) AND c.core = 'window' AND EXI
         AND (d.record_id = w.record_id OR d.event_seq IN (
           SELECT e.seq FROM events e WHERE e.account_id = $1 AND e.record_id = w.record_id AND e.updated_idx = w.idx)))
 )`;
-
-const PENDING_SQL = `${FANOUT_PENDING_SQL}
-UNION ALL
-${WINDOW_PENDING_SQL}`;
 
 /**
  * Waits until each consumer has acked the written versions, woken by the ack wake-ups of those

@@ -16,8 +16,8 @@ function writeTime(stored: string | null | undefined): string {
 
 /**
  * Writes what the upstream answered to the stream, exactly like an ingest (new updated_idx,
- * events, fan-out to consumers), in the caller's transaction. Partial answers (`merge`) are
- * merged onto the stored record while its row is locked; whole answers replace its data.
+ * events), in the caller's transaction. Partial answers (`merge`) are merged onto the stored
+ * record while its row is locked; whole answers replace its data.
  */
 export async function writeUpstreamRecords(
   tx: Queryable,

@@ -43,7 +43,7 @@ type WriteRow =
  * is (stream, collection_id, upstream_id). Per record, in request order: unknown -> `inserted`;
  * older `upstream_updated_at` than stored -> `stale` (ignored); same `data` and `deleted` ->
  * `unchanged` (no version, event or redelivery); else `updated`. Every real change gets a new
- * `updated_idx`, appends a created/updated/deleted event and is fanned out to matching consumers.
+ * `updated_idx` and appends a created/updated/deleted event (consumers read both from the log).
  * Writers of one stream are serialised by the stream lock, and the existing rows are locked in key
  * order, so concurrent first inserts of one key and concurrent updates cannot race. The caller
  * publishes the wake-up after commit when `changed`.

@@ -1,15 +1,14 @@
 import { createHash } from "node:crypto";
 import { STREAM_WRITE_LOCK } from "../db/advisory-locks.js";
 import { KEYED_PLANS, refuseDeadToken } from "../db/routine-sql.js";
-import { insertEventsCtes } from "../events/insert-events.js";
-import { fanOutInsertSql, fanOutLockSql } from "./fan-out-records.js";
+import { insertEventsCte } from "../events/insert-events.js";
 import { recordColumns } from "./record-row.js";
 
 // A record write is one routine call, and with no transaction of the caller's, one round trip:
 // no BEGIN, no COMMIT, nothing between the read of the stored records and the write (bench/LOG.md,
-// 2026-11-26, has the figures). Like the lease function, its name carries a hash of its text, so servers of
-// different versions sharing a database call their own; `migrate` installs it (see
-// db/routines.ts). Its planner settings are the lease's (KEYED_PLANS, db/routine-sql.ts).
+// 2026-11-26, has the figures). Its name carries a hash of its text, so servers of different
+// versions sharing a database call their own; `migrate` installs it (see db/routines.ts). Its
+// planner settings: KEYED_PLANS (db/routine-sql.ts).
 
 /**
  * Locks the stored records of the batch's keys, in key order, so writers cannot deadlock, and
@@ -118,29 +117,17 @@ const ROUND = `
            upstream_created_at = a.created_at, upstream_updated_at = a.updated_at,
            updated_idx = a.updated_idx, deleted = a.deleted, data = a.data, sync = a.sync
     FROM after a WHERE a.dirty AND NOT a.is_new AND r.account_id = a.account_id AND r.id = a.id
-  ), ${insertEventsCtes(
+  ), ${insertEventsCte(
     "p_account",
     "p_stream",
     `(SELECT v_seqs[a.pos], a.id, a.collection_id, a.resource_id, a.provider, a.upstream_id,
              a.action, a.changes, a.data, a.updated_idx, a.updated_at, a.sync
       FROM after a WHERE a.planned)`,
   )}
-  -- What the round did: each input's outcome, and the records with a new version.
-  SELECT jsonb_agg(jsonb_build_array(a.pos, a.id, a.updated_idx, a.result)),
-         coalesce(array_agg(a.id) FILTER (WHERE a.planned), '{}'),
-         coalesce(array_agg(a.updated_idx) FILTER (WHERE a.planned), '{}'),
-         coalesce(array_agg(a.collection_id) FILTER (WHERE a.planned), '{}'),
-         coalesce(array_agg(a.resource_id) FILTER (WHERE a.planned), '{}'),
-         coalesce(array_agg(a.provider) FILTER (WHERE a.planned), '{}'),
-         coalesce(array_agg(a.sync->>'id') FILTER (WHERE a.planned), '{}')
-  INTO v_round_results, r_id, r_idx, r_collection, r_resource, r_provider, r_sync
+  -- What the round did: each input's outcome, and whether any record got a new version.
+  SELECT jsonb_agg(jsonb_build_array(a.pos, a.id, a.updated_idx, a.result)), bool_or(a.planned)
+  INTO v_round_results, v_round_changed
   FROM after a`;
-
-const FAN_OUT = {
-  account: "p_account",
-  stream: "p_stream",
-  arrays: ["f_id", "f_idx", "f_collection", "f_resource", "f_provider", "f_sync"],
-} as const;
 
 /**
  * Upserts a batch of records (`p_inputs`, a JSON array of record inputs as the API takes them).
@@ -150,8 +137,8 @@ const FAN_OUT = {
  * a rollback). Then, round by round (the first input of every key, then the second of the keys
  * that come twice, ...), judges each input against its stored record: unknown -> inserted; an
  * older upstream_updated_at than stored -> stale; same data and deleted -> unchanged; else
- * updated. It saves what changed, stores the events, and at the end makes every changed record
- * pending, at its last version, in matching record consumers. Statements after the lock take
+ * updated. It saves what changed and stores the events; consumers read both from the log
+ * (records_by_version, events_by_stream). Statements after the lock take
  * their snapshot after it (a volatile PL/pgSQL function takes one per statement), so they see
  * every write committed before it, and each round sees what the rounds before it saved.
  *
@@ -174,12 +161,8 @@ DECLARE
   v_count bigint;
   v_results jsonb := '[]';
   v_round_results jsonb;
-  -- The records a round gave a new version: id, version, and what record filters look at.
-  r_id uuid[]; r_idx bigint[]; r_collection text[]; r_resource text[]; r_provider text[];
-  r_sync text[];
-  -- The same over all rounds; fanned out once, each record at its last version.
-  f_id uuid[] := '{}'; f_idx bigint[] := '{}'; f_collection text[] := '{}';
-  f_resource text[] := '{}'; f_provider text[] := '{}'; f_sync text[] := '{}';
+  v_round_changed boolean;
+  v_changed boolean := false;
 BEGIN
 ${refuseDeadToken("p_token", "p_account")}
   PERFORM pg_advisory_xact_lock(${STREAM_WRITE_LOCK}, hashtext(p_stream::text));
@@ -196,27 +179,10 @@ ${refuseDeadToken("p_token", "p_account")}
   FOR v_round IN 1..coalesce(v_rounds, 0) LOOP
     ${ROUND};
     v_results := v_results || v_round_results;
-    f_id := f_id || r_id; f_idx := f_idx || r_idx; f_collection := f_collection || r_collection;
-    f_resource := f_resource || r_resource; f_provider := f_provider || r_provider;
-    f_sync := f_sync || r_sync;
+    v_changed := v_changed OR coalesce(v_round_changed, false);
   END LOOP;
 
-  IF v_rounds > 1 AND cardinality(f_id) > 0 THEN
-    -- A record changed in several rounds: only its last version.
-    SELECT array_agg(d.id), array_agg(d.idx), array_agg(d.collection_id), array_agg(d.resource_id),
-           array_agg(d.provider), array_agg(d.sync_id)
-    INTO f_id, f_idx, f_collection, f_resource, f_provider, f_sync
-    FROM (SELECT DISTINCT ON (c.id) c.*
-          FROM unnest(f_id, f_idx, f_collection, f_resource, f_provider, f_sync)
-            AS c(id, idx, collection_id, resource_id, provider, sync_id)
-          ORDER BY c.id, c.idx DESC) d;
-  END IF;
-  IF cardinality(f_id) > 0 THEN
-    ${fanOutLockSql(FAN_OUT, "SELECT count(*) INTO v_count")};
-    ${fanOutInsertSql(FAN_OUT)};
-  END IF;
-
-  RETURN NEXT jsonb_build_object('results', v_results, 'changed', cardinality(f_id) > 0);
+  RETURN NEXT jsonb_build_object('results', v_results, 'changed', v_changed);
   IF p_records THEN
     RETURN QUERY
     WITH k AS MATERIALIZED (

@@ -27,8 +27,6 @@ export async function startTestServer(
     db,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     runBackgroundTasks: false,
-    // SEQUIN_CONSUME_CORE=window runs the suite on the log + window core.
-    ...(process.env.SEQUIN_CONSUME_CORE === "window" ? { consumeCore: "window" as const } : {}),
     ...options,
   });
   await sequin.ready;

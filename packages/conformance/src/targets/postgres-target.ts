@@ -7,7 +7,7 @@ import type { Target } from "./target.js";
  * The reference server on real Postgres: a fresh database for this run, created empty and
  * migrated with the server's own `migrate`, dropped afterwards (kept when a scenario failed).
  */
-export async function createPostgresTarget(consumeCore?: "fanout" | "window"): Promise<Target> {
+export async function createPostgresTarget(): Promise<Target> {
   const database = await createDatabase({
     adminUrl: adminUrlFrom("CONFORMANCE_DATABASE_URL"),
     prefix: `sqconf_${process.pid}`,
@@ -20,15 +20,10 @@ export async function createPostgresTarget(consumeCore?: "fanout" | "window"): P
   );
   try {
     await migrate(db);
-    return await startServerTarget(
-      consumeCore ? `postgres (${consumeCore} core)` : "postgres",
-      db,
-      async ({ keep }) => {
-        if (keep) console.warn(`conformance: kept database ${database.url} of a failed scenario`);
-        else await database.drop();
-      },
-      consumeCore,
-    );
+    return await startServerTarget("postgres", db, async ({ keep }) => {
+      if (keep) console.warn(`conformance: kept database ${database.url} of a failed scenario`);
+      else await database.drop();
+    });
   } catch (error) {
     await db.close();
     await database.drop();

@@ -15,13 +15,10 @@ export async function startServerTarget(
   name: string,
   db: Db,
   release: (options: { keep: boolean }) => Promise<void>,
-  /** The consume core of the consumers the scenarios create (the server's default when unset). */
-  consumeCore?: "fanout" | "window",
 ): Promise<Target> {
   const sequin = createApp({
     db,
     logger: createLogger(process.env.CONFORMANCE_LOG_LEVEL ?? "silent"),
-    ...(consumeCore ? { consumeCore } : {}),
   });
   await sequin.ready;
   const server = createServer(sequin.app);

@@ -51,14 +51,11 @@ async function leased(client: SequinClient, count: number, ackWaitMs = 60_000) {
 }
 
 /**
- * The consumer's message rows as the database has them (the truth about what was settled): the
- * fan-out core's, or the window core's deliveries.
+ * The consumer's deliveries as the database has them (the truth about what was settled).
  */
 async function rows(consumerId: string) {
   const { rows } = await database.db.query<Record<string, unknown>>(
-    `SELECT seq, lease_id, leased_until, deliver_count FROM consumer_messages WHERE consumer_id = $1
-     UNION ALL
-     SELECT seq, lease_id, leased_until, deliver_count FROM deliveries WHERE consumer_id = $1
+    `SELECT seq, lease_id, leased_until, deliver_count FROM deliveries WHERE consumer_id = $1
      ORDER BY seq`,
     [consumerId],
   );

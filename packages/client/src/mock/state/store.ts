@@ -21,7 +21,7 @@ export interface StreamState {
   events: WireEvent[];
 }
 
-/** One pending or leased message of a consumer (the server's `consumer_messages` row). */
+/** One pending or leased message of a consumer. */
 export interface MessageRow {
   /** `r:<record id>` or `e:<event id>`: a record has at most one row per consumer (compaction). */
   key: string;
