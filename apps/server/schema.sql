@@ -27,12 +27,23 @@ CREATE TABLE public.consumers (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     ordering text DEFAULT 'none'::text NOT NULL,
     key_path text[],
-    core text DEFAULT 'window'::text NOT NULL,
-    CONSTRAINT consumers_core_check CHECK ((core = 'window'::text)),
+    backoff_ms integer[] DEFAULT '{0,1000,5000,30000}'::integer[] NOT NULL,
+    paused_until timestamp with time zone,
+    CONSTRAINT consumers_backoff_ms_check CHECK ((((cardinality(backoff_ms) >= 1) AND (cardinality(backoff_ms) <= 50)) AND (0 <= ALL (backoff_ms)))),
     CONSTRAINT consumers_deliver_policy_check CHECK ((deliver_policy = ANY (ARRAY['all'::text, 'new'::text]))),
     CONSTRAINT consumers_kind_check CHECK ((kind = ANY (ARRAY['record'::text, 'event'::text]))),
     CONSTRAINT consumers_ordering_check CHECK ((ordering = ANY (ARRAY['none'::text, 'per_key'::text])))
 );
+
+--
+-- Name: sequin_backoff_v1(public.consumers, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_backoff_v1(c public.consumers, n integer) RETURNS interval
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT c.backoff_ms[least(greatest(n, 1), cardinality(c.backoff_ms))] * interval '1 millisecond'
+$$;
 
 --
 -- Name: sequin_consumer_v1(uuid, uuid, text); Type: FUNCTION; Schema: public; Owner: -
@@ -115,10 +126,10 @@ CREATE FUNCTION public.sequin_token_live_v1(p_account uuid, p_token bytea) RETUR
 $$;
 
 --
--- Name: sequin_window_ack_v1(uuid, uuid, text, bytea, bigint[], uuid[]); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_window_ack_v2(uuid, uuid, text, bytea, bigint[], uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_window_ack_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[]) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_other_core boolean, o_seq bigint, o_lease_id uuid, o_wakes boolean)
+CREATE FUNCTION public.sequin_window_ack_v2(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[]) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_seq bigint, o_lease_id uuid, o_wakes boolean)
     LANGUAGE plpgsql
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
@@ -135,12 +146,11 @@ DECLARE
   v_wake boolean[];
 BEGIN
   SELECT * INTO v_start
-  FROM sequin_window_settle_start_v1(p_account, p_consumer_id, p_consumer_name, p_token);
+  FROM sequin_window_settle_start_v2(p_account, p_consumer_id, p_consumer_name, p_token);
   o_authorized := v_start.authorized;
   c := v_start.consumer;
   o_consumer_id := c.id;
-  o_other_core := c.core IS DISTINCT FROM 'window';
-  IF c.id IS NULL OR o_other_core THEN
+  IF c.id IS NULL THEN
     RETURN NEXT;
     RETURN;
   END IF;
@@ -159,7 +169,7 @@ BEGIN
   WHERE d.ctid = ANY(v_done);
   -- A record the pull saw change while it was out: offered again, at the head.
   UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity',
-    acked_idx = d.delivered_idx
+    retry_at = '-infinity', acked_idx = d.delivered_idx
   WHERE d.ctid = ANY(v_again);
   FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
     o_seq := v_seqs[i];
@@ -224,10 +234,10 @@ END
 $$;
 
 --
--- Name: sequin_window_catch_up_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_window_catch_up_v2(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_window_catch_up_v1(p_account uuid, p_consumer uuid) RETURNS void
+CREATE FUNCTION public.sequin_window_catch_up_v2(p_account uuid, p_consumer uuid) RETURNS void
     LANGUAGE plpgsql
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
@@ -239,7 +249,7 @@ DECLARE
   v_head bigint;
 BEGIN
   SELECT * INTO c FROM consumers WHERE account_id = p_account AND id = p_consumer;
-  IF c.id IS NULL OR c.core <> 'window' THEN
+  IF c.id IS NULL THEN
     RETURN;
   END IF;
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
@@ -274,16 +284,16 @@ END
 $$;
 
 --
--- Name: sequin_window_counts_v1(uuid, uuid, bigint); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_window_counts_v2(uuid, uuid, bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_window_counts_v1(p_account uuid, p_consumer uuid, p_floor bigint, OUT leased bigint, OUT waiting bigint, OUT next_expiry timestamp with time zone) RETURNS record
+CREATE FUNCTION public.sequin_window_counts_v2(p_account uuid, p_consumer uuid, p_floor bigint, OUT leased bigint, OUT waiting bigint, OUT next_expiry timestamp with time zone) RETURNS record
     LANGUAGE plpgsql STABLE
     AS $$
 BEGIN
   SELECT count(*) FILTER (WHERE d.leased_until > statement_timestamp()),
          count(*) FILTER (WHERE d.leased_until <= statement_timestamp()),
-         min(d.leased_until) FILTER (WHERE d.leased_until > statement_timestamp())
+         min(d.retry_at) FILTER (WHERE d.retry_at > statement_timestamp())
   INTO leased, waiting, next_expiry
   FROM deliveries d
   WHERE d.account_id = p_account AND d.consumer_id = p_consumer AND d.seq > p_floor;
@@ -302,10 +312,10 @@ CREATE FUNCTION public.sequin_window_cursor_v1(p_account uuid, p_consumer uuid) 
 $$;
 
 --
--- Name: sequin_window_extend_v1(uuid, uuid, text, bytea, bigint[], uuid[], double precision); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_window_extend_v2(uuid, uuid, text, bytea, bigint[], uuid[], double precision); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_window_extend_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[], p_ms double precision) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_other_core boolean, o_seq bigint, o_lease_id uuid, o_wakes boolean)
+CREATE FUNCTION public.sequin_window_extend_v2(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[], p_ms double precision) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_seq bigint, o_lease_id uuid, o_wakes boolean)
     LANGUAGE plpgsql
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
@@ -315,18 +325,16 @@ DECLARE
   v_start record;
   c consumers;
   v_until timestamptz;
-  v_any boolean := false;
   v_tids tid[];
   v_seqs bigint[];
   v_leases uuid[];
 BEGIN
   SELECT * INTO v_start
-  FROM sequin_window_settle_start_v1(p_account, p_consumer_id, p_consumer_name, p_token);
+  FROM sequin_window_settle_start_v2(p_account, p_consumer_id, p_consumer_name, p_token);
   o_authorized := v_start.authorized;
   c := v_start.consumer;
   o_consumer_id := c.id;
-  o_other_core := c.core IS DISTINCT FROM 'window';
-  IF c.id IS NULL OR o_other_core THEN
+  IF c.id IS NULL THEN
     RETURN NEXT;
     RETURN;
   END IF;
@@ -335,17 +343,16 @@ BEGIN
          coalesce(array_agg(n.lease_id ORDER BY n.seq), '{}')
   INTO v_tids, v_seqs, v_leases
   FROM sequin_window_lock_named_v1(p_account, c.id, p_seqs, p_leases, true) n;
-  UPDATE deliveries d SET leased_until = v_until
+  UPDATE deliveries d SET leased_until = v_until, retry_at = v_until + sequin_backoff_v1(c, d.deliver_count)
   WHERE d.ctid = ANY(v_tids);
   FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
     o_seq := v_seqs[i];
     o_lease_id := v_leases[i];
     o_wakes := false;
-    v_any := true;
     RETURN NEXT;
   END LOOP;
   -- A shorter extension can end before the consumer's noted next expiry.
-  IF v_any THEN
+  IF cardinality(v_seqs) > 0 THEN
     INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
     VALUES (p_account, c.id, NULL, v_until);
   END IF;
@@ -375,10 +382,10 @@ END
 $$;
 
 --
--- Name: sequin_window_lease_v1(uuid, uuid, text, bytea, integer, integer, boolean); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_window_lease_v2(uuid, uuid, text, bytea, integer, integer, boolean); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_window_lease_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_batch integer, p_cap integer, p_inline boolean) RETURNS SETOF jsonb
+CREATE FUNCTION public.sequin_window_lease_v2(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_batch integer, p_cap integer, p_inline boolean) RETURNS SETOF jsonb
     LANGUAGE plpgsql
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
@@ -412,17 +419,25 @@ BEGIN
     RETURN NEXT '{"not_found": true}'::jsonb;
     RETURN;
   END IF;
-  IF c.core <> 'window' THEN
-    RETURN NEXT '{"other_core": true}'::jsonb;
-    RETURN;
-  END IF;
   -- A lease lost in a crash only makes its messages deliverable early.
   PERFORM set_config('synchronous_commit', 'off', true);
   -- Shared: every writer of deliveries holds it; the floor moves only under it exclusively.
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
   SELECT * INTO v_floor FROM sequin_window_floor_v1(p_account, c.id);
   v_until := v_now + c.ack_wait_ms * interval '1 millisecond';
-  SELECT * INTO v_win FROM sequin_window_counts_v1(p_account, c.id, coalesce(v_floor.pos, 0));
+  SELECT * INTO v_win FROM sequin_window_counts_v2(p_account, c.id, coalesce(v_floor.pos, 0));
+  IF c.paused_until > v_now THEN
+    -- Paused: nothing is leased; a long-poll waits for the resume's wake-up or the pause's end.
+    RETURN NEXT jsonb_build_object(
+      'state', jsonb_build_object(
+        'leased', v_win.leased,
+        'live', v_win.leased + v_win.waiting
+                + sequin_window_backlog_v1(c, sequin_window_cursor_v1(p_account, c.id), p_cap),
+        'next_expiry', CASE WHEN c.paused_until < 'infinity' THEN c.paused_until END,
+        'max_ack_pending', c.max_ack_pending),
+      'consumer_id', c.id, 'stream_id', c.stream_id, 'move_floor', false);
+    RETURN;
+  END IF;
   v_want := least(p_batch, greatest(c.max_ack_pending - v_win.leased, 0));
 
   -- 1. The window.
@@ -449,7 +464,7 @@ BEGIN
                EXISTS (SELECT 1 FROM events e WHERE e.account_id = p_account AND e.seq = d.event_seq) AS event_there
         FROM deliveries d
         WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.seq > coalesce(v_floor.pos, 0)
-          AND d.leased_until <= v_now
+          AND d.retry_at <= v_now
           AND (d.order_key IS NULL OR NOT EXISTS (
             SELECT 1 FROM deliveries o
             WHERE o.account_id = p_account AND o.consumer_id = c.id AND o.order_key = d.order_key
@@ -459,10 +474,13 @@ BEGIN
     -- Then each change by tuple id, in statements of their own (see sequin_window_ack_v1).
     WITH dead AS (
       DELETE FROM deliveries d WHERE d.ctid = ANY(v_dead_tids)
-      RETURNING d.seq, d.record_id, d.event_seq, d.deliver_count
+      RETURNING d.seq, d.record_id, d.event_seq, d.deliver_count, d.last_error
     )
-    INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
-    SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, v_now FROM dead x;
+    INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at,
+                              cause, last_error)
+    SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, v_now, 'max_deliver',
+           x.last_error
+    FROM dead x;
     GET DIAGNOSTICS v_dead = ROW_COUNT;
     IF v_dead > 0 THEN
       RETURN NEXT jsonb_build_object('dead_count', v_dead);
@@ -475,7 +493,11 @@ BEGIN
         delivered_idx = v_lease_idxs[array_position(v_lease_tids, d.ctid)],
         deliver_count = CASE WHEN d.record_id IS NOT NULL
                               AND d.delivered_idx IS DISTINCT FROM v_lease_idxs[array_position(v_lease_tids, d.ctid)]
-                             THEN 1 ELSE d.deliver_count + 1 END
+                             THEN 1 ELSE d.deliver_count + 1 END,
+        -- Should this lease run out, the message waits the backoff of that delivery count.
+        retry_at = v_until + sequin_backoff_v1(c, CASE WHEN d.record_id IS NOT NULL
+                              AND d.delivered_idx IS DISTINCT FROM v_lease_idxs[array_position(v_lease_tids, d.ctid)]
+                             THEN 1 ELSE d.deliver_count + 1 END)
       WHERE d.ctid = ANY(v_lease_tids)
       RETURNING jsonb_build_object('m_seq', d.seq, 'lease_id', d.lease_id, 'leased_until', v_until,
                                    'deliver_count', d.deliver_count,
@@ -533,8 +555,9 @@ BEGIN
           -- A record the window has already: it changed while out, so it goes out again after
           -- its ack (the insert waits for an ack deleting that delivery, then inserts).
           INSERT INTO deliveries AS d (account_id, consumer_id, seq, record_id, lease_id, leased_until,
-                                       deliver_count, delivered_idx)
-          SELECT p_account, c.id, nextval('delivery_seq'), t.id, gen_random_uuid(), v_until, 1, t.updated_idx
+                                       retry_at, deliver_count, delivered_idx)
+          SELECT p_account, c.id, nextval('delivery_seq'), t.id, gen_random_uuid(), v_until,
+                 v_until + sequin_backoff_v1(c, 1), 1, t.updated_idx
           FROM taken t ORDER BY t.updated_idx
           ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
           DO UPDATE SET changed_idx = greatest(d.changed_idx, EXCLUDED.delivered_idx)
@@ -581,10 +604,12 @@ BEGIN
           ON CONFLICT DO NOTHING
         ), ins AS (
           INSERT INTO deliveries (account_id, consumer_id, seq, event_seq, order_key, key_seq, lease_id,
-                                  leased_until, deliver_count)
+                                  leased_until, retry_at, deliver_count)
           SELECT p_account, c.id, nextval('delivery_seq'), j.seq, j.order_key, j.seq,
                  CASE WHEN j.free THEN gen_random_uuid() END,
-                 CASE WHEN j.free THEN v_until ELSE '-infinity' END, CASE WHEN j.free THEN 1 ELSE 0 END
+                 CASE WHEN j.free THEN v_until ELSE '-infinity' END,
+                 CASE WHEN j.free THEN v_until + sequin_backoff_v1(c, 1) ELSE '-infinity' END,
+                 CASE WHEN j.free THEN 1 ELSE 0 END
           FROM judged j ORDER BY j.seq
           RETURNING seq, lease_id, event_seq
         )
@@ -668,10 +693,10 @@ CREATE FUNCTION public.sequin_window_messages_v1(p_account uuid, p_consumer uuid
 $$;
 
 --
--- Name: sequin_window_move_floor_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_window_move_floor_v2(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_window_move_floor_v1(p_account uuid, p_consumer uuid) RETURNS void
+CREATE FUNCTION public.sequin_window_move_floor_v2(p_account uuid, p_consumer uuid) RETURNS void
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -679,22 +704,18 @@ DECLARE
   v_first bigint;
   v_expiry timestamptz;
 BEGIN
-  -- Waits for the leases, acks and nacks under way (and holds new ones back) for a moment only.
   PERFORM set_config('lock_timeout', '200ms', true);
   PERFORM pg_advisory_xact_lock(737604, hashtext(p_consumer::text));
   SELECT * INTO v_old FROM consumer_floors
   WHERE account_id = p_account AND consumer_id = p_consumer AND pos IS NOT NULL
   ORDER BY id DESC LIMIT 1;
-  -- A per_key event waiting behind an earlier one of its key is not deliverable: the ack or dead
-  -- letter of that one notes an expiry row when it frees the key.
-  SELECT min(d.seq), min(d.leased_until) FILTER (WHERE d.order_key IS NULL OR NOT EXISTS (
+  SELECT min(d.seq), min(d.retry_at) FILTER (WHERE d.order_key IS NULL OR NOT EXISTS (
            SELECT 1 FROM deliveries o WHERE o.account_id = p_account AND o.consumer_id = p_consumer
              AND o.order_key = d.order_key AND o.key_seq < d.key_seq))
   INTO v_first, v_expiry FROM deliveries d
   WHERE d.account_id = p_account AND d.consumer_id = p_consumer AND d.seq > coalesce(v_old.pos, 0);
   INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
   VALUES (p_account, p_consumer,
-          -- With no delivery left: the last seq drawn by anyone (the next one is above it).
           coalesce(v_first - 1, (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END
                                  FROM delivery_seq)),
           coalesce(v_expiry, 'infinity'));
@@ -708,10 +729,10 @@ END
 $$;
 
 --
--- Name: sequin_window_nack_v1(uuid, uuid, text, bytea, bigint[], uuid[]); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_window_nack_v2(uuid, uuid, text, bytea, bigint[], uuid[], double precision, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_window_nack_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[]) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_other_core boolean, o_seq bigint, o_lease_id uuid, o_wakes boolean)
+CREATE FUNCTION public.sequin_window_nack_v2(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[], p_delay_ms double precision, p_reason text) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_seq bigint, o_lease_id uuid, o_wakes boolean)
     LANGUAGE plpgsql
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
@@ -720,19 +741,19 @@ CREATE FUNCTION public.sequin_window_nack_v1(p_account uuid, p_consumer_id uuid,
 DECLARE
   v_start record;
   c consumers;
-  v_any boolean := false;
+  v_now timestamptz := statement_timestamp();
   v_dead tid[];
   v_again tid[];
   v_seqs bigint[];
   v_leases uuid[];
+  v_first timestamptz;
 BEGIN
   SELECT * INTO v_start
-  FROM sequin_window_settle_start_v1(p_account, p_consumer_id, p_consumer_name, p_token);
+  FROM sequin_window_settle_start_v2(p_account, p_consumer_id, p_consumer_name, p_token);
   o_authorized := v_start.authorized;
   c := v_start.consumer;
   o_consumer_id := c.id;
-  o_other_core := c.core IS DISTINCT FROM 'window';
-  IF c.id IS NULL OR o_other_core THEN
+  IF c.id IS NULL THEN
     RETURN NEXT;
     RETURN;
   END IF;
@@ -747,27 +768,35 @@ BEGIN
   WITH dead AS (
     DELETE FROM deliveries d
     WHERE d.ctid = ANY(v_dead)
-    RETURNING d.seq, d.record_id, d.event_seq, d.deliver_count
+    RETURNING d.seq, d.record_id, d.event_seq, d.deliver_count, d.last_error
   )
-  INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at)
-  SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, statement_timestamp()
+  INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at,
+                            cause, last_error)
+  SELECT p_account, c.id, x.seq, x.record_id, x.event_seq, x.deliver_count, v_now, 'max_deliver',
+         coalesce(p_reason, x.last_error)
   FROM dead x;
-  UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity'
-  WHERE d.ctid = ANY(v_again);
+  WITH again AS (
+    UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity',
+      retry_at = v_now + coalesce(p_delay_ms * interval '1 millisecond', sequin_backoff_v1(c, d.deliver_count)),
+      last_error = coalesce(p_reason, d.last_error)
+    WHERE d.ctid = ANY(v_again)
+    RETURNING d.retry_at
+  )
+  SELECT min(retry_at) INTO v_first FROM again;
   FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
     o_seq := v_seqs[i];
     o_lease_id := v_leases[i];
     o_wakes := true;
-    v_any := true;
     RETURN NEXT;
   END LOOP;
-  IF v_any THEN
+  -- A dead letter frees its key at once; a nacked delivery is due at its retry_at.
+  IF cardinality(v_dead) > 0 OR v_first IS NOT NULL THEN
     INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
-    VALUES (p_account, c.id, NULL, '-infinity');
+    VALUES (p_account, c.id, NULL, CASE WHEN cardinality(v_dead) > 0 THEN '-infinity' ELSE v_first END);
   END IF;
   o_seq := NULL;
   o_lease_id := NULL;
-  o_wakes := v_any;
+  o_wakes := cardinality(v_seqs) > 0;
   RETURN NEXT;
 END
 $$;
@@ -816,10 +845,66 @@ END
 $$;
 
 --
--- Name: sequin_window_settle_start_v1(uuid, uuid, text, bytea); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_window_rewind_v1(uuid, uuid, bigint, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_window_settle_start_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, OUT authorized boolean, OUT consumer public.consumers) RETURNS record
+CREATE FUNCTION public.sequin_window_rewind_v1(p_account uuid, p_consumer uuid, p_from bigint, p_since timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  c consumers;
+  v_cursor bigint;
+  v_to bigint;
+BEGIN
+  SELECT * INTO c FROM consumers WHERE account_id = p_account AND id = p_consumer;
+  IF c.id IS NULL THEN
+    RETURN;
+  END IF;
+  PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
+  PERFORM pg_advisory_xact_lock(737605, hashtext(c.id::text));
+  v_cursor := sequin_window_cursor_v1(p_account, c.id);
+  IF c.kind = 'record' AND p_since IS NOT NULL THEN
+    WITH wanted AS MATERIALIZED (
+      SELECT r.id, r.updated_idx FROM records r
+      WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx <= v_cursor
+        AND (r.upstream_updated_at >= p_since OR r.upstream_updated_at IS NULL)
+        AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)
+    )
+    INSERT INTO deliveries (account_id, consumer_id, seq, record_id)
+    SELECT p_account, c.id, nextval('delivery_seq'), w.id FROM wanted w ORDER BY w.updated_idx
+    -- A delivery the record has already is replaced by the new one.
+    ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
+    DO UPDATE SET seq = EXCLUDED.seq, lease_id = NULL, leased_until = '-infinity', retry_at = '-infinity',
+      deliver_count = 0, delivered_idx = NULL, changed_idx = NULL, acked_idx = NULL, last_error = NULL;
+  ELSE
+    v_to := least(v_cursor, greatest(coalesce(p_from, 0) - 1, 0));
+    IF c.kind = 'record' THEN
+      DELETE FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.record_id IS NOT NULL
+        AND (SELECT r.updated_idx FROM records r WHERE r.account_id = p_account AND r.id = d.record_id) > v_to;
+    ELSE
+      DELETE FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.event_seq > v_to;
+    END IF;
+    IF v_to < v_cursor THEN
+      DELETE FROM consumer_cursors WHERE account_id = p_account AND consumer_id = c.id AND pos > v_to;
+      INSERT INTO consumer_cursors (account_id, consumer_id, pos) VALUES (p_account, c.id, v_to)
+      ON CONFLICT DO NOTHING;
+    END IF;
+  END IF;
+  INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+  VALUES (p_account, c.id, NULL, '-infinity');
+END
+$$;
+
+--
+-- Name: sequin_window_settle_start_v2(uuid, uuid, text, bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_settle_start_v2(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, OUT authorized boolean, OUT consumer public.consumers) RETURNS record
     LANGUAGE plpgsql
     AS $$
 BEGIN
@@ -827,17 +912,17 @@ BEGIN
   IF authorized THEN
     SELECT * INTO consumer FROM sequin_consumer_v1(p_account, p_consumer_id, p_consumer_name);
   END IF;
-  IF consumer.core = 'window' THEN
+  IF consumer.id IS NOT NULL THEN
     PERFORM pg_advisory_xact_lock_shared(737604, hashtext(consumer.id::text));
   END IF;
 END
 $$;
 
 --
--- Name: sequin_window_state_v1(uuid, uuid, integer); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_window_state_v2(uuid, uuid, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_window_state_v1(p_account uuid, p_consumer uuid, p_cap integer, OUT live bigint, OUT leased bigint, OUT next_expiry timestamp with time zone, OUT max_ack_pending integer) RETURNS record
+CREATE FUNCTION public.sequin_window_state_v2(p_account uuid, p_consumer uuid, p_cap integer, OUT live bigint, OUT leased bigint, OUT next_expiry timestamp with time zone, OUT max_ack_pending integer) RETURNS record
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
@@ -848,13 +933,79 @@ BEGIN
   IF c.id IS NULL THEN
     RETURN;
   END IF;
-  SELECT * INTO w FROM sequin_window_counts_v1(p_account, p_consumer,
+  SELECT * INTO w FROM sequin_window_counts_v2(p_account, p_consumer,
     coalesce((SELECT f.pos FROM sequin_window_floor_v1(p_account, p_consumer) f), 0));
   leased := w.leased;
   next_expiry := w.next_expiry;
   max_ack_pending := c.max_ack_pending;
   live := w.leased + w.waiting
     + sequin_window_backlog_v1(c, sequin_window_cursor_v1(p_account, p_consumer), p_cap);
+END
+$$;
+
+--
+-- Name: sequin_window_term_v1(uuid, uuid, text, bytea, bigint[], uuid[], text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_term_v1(p_account uuid, p_consumer_id uuid, p_consumer_name text, p_token bytea, p_seqs bigint[], p_leases uuid[], p_reason text) RETURNS TABLE(o_authorized boolean, o_consumer_id uuid, o_seq bigint, o_lease_id uuid, o_wakes boolean)
+    LANGUAGE plpgsql
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  v_start record;
+  c consumers;
+  v_wakes boolean := false;
+  v_done tid[];
+  v_again tid[];
+  v_seqs bigint[];
+  v_leases uuid[];
+  v_wake boolean[];
+BEGIN
+  SELECT * INTO v_start
+  FROM sequin_window_settle_start_v2(p_account, p_consumer_id, p_consumer_name, p_token);
+  o_authorized := v_start.authorized;
+  c := v_start.consumer;
+  o_consumer_id := c.id;
+  IF c.id IS NULL THEN
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  SELECT coalesce(array_agg(n.tid ORDER BY n.seq) FILTER (WHERE NOT n.changed), '{}'),
+         coalesce(array_agg(n.tid ORDER BY n.seq) FILTER (WHERE n.changed), '{}'),
+         coalesce(array_agg(n.seq ORDER BY n.seq), '{}'), coalesce(array_agg(n.lease_id ORDER BY n.seq), '{}'),
+         coalesce(array_agg(n.keyed OR n.changed ORDER BY n.seq), '{}')
+  INTO v_done, v_again, v_seqs, v_leases, v_wake
+  FROM (SELECT n.tid, n.seq, n.lease_id, n.order_key IS NOT NULL AS keyed,
+               coalesce(n.changed_idx > n.delivered_idx, false) AS changed
+        FROM sequin_window_lock_named_v1(p_account, c.id, p_seqs, p_leases, false) n) n;
+  -- Statements of their own, whose snapshots see the versions locked above (see
+  -- sequin_window_ack_v1).
+  INSERT INTO dead_letters (account_id, consumer_id, seq, record_id, event_seq, deliver_count, dead_at,
+                            cause, last_error)
+  SELECT p_account, c.id, d.seq, d.record_id, d.event_seq, d.deliver_count, statement_timestamp(),
+         'terminated', coalesce(p_reason, d.last_error)
+  FROM deliveries d WHERE d.ctid = ANY(v_done || v_again);
+  DELETE FROM deliveries d WHERE d.ctid = ANY(v_done);
+  UPDATE deliveries d SET seq = nextval('delivery_seq'), lease_id = NULL, leased_until = '-infinity',
+    retry_at = '-infinity', last_error = NULL
+  WHERE d.ctid = ANY(v_again);
+  FOR i IN 1..coalesce(array_length(v_seqs, 1), 0) LOOP
+    o_seq := v_seqs[i];
+    o_lease_id := v_leases[i];
+    o_wakes := v_wake[i];
+    v_wakes := v_wakes OR o_wakes;
+    RETURN NEXT;
+  END LOOP;
+  IF v_wakes THEN
+    INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
+    VALUES (p_account, c.id, NULL, '-infinity');
+  END IF;
+  o_seq := NULL;
+  o_lease_id := NULL;
+  o_wakes := v_wakes;
+  RETURN NEXT;
 END
 $$;
 
@@ -1104,7 +1255,10 @@ CREATE TABLE public.dead_letters (
     record_id uuid,
     event_seq bigint,
     deliver_count integer NOT NULL,
-    dead_at timestamp with time zone DEFAULT now() NOT NULL
+    dead_at timestamp with time zone DEFAULT now() NOT NULL,
+    cause text DEFAULT 'max_deliver'::text NOT NULL,
+    last_error text,
+    CONSTRAINT dead_letters_cause_check CHECK ((cause = ANY (ARRAY['max_deliver'::text, 'terminated'::text])))
 );
 
 --
@@ -1124,7 +1278,9 @@ CREATE TABLE public.deliveries (
     deliver_count integer DEFAULT 0 NOT NULL,
     delivered_idx bigint,
     changed_idx bigint,
-    acked_idx bigint
+    acked_idx bigint,
+    retry_at timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL,
+    last_error text
 )
 WITH (fillfactor='80', autovacuum_vacuum_scale_factor='0.02', autovacuum_analyze_scale_factor='0.02');
 
