@@ -2,7 +2,7 @@
 // settings, autovacuum on; stopped and deleted at the end, on failure and on Ctrl-C); writes
 // bench/RESULTS.md and bench/results.json. Progress goes to stderr.
 // Options: --quick (shorter runs, smaller backlogs, 1-minute soaks), --only=a,b (sections:
-// throughput, latency, mutations, backlog, ordering, soak), --soak-minutes=N (the soak with a
+// throughput, latency, mutations, backlog, ordering, retries, soak), --soak-minutes=N (the soak with a
 // snapshot held; default 10), --free-soak-minutes=N (the soak with no transaction held; default
 // 3), --soak-records=N (how many records the soaks' producer rewrites in turn; default 50,000).
 // BENCH_DATABASE_URL=postgres://… runs on that server instead of a cluster of its own.
@@ -28,6 +28,7 @@ import { natsThroughput } from "./peers/nats.js";
 import { pgBossThroughput } from "./peers/pg-boss.js";
 import { backlogSection } from "./sections/backlog.js";
 import { orderingSection } from "./sections/ordering.js";
+import { retriesSection } from "./sections/retries.js";
 import { soakSection } from "./sections/soaks.js";
 
 const args = process.argv.slice(2);
@@ -274,6 +275,11 @@ if (wants("backlog")) {
 if (wants("ordering")) {
   results.ordering = await orderingSection(DB, quick, RUNS);
   timed("ordering");
+}
+
+if (wants("retries")) {
+  results.retries = await retriesSection(DB, quick ? 15 : 60);
+  timed("retries");
 }
 
 if (wants("soak")) {

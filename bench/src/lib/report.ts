@@ -128,6 +128,20 @@ export function renderResults(r: BenchResults): string {
     }
     out.push("");
   }
+  if (r.retries) {
+    const t = r.retries;
+    out.push(
+      `## Retries: one message whose handler always throws, runConsumer with its defaults, ${n(t.seconds)} s`,
+      "",
+      "| consumer | handler runs | per minute |",
+      "|---|---:|---:|",
+      `| default backoff_ms (0, 1 s, 5 s, 30 s) | ${n(t.deliveries.defaultBackoff)} | ${n((t.deliveries.defaultBackoff * 60) / t.seconds, 1)} |`,
+      `| backoff_ms [0] (retry at once) | ${n(t.deliveries.noBackoff)} | ${n((t.deliveries.noBackoff * 60) / t.seconds, 1)} |`,
+      "",
+      `With the default backoff the handler ran at ${t.firstDeliveriesAtMs.map((ms) => n(ms / 1000, 1)).join(", ")} s.`,
+      "",
+    );
+  }
   if (r.ordering) {
     const o = r.ordering;
     out.push(

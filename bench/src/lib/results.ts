@@ -34,6 +34,13 @@ export interface BenchResults {
   };
   /** The held-snapshot soak first, then the one with no transaction held. */
   soaks?: SoakResult[];
+  /** How often an always-failing message's handler ran in `seconds` (runConsumer, defaults). */
+  retries?: {
+    seconds: number;
+    deliveries: { defaultBackoff: number; noBackoff: number };
+    /** When the handler ran, with the default backoff (ms from the start; the first eight). */
+    firstDeliveriesAtMs: number[];
+  };
 }
 
 /** Median of a list; undefined for none. */
