@@ -1,7 +1,7 @@
 import type { SequinClient } from "@sequin/client";
 import { expect } from "vitest";
 import type { Scenario } from "../scenario.js";
-import { contact, tokensOf, upstreamIds } from "./helpers.js";
+import { contact, recordsOf, tokensOf, upstreamIds } from "./helpers.js";
 
 /** Leases the one message, expects it, and nacks it with `body`; returns its deliver_count. */
 async function leaseAndNack(
@@ -159,6 +159,39 @@ export const retryScenarios: Scenario[] = [
           last_error: "timeout",
           record: { upstream_id: "a" },
         },
+      ]);
+    },
+  },
+  {
+    area: "retries",
+    name: "a record written again while it waits out a nack's delay is delivered at once, in its new version, counted from 1",
+    async run({ client, consumer, upsert }) {
+      const c = await consumer();
+      await upsert([contact("a")]);
+      await leaseAndNack(client, c.id, { delay_ms: 60_000 });
+      expect((await client.next(c.id)).data).toEqual([]);
+      await upsert([contact("a", { Name: "a2" })]);
+      const again = await client.next(c.id);
+      expect(recordsOf(again).map((r) => r.data)).toEqual([{ Name: "a2" }]);
+      expect(again.data[0]?.deliver_count).toBe(1);
+    },
+  },
+  {
+    area: "retries",
+    name: "a lease that runs out at max_deliver makes a dead letter without waiting out the backoff",
+    clock: "ack_wait_ms 300: servers wait 350 ms for real; the mock advances its clock",
+    async run({ client, consumer, upsert, target }) {
+      const c = await consumer({ ack_wait_ms: 300, max_deliver: 1, backoff_ms: [60_000] });
+      await upsert([contact("a"), contact("b")]);
+      const first = await client.next(c.id);
+      expect(upstreamIds(first)).toEqual(["a"]);
+      await target.advance(350);
+      // Not delivered again, and not held back a minute: a dead letter now, and b is next.
+      expect((await client.consumers.peek(c.id)).data[0]?.retry_at ?? null).toBeNull();
+      expect(upstreamIds(await client.next(c.id))).toEqual(["b"]);
+      const dead = await client.deadLetters.list(c.id).toArray();
+      expect(dead).toMatchObject([
+        { deliver_count: 1, cause: "max_deliver", record: { upstream_id: "a" } },
       ]);
     },
   },

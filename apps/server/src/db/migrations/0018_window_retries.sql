@@ -28,8 +28,10 @@ ALTER TABLE consumers
 ALTER TABLE consumers ALTER COLUMN backoff_ms SET DEFAULT '{0,1000,5000,30000}';
 
 -- How long a message of consumer `c` waits before it is delivered again after its n-th delivery
--- failed: the n-th value of backoff_ms, the last one after that.
+-- failed: the n-th value of backoff_ms, the last one after that. None once it reached
+-- max_deliver: it is not delivered again, and becomes a dead letter as soon as its lease ends.
 CREATE FUNCTION sequin_backoff_v1(c consumers, n integer)
 RETURNS interval LANGUAGE sql IMMUTABLE AS $$
-  SELECT c.backoff_ms[least(greatest(n, 1), cardinality(c.backoff_ms))] * interval '1 millisecond'
+  SELECT CASE WHEN c.max_deliver > 0 AND n >= c.max_deliver THEN interval '0'
+              ELSE c.backoff_ms[least(greatest(n, 1), cardinality(c.backoff_ms))] * interval '1 millisecond' END
 $$;

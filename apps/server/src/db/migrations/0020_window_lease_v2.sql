@@ -173,23 +173,34 @@ BEGIN
           WHERE EXISTS (SELECT 1 FROM scan)
           ON CONFLICT DO NOTHING
         ), ins AS (
-          -- A record the window has already: it changed while out, so it goes out again after
-          -- its ack (the insert waits for an ack deleting that delivery, then inserts).
+          -- A record the window has already changed since: while its lease runs, it goes out
+          -- again after the ack (the insert waits for an ack deleting that delivery, then
+          -- inserts); otherwise (waiting out a nack's delay or a backoff, or due now) the new
+          -- version is leased now, at the head, counted from 1.
           INSERT INTO deliveries AS d (account_id, consumer_id, seq, record_id, lease_id, leased_until,
                                        retry_at, deliver_count, delivered_idx)
           SELECT p_account, c.id, nextval('delivery_seq'), t.id, gen_random_uuid(), v_until,
                  v_until + sequin_backoff_v1(c, 1), 1, t.updated_idx
           FROM taken t ORDER BY t.updated_idx
           ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
-          DO UPDATE SET changed_idx = greatest(d.changed_idx, EXCLUDED.delivered_idx)
-          RETURNING d.seq, d.lease_id, d.record_id, d.xmax = 0 AS fresh
+          DO UPDATE SET
+            changed_idx = CASE WHEN d.leased_until > v_now
+                               THEN greatest(d.changed_idx, EXCLUDED.delivered_idx) END,
+            seq = CASE WHEN d.leased_until > v_now THEN d.seq ELSE EXCLUDED.seq END,
+            lease_id = CASE WHEN d.leased_until > v_now THEN d.lease_id ELSE EXCLUDED.lease_id END,
+            retry_at = CASE WHEN d.leased_until > v_now THEN d.retry_at ELSE EXCLUDED.retry_at END,
+            deliver_count = CASE WHEN d.leased_until > v_now THEN d.deliver_count ELSE 1 END,
+            delivered_idx = CASE WHEN d.leased_until > v_now THEN d.delivered_idx ELSE EXCLUDED.delivered_idx END,
+            leased_until = CASE WHEN d.leased_until > v_now THEN d.leased_until ELSE EXCLUDED.leased_until END
+          -- Leased by this call: inserted, or taken over (the only rows without changed_idx).
+          RETURNING d.seq, d.lease_id, d.record_id, d.changed_idx IS NULL AS ours
         )
         SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
                                   'deliver_count', 1,
           'record', CASE WHEN p_inline THEN (SELECT to_jsonb(r) FROM records r
                                              WHERE r.account_id = p_account AND r.id = i.record_id) END)
         FROM ins i
-        WHERE i.fresh
+        WHERE i.ours
         ORDER BY i.seq
       LOOP
         v_pulled := v_pulled + 1;
