@@ -92,6 +92,26 @@ export const orderingScenarios: Scenario[] = [
   },
   {
     area: "ordering",
+    name: "per_key: a head nacked with a delay keeps its key while it waits; other keys proceed",
+    clock: "delay_ms 300: servers wait 350 ms for real; the mock advances its clock",
+    async run({ client, consumer, streamId, target }) {
+      const c = await consumer({ kind: "event" });
+      await client.events.append(streamId, [change("a", 1), change("a", 2), change("b", 1)]);
+      const first = await client.next(c.id, { batch_size: 10 });
+      expect(labels(first)).toEqual(["a:1", "b:1"]);
+      await client.nack(c.id, [tokenOf(first, "a:1")], { delay_ms: 300 });
+      await client.ack(c.id, [tokenOf(first, "b:1")]);
+      // a:2 does not overtake a:1 while a:1 waits out its delay.
+      expect((await client.next(c.id, { batch_size: 10 })).data).toEqual([]);
+      await target.advance(350);
+      const again = await client.next(c.id, { batch_size: 10 });
+      expect(labels(again)).toEqual(["a:1"]);
+      await client.ack(c.id, tokensOf(again));
+      expect(labels(await client.next(c.id, { batch_size: 10 }))).toEqual(["a:2"]);
+    },
+  },
+  {
+    area: "ordering",
     name: "ordering none leases a key's messages together",
     async run({ client, consumer, streamId }) {
       const c = await consumer({ kind: "event", ordering: "none" });
