@@ -10,7 +10,6 @@ import type { Db } from "../src/db/db.js";
 import { loadMigrations, migrate } from "../src/db/migrate.js";
 import { openDatabase } from "../src/db/open.js";
 import { createAccount } from "../src/index.js";
-import { writeRecords } from "../src/records/write-records.js";
 import { Api } from "./helpers/api.js";
 import { createEmptyDatabase } from "./helpers/database.js";
 import { ack, next, record, upsert } from "./helpers/fixtures.js";
@@ -36,12 +35,44 @@ async function leaseRows(db: Db, consumerId: string, seqs: string[]): Promise<st
 }
 
 /**
+ * Writes a version of each record as the write of that time did (a new updated_idx and an event
+ * per write), in plain SQL: the server's write routine (migration 0028) is not installed yet.
+ */
+async function writeAsThen(
+  db: Db,
+  accountId: string,
+  streamId: string,
+  versions: Array<{ collection_id: string; upstream_id: string; data: object }>,
+): Promise<void> {
+  for (const v of versions) {
+    await db.query(
+      `WITH stored AS (
+         SELECT id FROM records WHERE account_id = $1 AND collection_id = $5 AND upstream_id = $3
+       ), saved AS (
+         INSERT INTO records AS r (account_id, id, stream_id, collection_id, upstream_id, updated_idx, deleted, data)
+         VALUES ($1, coalesce((SELECT id FROM stored), gen_random_uuid()), $2, $5, $3,
+                 nextval('record_version_seq'), false, $4::text::jsonb)
+         ON CONFLICT (account_id, collection_id, upstream_id, stream_id)
+         DO UPDATE SET data = EXCLUDED.data, updated_idx = EXCLUDED.updated_idx
+         RETURNING r.id, r.updated_idx, r.data
+       )
+       INSERT INTO events (account_id, stream_id, seq, record_id, collection_id, upstream_id, action,
+                           data, updated_idx)
+       SELECT $1, $2, nextval('event_seq'), s.id, $5, $3,
+              CASE WHEN EXISTS (SELECT 1 FROM stored) THEN 'updated' ELSE 'created' END, s.data, s.updated_idx
+       FROM saved s`,
+      [accountId, streamId, v.upstream_id, JSON.stringify(v.data), v.collection_id],
+    );
+  }
+}
+
+/**
  * Two fan-out consumers of the stream and what they hold: the record consumer (max_deliver 2)
  * has a and b leased (a written again since), c a dead letter and d pending; the per_key event
  * consumer has a's first event leased, and a's second waiting behind it.
  */
 async function fanoutState(db: Db, accountId: string, streamId: string) {
-  await writeRecords(
+  await writeAsThen(
     db,
     accountId,
     streamId,
@@ -82,7 +113,7 @@ async function fanoutState(db: Db, accountId: string, streamId: string) {
     [records.id, await seqOf("c")],
   );
   // a written again while leased: its row learns the new version, as the fan-out's ON CONFLICT did.
-  await writeRecords(db, accountId, streamId, [record("a", { name: "a2" })]);
+  await writeAsThen(db, accountId, streamId, [record("a", { name: "a2" })]);
   await db.query(
     `UPDATE consumer_messages m SET record_idx = r.updated_idx FROM records r
      WHERE m.consumer_id = $1 AND r.id = m.record_id`,
@@ -125,6 +156,21 @@ describe("upgrade from the fan-out core", () => {
           account.accountId,
           stream,
         );
+        // What servers of that time installed under hashed names: a lease on consumer_messages,
+        // a write that fanned out into it, and one that did not.
+        await db.exec(`
+          CREATE FUNCTION sequin_lease_0123456789ab() RETURNS bigint LANGUAGE sql
+            AS 'SELECT count(*) FROM consumer_messages';
+          CREATE FUNCTION sequin_write_0123456789ab() RETURNS bigint LANGUAGE sql
+            AS 'SELECT count(*) FROM consumer_messages';
+          CREATE FUNCTION sequin_write_ba9876543210() RETURNS bigint LANGUAGE sql
+            AS 'SELECT count(*) FROM records'`);
+        const hashNamed = async () =>
+          (
+            await db.query<{ proname: string }>(
+              "SELECT proname FROM pg_proc WHERE proname ~ '^sequin_(lease|write)_[0-9a-f]{12}$' ORDER BY 1",
+            )
+          ).rows.map((r) => r.proname);
 
         expect(
           await migrate(
@@ -140,15 +186,12 @@ describe("upgrade from the fan-out core", () => {
                                    to_regclass('consumer_counter_deltas')::text], NULL) AS left`,
         );
         expect(gone.rows[0]!.left).toEqual([]);
-        const routines = await db.query<{ proname: string }>(
-          "SELECT proname FROM pg_proc WHERE proname ~ '^sequin_(lease|write)_[0-9a-f]{12}$' ORDER BY 1",
-        );
-        expect(routines.rows.map((r) => r.proname)).toEqual([
-          expect.stringMatching(/^sequin_write_/),
-        ]);
+        expect(await hashNamed()).toEqual(["sequin_write_ba9876543210"]);
 
-        // The migrations after it (failure handling, 0018-0027) keep what was moved.
+        // The migrations after it (failure handling, 0018-0027) keep what was moved; 0028 drops
+        // the last hash-named routine (the write is sequin_record_write_v1 now).
         await migrate(db);
+        expect(await hashNamed()).toEqual([]);
         const server = await startTestServer(db);
         const api = new Api(server.url, account.token.token);
         try {

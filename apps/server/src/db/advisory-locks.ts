@@ -7,7 +7,7 @@ export const STREAM_WRITE_LOCK = 737_601;
 /**
  * The window of one consumer (migration 0007): every writer of its deliveries holds it
  * shared; the floor moves only under it held exclusively, so no delivery lands below the floor.
- * The routines of migrations 0007-0013 write the number itself.
+ * The routines of migrations 0007-0027 write the number itself (and STREAM_WRITE_LOCK, 0028).
  */
 export const CONSUMER_WINDOW_LOCK = 737_604;
 /** The pull of one consumer from its stream's log: one at a time, so the cursor only moves forward. */

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MIGRATION_LOCK } from "./advisory-locks.js";
 import type { Db } from "./db.js";
-import { installRoutines } from "./routines.js";
 
 /** One numbered SQL file of the migrations folder. */
 export interface Migration {
@@ -60,7 +59,6 @@ export async function migrate(db: Db, migrations?: Migration[]): Promise<number[
       ]);
       applied.push(migration.version);
     }
-    await installRoutines(tx);
     return applied;
   });
 }

@@ -24,9 +24,8 @@ const EVENT_SOURCE_COLUMNS =
 /**
  * A CTE, `ev`: stores the events of `source` (a relation with the columns of
  * EVENT_SOURCE_COLUMNS, in that order; changes, data, upstream_updated_at and sync may be text,
- * cast here) and returns them. Shared by {@link insertEvents} and the record-write routine
- * (records/write-routines.ts), so both store events the same way. `account` and `stream` are SQL
- * expressions.
+ * cast here) and returns them; the record write (migration 0028) stores events with the same
+ * columns. `account` and `stream` are SQL expressions.
  */
 export function insertEventsCte(account: string, stream: string, source: string): string {
   return `ev AS (

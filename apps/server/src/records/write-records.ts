@@ -2,7 +2,13 @@ import type { RecordInput, RecordUpsertResult, SequinRecord } from "../api-types
 import type { Queryable } from "../db/db.js";
 import { notFound, unauthorized } from "../http/errors.js";
 import { type RecordRow, toRecord } from "./record-row.js";
-import { WRITE_CALL } from "./write-routines.js";
+
+/**
+ * The record write, one routine call (migration 0028): $1 account, $2 stream, $3 the inputs (a
+ * JSON array), $4 the bearer token's hash (null: already checked), $5 whether to return the
+ * records as they are after the batch.
+ */
+const WRITE_CALL = "SELECT row FROM sequin_record_write_v1($1, $2, $3, $4, $5) AS row";
 
 export interface WriteRecordsOptions {
   /**
@@ -38,7 +44,7 @@ type WriteRow =
   | RecordRow;
 
 /**
- * Upserts a batch of records in one statement (records/write-routines.ts): with `db` it commits on
+ * Upserts a batch of records in one statement (migration 0028): with `db` it commits on
  * its own, in one round trip; in the caller's transaction it is part of it (mutations). Identity
  * is (stream, collection_id, upstream_id). Per record, in request order: unknown -> `inserted`;
  * older `upstream_updated_at` than stored -> `stale` (ignored); same `data` and `deleted` ->
