@@ -10,24 +10,33 @@ import { createEmptyDatabase } from "./helpers/database.js";
 import { createConsumer, next, record, upsert } from "./helpers/fixtures.js";
 import { startTestServer } from "./helpers/server.js";
 
-it("migration 0018 keeps old consumers' immediate redelivery and their running leases", async () => {
+/** A database migrated up to 0017, with an account; its default stream. */
+async function before0018() {
   const { url, drop } = await createEmptyDatabase();
   const db = await openDatabase({ databaseUrl: url });
+  const all = await loadMigrations();
+  await migrate(
+    db,
+    all.filter((m) => m.version < 18),
+  );
+  const account = await createAccount(db, "before-0018");
+  return {
+    db,
+    all,
+    account,
+    accountId: account.accountId,
+    streamId: account.defaultStreamId,
+    drop: async () => {
+      await db.close();
+      await drop();
+    },
+  };
+}
+
+it("migration 0018 keeps old consumers' immediate redelivery; new ones get the default backoff", async () => {
+  const { db, drop, all, account, accountId, streamId } = await before0018();
   try {
-    const all = await loadMigrations();
-    await migrate(
-      db,
-      all.filter((m) => m.version < 18),
-    );
-    const account = await createAccount(db, "before-0018");
-    const accountId = account.accountId;
-    const { rows: streams } = await db.query<{ id: string }>(
-      "SELECT id FROM streams WHERE account_id = $1",
-      [accountId],
-    );
-    const streamId = streams[0]!.id;
-    // A record consumer as the API of that version made it, with two records in its window: one
-    // leased (its lease runs 60 s), one pending after a nack.
+    // A record consumer as the API of that version made it.
     const consumerId = "5b0f7c1e-3f5a-4d8e-9a57-0c1d2e3f4a5b";
     await db.query(
       `INSERT INTO consumers (account_id, id, name, stream_id, kind, deliver_policy, ack_wait_ms,
@@ -74,32 +83,19 @@ it("migration 0018 keeps old consumers' immediate redelivery and their running l
       await server.close();
     }
   } finally {
-    await db.close();
     await drop();
   }
 });
 
 it("migration 0018 gives a lease running across it the end it had", async () => {
-  const { url, drop } = await createEmptyDatabase();
-  const db = await openDatabase({ databaseUrl: url });
+  const { db, drop, accountId, streamId } = await before0018();
   try {
-    const all = await loadMigrations();
-    await migrate(
-      db,
-      all.filter((m) => m.version < 18),
-    );
-    const account = await createAccount(db, "lease-across-0018");
-    const accountId = account.accountId;
-    const { rows: streams } = await db.query<{ id: string }>(
-      "SELECT id FROM streams WHERE account_id = $1",
-      [accountId],
-    );
     const consumerId = "6c1f8d2e-4a6b-4e9f-8b68-1d2e3f4a5b6c";
     await db.query(
       `INSERT INTO consumers (account_id, id, name, stream_id, kind, deliver_policy, ack_wait_ms,
                               max_deliver, max_ack_pending, ordering)
        VALUES ($1, $2, 'old', $3, 'event', 'all', 60000, -1, 1000, 'none')`,
-      [accountId, consumerId, streams[0]!.id],
+      [accountId, consumerId, streamId],
     );
     await db.query(
       `INSERT INTO deliveries (account_id, consumer_id, seq, event_seq, lease_id, leased_until, deliver_count)
@@ -117,7 +113,6 @@ it("migration 0018 gives a lease running across it the end it had", async () => 
       { seq: "11", due: true },
     ]);
   } finally {
-    await db.close();
     await drop();
   }
 });
