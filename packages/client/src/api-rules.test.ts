@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { issuesToDetails, queryIntegers, requestIdFor, summarizeDetails } from "./api-rules.js";
+import {
+  ackTokenProblems,
+  decodeAckToken,
+  encodeAckToken,
+  issuesToDetails,
+  queryIntegers,
+  requestIdFor,
+  summarizeDetails,
+} from "./api-rules.js";
 import { zListStreamsQuery, zReceiveMessagesQuery } from "./generated/zod.gen.js";
 
 function issuesOf(schema: z.ZodType, value: unknown) {
@@ -116,5 +124,31 @@ describe("requestIdFor", () => {
 
   it("makes a different id each time", () => {
     expect(requestIdFor(null)).not.toBe(requestIdFor(null));
+  });
+});
+
+describe("ack tokens", () => {
+  const binding = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+
+  it("round-trips a delivery's position and binding in 32 base64url characters", () => {
+    const token = encodeAckToken(4711n, binding);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(decodeAckToken(token)).toEqual({ position: 4711n, binding });
+  });
+
+  it("refuses what could not have been issued, naming each by its index", () => {
+    const good = encodeAckToken(1n, binding);
+    const zero = encodeAckToken(0n, binding);
+    const negative = encodeAckToken(-5n, binding);
+    const short = good.slice(0, 31);
+    const notBase64 = `${good.slice(0, 31)}=`;
+    expect(decodeAckToken(zero)).toBeUndefined();
+    expect(decodeAckToken(negative)).toBeUndefined();
+    expect(ackTokenProblems([good, zero, short, notBase64, negative])).toEqual(
+      [1, 2, 3, 4].map((i) => ({
+        path: `ack_tokens.${i}`,
+        message: "is not an ack token issued by this server",
+      })),
+    );
   });
 });

@@ -228,3 +228,54 @@ function newRequestId(): string {
   const base64 = btoa(String.fromCharCode(...bytes));
   return `req_${base64.replace(/\+/g, "-").replace(/\//g, "_")}`;
 }
+
+/** base64url without padding, as tokens and cursors use it; undefined when `text` is not that. */
+export function base64UrlToBytes(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  try {
+    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+export function bytesToBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * An ack token: base64url(the delivery's position as 8 bytes || 16 bytes that bind it to one
+ * delivery), 32 characters. The server's 16 bytes are the lease id; the mock's are random.
+ */
+export function encodeAckToken(position: bigint, binding: Uint8Array): string {
+  const bytes = new Uint8Array(24);
+  new DataView(bytes.buffer).setBigInt64(0, position);
+  bytes.set(binding.subarray(0, 16), 8);
+  return bytesToBase64Url(bytes);
+}
+
+/** The parts of a token that could have been issued (position >= 1); undefined for any other. */
+export function decodeAckToken(
+  token: string,
+): { position: bigint; binding: Uint8Array } | undefined {
+  if (!/^[A-Za-z0-9_-]{32}$/.test(token)) return undefined;
+  const bytes = base64UrlToBytes(token);
+  if (bytes?.length !== 24 || bytesToBase64Url(bytes) !== token) return undefined;
+  const position = new DataView(bytes.buffer).getBigInt64(0);
+  return position > 0n ? { position, binding: bytes.subarray(8) } : undefined;
+}
+
+/**
+ * The tokens of a request that could not have been issued, each named (a 400). A well-formed
+ * token that names no current delivery is not a problem: the answer lists it as unknown.
+ */
+export function ackTokenProblems(tokens: readonly string[]): RuleProblem[] {
+  return tokens.flatMap((token, i) =>
+    decodeAckToken(token)
+      ? []
+      : [{ path: `ack_tokens.${i}`, message: "is not an ack token issued by this server" }],
+  );
+}

@@ -3,9 +3,14 @@
 // Rules of the API that the schemas cannot express (cross-field), shared by server and mock,
 // and how both word errors (details from zod's issues, their summary) and pick request ids.
 export {
+  ackTokenProblems,
+  base64UrlToBytes,
+  bytesToBase64Url,
   consumerOrdering,
   consumersTimeout,
   createdRecordProvider,
+  decodeAckToken,
+  encodeAckToken,
   issuesToDetails,
   JSON_CONTENT_TYPE,
   MAX_JSON_DEPTH,

@@ -1,4 +1,5 @@
 // Web Crypto and btoa only (no node: imports), so the mock also runs under MSW's setupWorker in a browser.
+import { base64UrlToBytes, bytesToBase64Url } from "../../api-rules.js";
 
 /** A random UUID v4. */
 export function uuid(): string {
@@ -24,21 +25,4 @@ export function decodeBase64Url(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Undefined when `text` is not base64url. */
-export function base64UrlToBytes(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
-
-export function bytesToBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
