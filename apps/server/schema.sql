@@ -255,7 +255,8 @@ BEGIN
            a.created_at, a.updated_at, a.updated_idx, a.deleted, a.data, a.sync
     FROM after a WHERE a.dirty AND a.is_new
   ), upd AS (
-    -- account_id comes from the CTE, so the update finds rows by primary key only (ADR 0002, "Plans").
+    -- account_id comes from the CTE, so the update finds rows by primary key only (bench/LOG.md,
+    -- "ADR 0002's plans and corrections").
     UPDATE records r SET resource_id = a.resource_id, provider = a.provider,
            upstream_created_at = a.created_at, upstream_updated_at = a.updated_at,
            updated_idx = a.updated_idx, deleted = a.deleted, data = a.data, sync = a.sync

@@ -96,7 +96,7 @@ const PEEK_SQL = `WITH w AS MATERIALIZED (
      ORDER BY m.part, m.seq
      LIMIT $3`;
 
-/** The consumer's counts (ADR 0002's cheap ones) plus its dead letters. */
+/** The consumer's counts (its window's, ADR 0008) plus its dead letters. */
 export async function peekInfo(
   q: Queryable,
   accountId: string,

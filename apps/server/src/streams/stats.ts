@@ -5,7 +5,7 @@ type StreamStats = components["schemas"]["StreamStats"];
 
 /**
  * Exact counts for operators (the console). count(*) walks the stream's index entries, which the
- * API's hot paths never do (ADR 0002); an operator's page view can afford it.
+ * API's hot paths never do (ADR 0008); an operator's page view can afford it.
  */
 export async function streamStats(
   q: Queryable,
