@@ -5,7 +5,6 @@
 // one migrated by 0016 where a consumer was made on the fan-out core afterwards
 // (SEQUIN_CONSUME_CORE=fanout, before 0017); migration 0017 moves both.
 import { describe, expect, it } from "vitest";
-import { encodeAckToken } from "../src/consume/ack-token.js";
 import type { Db } from "../src/db/db.js";
 import { loadMigrations, migrate } from "../src/db/migrate.js";
 import { openDatabase } from "../src/db/open.js";
@@ -19,6 +18,14 @@ const tokens = (m: { data: Array<{ ack_token: string }> }) => m.data.map((x) => 
 const upstreamIds = (data: Array<{ record?: { upstream_id: string } }>) =>
   data.map((m) => m.record?.upstream_id);
 
+/** An ack token as servers of that time issued it: seq and lease id, 32 characters, no lease end. */
+function tokenOfThen(seq: string, leaseId: string): string {
+  const bytes = Buffer.alloc(24);
+  bytes.writeBigInt64BE(BigInt(seq), 0);
+  Buffer.from(leaseId.replaceAll("-", ""), "hex").copy(bytes, 8);
+  return bytes.toString("base64url");
+}
+
 /** Leases the consumer's messages at these seqs as the fan-out lease did; their ack tokens. */
 async function leaseRows(db: Db, consumerId: string, seqs: string[]): Promise<string[]> {
   const { rows } = await db.query<{ seq: string; lease_id: string }>(
@@ -31,7 +38,7 @@ async function leaseRows(db: Db, consumerId: string, seqs: string[]): Promise<st
   );
   return rows
     .sort((a, b) => Number(a.seq) - Number(b.seq))
-    .map((r) => encodeAckToken(r.seq, r.lease_id));
+    .map((r) => tokenOfThen(r.seq, r.lease_id));
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   queryIntegers,
   requestIdFor,
   summarizeDetails,
+  unmatchedAckTokens,
 } from "./api-rules.js";
 import { zListStreamsQuery, zReceiveMessagesQuery } from "./generated/zod.gen.js";
 
@@ -129,19 +130,27 @@ describe("requestIdFor", () => {
 
 describe("ack tokens", () => {
   const binding = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+  const consumer = "3f1d6a52-7c4e-4b8a-9d2f-1e0c5b6a7d8e";
+  const other = "5b0f7c1e-3f5a-4d8e-9a57-0c1d2e3f4a5b";
 
-  it("round-trips a delivery's position and binding in 32 base64url characters", () => {
-    const token = encodeAckToken(4711n, binding);
-    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(decodeAckToken(token)).toEqual({ position: 4711n, binding });
+  it("round-trips a delivery's position, binding, lease end and consumer in 48 characters", () => {
+    const token = encodeAckToken(4711n, binding, 1_700_000_000_123, consumer);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{48}$/);
+    expect(decodeAckToken(token)).toEqual({
+      position: 4711n,
+      binding,
+      lease: { endMs: 1_700_000_000_123, consumerTag: 0x3f1d6a52 },
+    });
+    // A token of the earlier format (position and binding only) still decodes.
+    expect(decodeAckToken(token.slice(0, 32))).toEqual({ position: 4711n, binding });
   });
 
   it("refuses what could not have been issued, naming each by its index", () => {
-    const good = encodeAckToken(1n, binding);
-    const zero = encodeAckToken(0n, binding);
-    const negative = encodeAckToken(-5n, binding);
-    const short = good.slice(0, 31);
-    const notBase64 = `${good.slice(0, 31)}=`;
+    const good = encodeAckToken(1n, binding, 0, consumer);
+    const zero = encodeAckToken(0n, binding, 0, consumer);
+    const negative = encodeAckToken(-5n, binding, 0, consumer);
+    const short = good.slice(0, 40);
+    const notBase64 = `${good.slice(0, 47)}=`;
     expect(decodeAckToken(zero)).toBeUndefined();
     expect(decodeAckToken(negative)).toBeUndefined();
     expect(ackTokenProblems([good, zero, short, notBase64, negative])).toEqual(
@@ -150,5 +159,16 @@ describe("ack tokens", () => {
         message: "is not an ack token issued by this server",
       })),
     );
+  });
+
+  it("tells a token of this consumer whose lease still runs (settled already) from the rest", () => {
+    const running = encodeAckToken(1n, binding, 2_000, consumer);
+    const ended = encodeAckToken(2n, binding, 1_000, consumer);
+    const elsewhere = encodeAckToken(3n, binding, 2_000, other);
+    const legacy = running.slice(0, 32);
+    expect(unmatchedAckTokens([running, ended, elsewhere, legacy], 1_500, consumer)).toEqual({
+      settled: [running],
+      unknown: [ended, elsewhere, legacy],
+    });
   });
 });

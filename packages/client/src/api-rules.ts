@@ -248,24 +248,75 @@ export function bytesToBase64Url(bytes: Uint8Array): string {
 
 /**
  * An ack token: base64url(the delivery's position as 8 bytes || 16 bytes that bind it to one
- * delivery), 32 characters. The server's 16 bytes are the lease id; the mock's are random.
+ * delivery || the end of the lease it was issued with, ms since the epoch, 8 bytes || the first
+ * 4 bytes of its consumer's id), 48 characters. The server's 16 bytes are the lease id; the
+ * mock's are random. Tokens of 32 characters (position and binding only) were issued before the
+ * lease end was added, and still settle.
  */
-export function encodeAckToken(position: bigint, binding: Uint8Array): string {
-  const bytes = new Uint8Array(24);
-  new DataView(bytes.buffer).setBigInt64(0, position);
+export function encodeAckToken(
+  position: bigint,
+  binding: Uint8Array,
+  leaseEndMs: number,
+  consumerId: string,
+): string {
+  const bytes = new Uint8Array(36);
+  const view = new DataView(bytes.buffer);
+  view.setBigInt64(0, position);
   bytes.set(binding.subarray(0, 16), 8);
+  view.setBigInt64(24, BigInt(Math.round(leaseEndMs)));
+  view.setUint32(32, consumerTag(consumerId));
   return bytesToBase64Url(bytes);
 }
 
+/** The first 4 bytes of a consumer's id (a UUID), as the token carries them. */
+function consumerTag(consumerId: string): number {
+  return Number.parseInt(consumerId.slice(0, 8), 16) >>> 0;
+}
+
 /** The parts of a token that could have been issued (position >= 1); undefined for any other. */
-export function decodeAckToken(
-  token: string,
-): { position: bigint; binding: Uint8Array } | undefined {
-  if (!/^[A-Za-z0-9_-]{32}$/.test(token)) return undefined;
+export function decodeAckToken(token: string):
+  | {
+      position: bigint;
+      binding: Uint8Array;
+      /** Absent from tokens of the earlier format. */
+      lease?: { endMs: number; consumerTag: number };
+    }
+  | undefined {
+  if (!/^(?:[A-Za-z0-9_-]{32}|[A-Za-z0-9_-]{48})$/.test(token)) return undefined;
   const bytes = base64UrlToBytes(token);
-  if (bytes?.length !== 24 || bytesToBase64Url(bytes) !== token) return undefined;
-  const position = new DataView(bytes.buffer).getBigInt64(0);
-  return position > 0n ? { position, binding: bytes.subarray(8) } : undefined;
+  if (!bytes || (bytes.length !== 24 && bytes.length !== 36) || bytesToBase64Url(bytes) !== token)
+    return undefined;
+  const view = new DataView(bytes.buffer);
+  const position = view.getBigInt64(0);
+  if (position <= 0n) return undefined;
+  const binding = bytes.slice(8, 24);
+  if (bytes.length === 24) return { position, binding };
+  return {
+    position,
+    binding,
+    lease: { endMs: Number(view.getBigInt64(24)), consumerTag: view.getUint32(32) },
+  };
+}
+
+/**
+ * Splits the tokens that named no current delivery of consumer `consumerId`: one of that
+ * consumer whose lease (as the token says) still runs at `nowMs` is no longer held although its
+ * lease was not over, so it was settled already (an ack, nack or term; or a rewind dropped it);
+ * the rest are `unknown`.
+ */
+export function unmatchedAckTokens(
+  tokens: readonly string[],
+  nowMs: number,
+  consumerId: string,
+): { unknown: string[]; settled: string[] } {
+  const unknown: string[] = [];
+  const settled: string[] = [];
+  const tag = consumerTag(consumerId);
+  for (const token of tokens) {
+    const lease = decodeAckToken(token)?.lease;
+    (lease && lease.endMs > nowMs && lease.consumerTag === tag ? settled : unknown).push(token);
+  }
+  return { unknown, settled };
 }
 
 /**

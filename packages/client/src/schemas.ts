@@ -22,6 +22,7 @@ export {
   summarizeDetails,
   unknownAwaitedConsumer,
   unknownUpstreamRecord,
+  unmatchedAckTokens,
 } from "./api-rules.js";
 export { type ApiRoute, apiInfo, apiRoutes } from "./generated/routes.gen.js";
 export * from "./generated/zod.gen.js";

@@ -11,9 +11,22 @@ export interface Delivery {
   leaseId: string;
 }
 
-/** The token of one delivery: its seq and its lease id (the format is in @sequin/client's api-rules). */
-export function encodeAckToken(seq: number | string, leaseId: string): string {
-  return encodeParts(BigInt(seq), Buffer.from(leaseId.replaceAll("-", ""), "hex"));
+/**
+ * The token of one delivery: its seq, its lease id, its lease's end and its consumer (the format is in
+ * @sequin/client's api-rules).
+ */
+export function encodeAckToken(
+  seq: number | string,
+  leaseId: string,
+  leaseEnd: Date,
+  consumerId: string,
+): string {
+  return encodeParts(
+    BigInt(seq),
+    Buffer.from(leaseId.replaceAll("-", ""), "hex"),
+    leaseEnd.getTime(),
+    consumerId,
+  );
 }
 
 /** Decodes a token, or undefined when it is not one of ours. */

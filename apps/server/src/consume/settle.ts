@@ -1,3 +1,4 @@
+import { unmatchedAckTokens } from "@sequin/client/schemas";
 import type { AckResponse } from "../api-types.js";
 import type { Db } from "../db/db.js";
 import { notFound, unauthorized } from "../http/errors.js";
@@ -18,7 +19,8 @@ export interface SettleResult extends AckResponse {
 
 /**
  * Settles deliveries of the target's consumer (window.ts); 401 for a token no longer live, 404
- * for no such consumer. Tokens that name no delivery of a running lease come back as unknown.
+ * for no such consumer. Tokens that name no current delivery come back as unknown, or as settled
+ * already when the lease they were issued with still runs (api-rules.ts, unmatchedAckTokens).
  */
 async function settle<V extends keyof SettleArgs>(
   db: Db,
@@ -35,14 +37,17 @@ async function settle<V extends keyof SettleArgs>(
   const matched = new Set<string>();
   for (const r of rows)
     if (r.seq !== null && r.lease_id !== null) matched.add(key(r.seq, r.lease_id));
-  const unknown = [...tokens]
-    .filter(([, d]) => !matched.has(key(d.seq, d.leaseId)))
-    .map(([token]) => token);
+  const { unknown, settled } = unmatchedAckTokens(
+    [...tokens].filter(([, d]) => !matched.has(key(d.seq, d.leaseId))).map(([token]) => token),
+    Date.now(),
+    consumerId,
+  );
   return {
     consumerId,
     success: true,
     count: matched.size,
     unknown_ack_tokens: unknown,
+    ...(settled.length > 0 ? { settled_ack_tokens: settled } : {}),
     madeAvailable: rows.some((r) => r.wakes === true),
   };
 }

@@ -130,7 +130,7 @@ export async function windowLease(
   }
   for (const m of leased) {
     const base = {
-      ack_token: encodeAckToken(m.m_seq, m.lease_id),
+      ack_token: encodeAckToken(m.m_seq, m.lease_id, new Date(m.leased_until), state.consumer_id),
       deliver_count: m.deliver_count,
       lease_expires_at: iso(m.leased_until),
     };

@@ -300,9 +300,10 @@ export interface paths {
         put?: never;
         /**
          * Acknowledge messages
-         * @description Finishes the deliveries named by the tokens. A token whose delivery is over (acked already,
-         *     or leased again to someone else after its lease expired) finishes nothing and is listed in
-         *     `unknown_ack_tokens`. For records: if the record changed while it was leased, the newer
+         * @description Finishes the deliveries named by the tokens. A token whose delivery is over finishes
+         *     nothing: it is listed in `settled_ack_tokens` when it was settled while its lease ran (an
+         *     ack sent twice), else in `unknown_ack_tokens` (its lease expired and it may have been
+         *     leased again to someone else). For records: if the record changed while it was leased, the newer
          *     version becomes pending again after the ack. Idempotent.
          */
         post: operations["ackMessages"];
@@ -400,7 +401,8 @@ export interface paths {
          *       (a record without one counts as changed then).
          *
          *     Deliveries of those messages that are pending or leased now are dropped first, so each is
-         *     delivered once more, not twice: their ack tokens are then unknown. Messages before the
+         *     delivered once more, not twice: their ack tokens then finish nothing (listed in
+         *     `settled_ack_tokens` while their lease would have run, then in `unknown_ack_tokens`). Messages before the
          *     point keep their place; dead letters stay dead letters. Idempotent: rewinding to the same
          *     point twice leaves the same pending messages. `info` holds the counts right after the
          *     rewind.
@@ -1289,7 +1291,7 @@ export interface components {
             wait_for?: number;
         };
         /**
-         * @description Opaque, unguessable token of one delivery of one message in one consumer.
+         * @description Opaque, unguessable token of one delivery of one message in one consumer. It carries its consumer and the end of the lease it was issued with (see `settled_ack_tokens`).
          * @example MTYyeJ7abUjl1pO
          */
         AckToken: string;
@@ -1533,8 +1535,18 @@ export interface components {
             success: boolean;
             /** @description Deliveries acted on. */
             count: number;
-            /** @description Tokens that matched no current delivery (already acked, expired and leased again, or never issued). */
+            /** @description Tokens that matched no current delivery (already acked after the lease the token was issued with ended, expired and leased again, or never issued). */
             unknown_ack_tokens: components["schemas"]["AckToken"][];
+            /**
+             * @description Not in Sequin's API; present only when not empty. Tokens of this consumer whose delivery
+             *     it no longer holds although the lease the token was issued with still runs: settled
+             *     already by an ack, nack or term (an ack retried after its answer was lost, when a
+             *     replica died or a request timed out, is listed here, not in `unknown_ack_tokens`, so
+             *     the worker knows the message is finished), or dropped by a rewind. Each token carries
+             *     its consumer and its lease's end, so this holds until then (an extension does not move
+             *     it); after that, such a token is unknown. Not counted in `count`.
+             */
+            settled_ack_tokens?: components["schemas"]["AckToken"][];
         };
         /**
          * @description A message that reached `max_deliver` deliveries without an ack, or was terminated.

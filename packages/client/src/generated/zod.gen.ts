@@ -427,7 +427,7 @@ export const zNextRequest = z.strictObject({
 });
 
 /**
- * Opaque, unguessable token of one delivery of one message in one consumer.
+ * Opaque, unguessable token of one delivery of one message in one consumer. It carries its consumer and the end of the lease it was issued with (see `settled_ack_tokens`).
  */
 export const zAckToken = z.string().min(1).max(200);
 
@@ -524,7 +524,8 @@ export const zExtendRequest = z.strictObject({
 export const zAckResponse = z.object({
     success: z.boolean(),
     count: z.int(),
-    unknown_ack_tokens: z.array(zAckToken)
+    unknown_ack_tokens: z.array(zAckToken),
+    settled_ack_tokens: z.array(zAckToken).optional()
 });
 
 /**

@@ -45,6 +45,32 @@ describe("runConsumer against the mock", () => {
     expect(mock.nacked("contacts")).toEqual([]);
   });
 
+  it("counts an ack whose answer was lost as acked when its retry finds it settled, not as a lost lease", async () => {
+    mock.seed.consumer({ name: "contacts" });
+    seed({ email: "a@x.org" });
+    // The mock applies the ack, then the answer is lost; the worker sends the ack again.
+    mock.failNext(1, "network", {
+      path: "/v1/http-consumers/:consumer/ack",
+      method: "POST",
+      when: "after",
+    });
+    let acked = 0;
+    let lost = 0;
+    const worker = runConsumer<Contact>({
+      client,
+      consumer: "contacts",
+      waitFor: 100,
+      onError: () => {},
+      hooks: { onAcked: () => acked++, onLeaseLost: () => lost++ },
+      handler: () => {},
+    });
+    await expect.poll(() => acked).toBe(1);
+    await worker.stop();
+    expect(lost).toBe(0);
+    expect(mock.acked("contacts")).toHaveLength(1);
+    expect(mock.pendingFaults).toBe(0);
+  });
+
   it("nacks with the error as the last error and retryDelayMs as the wait: peek shows both", async () => {
     mock.seed.consumer({ name: "contacts" });
     seed({ fail: true });

@@ -5,7 +5,7 @@ import { contact, recordsOf, tokensOf, upstreamIds } from "./helpers.js";
 export const ackNackScenarios: Scenario[] = [
   {
     area: "ack",
-    name: "ack finishes deliveries; acking again lists the tokens as unknown",
+    name: "ack finishes deliveries; acking again while the lease would run lists the tokens as settled",
     async run({ client, consumer, upsert }) {
       const c = await consumer();
       await upsert([contact("a"), contact("b")]);
@@ -20,6 +20,25 @@ export const ackNackScenarios: Scenario[] = [
         data: [],
         info: { num_pending: 0, num_ack_pending: 0 },
       });
+      // An ack retried after its answer was lost: the worker learns the message is finished.
+      expect(await client.ack(c.id, tokens)).toEqual({
+        success: true,
+        count: 0,
+        unknown_ack_tokens: [],
+        settled_ack_tokens: tokens,
+      });
+    },
+  },
+  {
+    area: "ack",
+    name: "a token settled once its lease ran out is unknown, not settled",
+    clock: "ack_wait_ms 300: servers wait 350 ms for real; the mock advances its clock",
+    async run({ client, consumer, upsert, target }) {
+      const c = await consumer({ ack_wait_ms: 300 });
+      await upsert([contact("a")]);
+      const tokens = tokensOf(await client.next(c.id));
+      expect(await client.ack(c.id, tokens)).toMatchObject({ count: 1 });
+      await target.advance(350);
       expect(await client.ack(c.id, tokens)).toEqual({
         success: true,
         count: 0,

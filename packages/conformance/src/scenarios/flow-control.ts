@@ -102,7 +102,7 @@ export const flowControlScenarios: Scenario[] = [
   },
   {
     area: "extend",
-    name: "extend of a finished delivery lists its token as unknown",
+    name: "extend of a delivery acked while its lease ran lists its token as settled",
     async run({ client, consumer, upsert }) {
       const c = await consumer();
       await upsert([contact("a")]);
@@ -111,7 +111,8 @@ export const flowControlScenarios: Scenario[] = [
       expect(await client.extendLeases(c.id, tokens)).toEqual({
         success: true,
         count: 0,
-        unknown_ack_tokens: tokens,
+        unknown_ack_tokens: [],
+        settled_ack_tokens: tokens,
       });
     },
   },

@@ -1,3 +1,4 @@
+import { unmatchedAckTokens } from "../../api-rules.js";
 import type { components } from "../../generated/openapi.gen.js";
 import { addRecordRow } from "../consumers/fan-out.js";
 import { pruneEvents } from "../records/events.js";
@@ -73,8 +74,8 @@ export function leaseMessages(
     if (row.ackToken !== null) state.tokens.delete(row.ackToken);
     row.deliverCount = record && row.deliveredIdx !== record.updated_idx ? 1 : row.deliverCount + 1;
     row.deliveredIdx = record ? record.updated_idx : null;
-    row.ackToken = newAckToken(ctx.store.nextDelivery());
     row.leasedUntil = now + consumer.ack_wait_ms;
+    row.ackToken = newAckToken(ctx.store.nextDelivery(), row.leasedUntil, consumer.id);
     row.retryAt = null;
     row.delivered = payload;
     state.tokens.set(row.ackToken, row.key);
@@ -183,7 +184,7 @@ export function extendLeases(
 ): AckResponse {
   const now = ctx.clock.nowMs();
   const until = now + (extendMs ?? state.consumer.ack_wait_ms);
-  return forCurrent(state, tokens, now, (row) => {
+  return forCurrent(state, tokens, now, true, (row) => {
     row.leasedUntil = until;
   });
 }
@@ -194,7 +195,7 @@ function settle(
   tokens: readonly string[],
   finish: (row: MessageRow, token: string) => void,
 ): AckResponse {
-  const answer = forCurrent(state, tokens, undefined, (row, token) => {
+  const answer = forCurrent(state, tokens, ctx.clock.nowMs(), false, (row, token) => {
     state.tokens.delete(token);
     finish(row, token);
   });
@@ -204,26 +205,34 @@ function settle(
 }
 
 // A token counts only while it names the row's current delivery: after a re-lease it is unknown.
-// With `runningAt`, only leases still running at that time count.
+// With `onlyRunning`, only leases still running at `nowMs` count. A token that counts for none is
+// settled already when its own lease still runs at `nowMs` (api-rules.ts), else unknown.
 function forCurrent(
   state: ConsumerState,
   tokens: readonly string[],
-  runningAt: number | undefined,
+  nowMs: number,
+  onlyRunning: boolean,
   act: (row: MessageRow, token: string) => void,
 ): AckResponse {
   let count = 0;
-  const unknown: string[] = [];
+  const unmatched: string[] = [];
   for (const token of new Set(tokens)) {
     const key = state.tokens.get(token);
     const row = key === undefined ? undefined : state.rows.get(key);
-    if (!row || row.ackToken !== token || (runningAt !== undefined && !isLeased(row, runningAt))) {
-      unknown.push(token);
+    if (!row || row.ackToken !== token || (onlyRunning && !isLeased(row, nowMs))) {
+      unmatched.push(token);
       continue;
     }
     act(row, token);
     count++;
   }
-  return { success: true, count, unknown_ack_tokens: unknown };
+  const { unknown, settled } = unmatchedAckTokens(unmatched, nowMs, state.consumer.id);
+  return {
+    success: true,
+    count,
+    unknown_ack_tokens: unknown,
+    ...(settled.length > 0 ? { settled_ack_tokens: settled } : {}),
+  };
 }
 
 function release(row: MessageRow): void {

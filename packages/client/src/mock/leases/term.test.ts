@@ -9,7 +9,7 @@ const term = (consumer: string, body: Json) =>
   t.call("POST", `/v1/http-consumers/${consumer}/term`, { body });
 
 describe("term", () => {
-  it("makes the delivery a dead letter at once, with its reason; again it is unknown", async () => {
+  it("makes the delivery a dead letter at once, with its reason; again it is settled", async () => {
     t.mock.seed.records([{ collection_id: "c", upstream_id: "1", data: {} }]);
     t.mock.seed.consumer({ name: "c", backoff_ms: [0] });
     await t.call("POST", "/v1/http-consumers/c/nack", {
@@ -19,10 +19,12 @@ describe("term", () => {
     const answer = await term("c", { ack_tokens: [token], reason: "no email" });
     expect(zAckResponse.safeParse(answer.body).success).toBe(true);
     expect(answer.body).toEqual({ success: true, count: 1, unknown_ack_tokens: [] });
+    // Its lease would still run: the answer says the delivery was settled already.
     expect((await term("c", { ack_tokens: [token] })).body).toEqual({
       success: true,
       count: 0,
-      unknown_ack_tokens: [token],
+      unknown_ack_tokens: [],
+      settled_ack_tokens: [token],
     });
     const listed = await t.call("GET", "/v1/http-consumers/c/dead-letters");
     expect(zDeadLetterList.safeParse(listed.body).success).toBe(true);
