@@ -1,6 +1,6 @@
 import { defineConfig } from "vite";
 
-// The server serves dist/ at /console (apps/server/src/ops/console.ts), so every asset URL
+// The server serves dist/ at /console (apps/server/src/pages/console.ts), so every asset URL
 // starts with /console/. No CDN, no external font: the page works offline.
 export default defineConfig({
   base: "/console/",

@@ -20,7 +20,7 @@ export default defineConfig({
   ],
   // The SQL migrations are read at run time from "./migrations" next to the running module:
   // src/db/migrations from source, dist/migrations from the bundle (see src/db/migrate.ts).
-  // The API reference page's files are copied to dist/docs (see src/ops/docs.ts): a built server
+  // The API reference page's files are copied to dist/docs (see src/pages/docs.ts): a built server
   // serves /docs without the redoc package or the repository.
   async onSuccess() {
     await cp("src/db/migrations", "dist/migrations", { recursive: true });

@@ -5,11 +5,11 @@ import {
   type BackgroundTasks,
   startBackgroundTasks,
 } from "./background/tasks.js";
-import { peekRoutes } from "./consume/peek-routes.js";
-import { KnownConsumers, LongPollLimiter } from "./consume/receive.js";
-import { consumeRoutes } from "./consume/routes.js";
 import { consumerRoutes } from "./consumers/routes.js";
 import type { Db } from "./db/db.js";
+import { peekRoutes } from "./delivery/peek-routes.js";
+import { KnownConsumers, LongPollLimiter } from "./delivery/receive.js";
+import { consumeRoutes } from "./delivery/routes.js";
 import { authenticate } from "./http/auth.js";
 import { jsonParser, storableJson } from "./http/body.js";
 import { errorHandler, notFoundRoute } from "./http/error-handler.js";
@@ -24,8 +24,8 @@ import { metricsRoutes } from "./metrics/routes.js";
 import { mutationRoutes } from "./mutations/routes.js";
 import { streamUpstream } from "./mutations/stream-upstream.js";
 import type { Upstream } from "./mutations/upstream.js";
-import { consoleRoutes } from "./ops/console.js";
-import { docsRoutes } from "./ops/docs.js";
+import { consoleRoutes } from "./pages/console.js";
+import { docsRoutes } from "./pages/docs.js";
 import { streamRoutes } from "./streams/routes.js";
 import { streamStatsRoutes } from "./streams/stats-routes.js";
 import { WakeHub } from "./wake/hub.js";

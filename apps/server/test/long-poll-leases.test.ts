@@ -1,9 +1,9 @@
 // How many leases a long-poll runs before it waits: idle workers long-poll all day, and each
 // empty lease is a round trip and a look at the consumer's window.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KnownConsumers, LongPollLimiter, receive } from "../src/consume/receive.js";
 import { createConsumer, deleteConsumer } from "../src/consumers/service.js";
 import type { Db } from "../src/db/db.js";
+import { KnownConsumers, LongPollLimiter, receive } from "../src/delivery/receive.js";
 import { createAccount } from "../src/index.js";
 import { writeRecords } from "../src/records/write-records.js";
 import { createStreamRow } from "../src/streams/service.js";

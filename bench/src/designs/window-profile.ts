@@ -5,7 +5,7 @@
 import { ack, decodeAckTokens, lease } from "@sequin/server/direct-consume";
 import { migrate, openDatabase } from "@sequin/server/source";
 import { runWorkers } from "../lib/measure.js";
-import { createBenchConsumer, seedRecords } from "../ours/seed.js";
+import { createBenchConsumer, seedRecords } from "../project/seed.js";
 
 const arg = (name: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);

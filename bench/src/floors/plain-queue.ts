@@ -4,7 +4,7 @@
 // throughput targets are judged against this row.
 import pg from "pg";
 import { runWorkers, type Throughput } from "../lib/measure.js";
-import { PAYLOAD } from "../ours/seed.js";
+import { PAYLOAD } from "../project/seed.js";
 
 const TABLE = "bench_plain_queue";
 

@@ -1,7 +1,7 @@
 // The soak part of bench/RESULTS.md: one table per soak (snapshot held, no transaction held),
 // then the dead tuples and size of each hot-path table, minute by minute.
-import { HOT_PATH_TABLES } from "../ours/hot-path-tables.js";
-import type { SoakResult } from "../ours/soak.js";
+import { HOT_PATH_TABLES } from "../project/hot-path-tables.js";
+import type { SoakResult } from "../project/soak.js";
 import { fmt as n } from "./results.js";
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? "–" : n(bytes / 2 ** 20, 1));

@@ -1,6 +1,6 @@
 // Turns the results of one `pnpm bench` run into bench/RESULTS.md.
 
-import { spacing } from "../ours/latency.js";
+import { spacing } from "../project/latency.js";
 import { renderSoaks } from "./report-soak.js";
 import { type BenchResults, type Figure, median, fmt as n } from "./results.js";
 import { renderTargets } from "./targets.js";

@@ -1,7 +1,7 @@
 // What one `pnpm bench` run measured: written to bench/results.json, rendered into RESULTS.md.
-import type { LatencyResult } from "../ours/latency.js";
-import type { LeaseCost } from "../ours/ordering.js";
-import type { SoakResult } from "../ours/soak.js";
+import type { LatencyResult } from "../project/latency.js";
+import type { LeaseCost } from "../project/ordering.js";
+import type { SoakResult } from "../project/soak.js";
 import type { MachineFacts } from "./machine.js";
 import type { summarize } from "./measure.js";
 

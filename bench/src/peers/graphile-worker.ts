@@ -7,7 +7,7 @@ import { Logger, makeWorkerUtils, run } from "graphile-worker";
 import pg from "pg";
 import type { Throughput } from "../lib/measure.js";
 import { progress } from "../lib/measure.js";
-import { PAYLOAD } from "../ours/seed.js";
+import { PAYLOAD } from "../project/seed.js";
 import type { PeerRun } from "./pg-boss.js";
 
 /** Only its errors reach the bench's progress; its info lines would drown the progress lines. */

@@ -4,9 +4,9 @@ import type { Db } from "@sequin/server/source";
 import { dropDatabase, freshDatabase } from "../lib/database.js";
 import { progress } from "../lib/measure.js";
 import type { BenchResults } from "../lib/results.js";
-import { nextAckCost } from "../ours/backlog.js";
-import { createBenchConsumer, dropConsumer, type Seeded, seedRecords } from "../ours/seed.js";
-import { type ServerProcess, startServerProcess } from "../ours/server-process.js";
+import { nextAckCost } from "../project/backlog.js";
+import { createBenchConsumer, dropConsumer, type Seeded, seedRecords } from "../project/seed.js";
+import { type ServerProcess, startServerProcess } from "../project/server-process.js";
 
 export async function backlogSection(
   /** Names of the databases made start with this. */

@@ -3,8 +3,8 @@ import { createAccount } from "@sequin/server/source";
 import { dropDatabase, freshDatabase } from "../lib/database.js";
 import { progress } from "../lib/measure.js";
 import type { BenchResults } from "../lib/results.js";
-import { createOrderingConsumer, leaseCost, seedKeyedEvents } from "../ours/ordering.js";
-import type { Seeded } from "../ours/seed.js";
+import { createOrderingConsumer, leaseCost, seedKeyedEvents } from "../project/ordering.js";
+import type { Seeded } from "../project/seed.js";
 
 export async function orderingSection(
   /** Names of the databases made start with this. */

@@ -7,7 +7,7 @@ import { createAccount, createConsumer } from "@sequin/server/source";
 import { dropDatabase, freshDatabase } from "../lib/database.js";
 import { progress } from "../lib/measure.js";
 import type { BenchResults } from "../lib/results.js";
-import { startServerProcess } from "../ours/server-process.js";
+import { startServerProcess } from "../project/server-process.js";
 
 export async function retriesSection(
   /** Names of the databases made start with this. */

@@ -2,9 +2,9 @@
 // a fresh database, so that the difference is what the held snapshot costs.
 import { dropDatabase, freshDatabase } from "../lib/database.js";
 import { progress } from "../lib/measure.js";
-import { createBenchConsumer, seedRecords } from "../ours/seed.js";
-import { startServerProcess } from "../ours/server-process.js";
-import { type SoakResult, soak } from "../ours/soak.js";
+import { createBenchConsumer, seedRecords } from "../project/seed.js";
+import { startServerProcess } from "../project/server-process.js";
+import { type SoakResult, soak } from "../project/soak.js";
 
 export async function soakSection(
   /** Names of the databases made start with this. */

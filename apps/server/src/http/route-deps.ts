@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import type { KnownConsumers, LongPollLimiter } from "../consume/receive.js";
 import type { Db } from "../db/db.js";
+import type { KnownConsumers, LongPollLimiter } from "../delivery/receive.js";
 import type { WakeHub } from "../wake/hub.js";
 import type { WakeNotifier } from "../wake/notifier.js";
 

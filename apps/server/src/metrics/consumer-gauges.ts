@@ -1,5 +1,5 @@
-import { EXACT_PENDING_UP_TO } from "../consume/info.js";
 import type { Db } from "../db/db.js";
+import { EXACT_PENDING_UP_TO } from "../delivery/counts.js";
 import type { AppMetrics } from "./metrics.js";
 
 interface ConsumerCounts {

@@ -6,7 +6,7 @@ export interface MetricsOptions {
   process?: boolean;
 }
 
-/** What the consume routes report (see consume/routes.ts). */
+/** What the consume routes report (see delivery/routes.ts). */
 export interface ConsumeMetrics {
   /** One `next` answered after `seconds`, with `messages` leased. */
   leased(seconds: number, messages: number, longPoll: boolean): void;

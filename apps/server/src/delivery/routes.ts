@@ -19,10 +19,10 @@ import type { RouteDeps } from "../http/route-deps.js";
 import { parseBody, parseParamsBody, parseQuery } from "../http/validate.js";
 import { type ConsumeMetrics, noConsumeMetrics } from "../metrics/metrics.js";
 import { decodeAckTokens } from "./ack-token.js";
-import type { LeaseTarget } from "./lease.js";
 import { receive } from "./receive.js";
 import { rewind } from "./rewind.js";
 import { ack, extend, nack, term } from "./settle.js";
+import type { LeaseTarget } from "./types.js";
 
 /** The account, the consumer named in the path, and the token for the statement to check. */
 const target = (req: Request): LeaseTarget => ({

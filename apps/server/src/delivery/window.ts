@@ -8,8 +8,8 @@ import { notFound, unauthorized } from "../http/errors.js";
 import { type RecordRow, toRecord } from "../records/record-row.js";
 import type { Delivery } from "./ack-token.js";
 import { encodeAckToken } from "./ack-token.js";
-import { type ConsumerStateRow, EXACT_PENDING_UP_TO, toConsumerState } from "./info.js";
-import type { LeaseResult, LeaseTarget } from "./lease.js";
+import { type ConsumerStateRow, EXACT_PENDING_UP_TO, toConsumerState } from "./counts.js";
+import type { LeaseResult, LeaseTarget } from "./types.js";
 
 // The callers of the consume core's routines (migrations 0007-0026; the design is
 // docs/decisions/0008). The SQL lives in those migrations, one routine per file.

@@ -3,7 +3,7 @@ import type { Queryable } from "../db/db.js";
 import { isoOrNull, prefixed, unprefix } from "../db/rows.js";
 import { type EventRow, eventColumns, toEvent } from "../events/event-row.js";
 import { type RecordRow, recordColumns, toRecord } from "../records/record-row.js";
-import { consumerState } from "./info.js";
+import { consumerState } from "./counts.js";
 
 type PeekedMessage = components["schemas"]["PeekedMessage"];
 type PeekInfo = components["schemas"]["PeekInfo"];

@@ -1,5 +1,5 @@
 import type { Message } from "../api-types.js";
-import type { ConsumerState } from "./info.js";
+import type { ConsumerState } from "./counts.js";
 
 // What a lease takes and gives. The lease itself is windowLease (window.ts, migration 0009).
 

@@ -1,5 +1,5 @@
 // The server's tables that a record write, a lease and an ack write to (from
-// apps/server/src/db/migrations and the statements in consume/, records/ and background/): the
+// apps/server/src/db/migrations and the statements in delivery/, records/ and background/): the
 // ones whose dead tuples and size the soak reports. Keep this list in step with the schema.
 import type pg from "pg";
 

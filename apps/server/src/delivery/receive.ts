@@ -2,7 +2,7 @@ import type { NextResponse } from "../api-types.js";
 import type { Db } from "../db/db.js";
 import { HttpError } from "../http/errors.js";
 import type { WakeHub } from "../wake/hub.js";
-import type { LeaseTarget } from "./lease.js";
+import type { LeaseTarget } from "./types.js";
 import { windowLease } from "./window.js";
 
 /** Who is long-polling which consumer in this server, to cap it. */

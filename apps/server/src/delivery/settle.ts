@@ -3,7 +3,7 @@ import type { AckResponse } from "../api-types.js";
 import type { Db } from "../db/db.js";
 import { notFound, unauthorized } from "../http/errors.js";
 import type { Delivery } from "./ack-token.js";
-import type { LeaseTarget } from "./lease.js";
+import type { LeaseTarget } from "./types.js";
 import { type SettleArgs, windowSettle } from "./window.js";
 
 /** What a settle call did. */
