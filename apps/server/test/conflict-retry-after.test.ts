@@ -2,45 +2,32 @@
 // same Idempotency-Key is still running carries Retry-After (the SDK retries only those).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
+import { afterAll, expect, it } from "vitest";
 import { httpUpstream } from "../src/mutations/http-upstream.js";
-import type { Api } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
 import { createConsumer } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let upstream: Server;
-let sequin: TestServer;
-let api: Api;
 /** Requests the upstream holds until the test answers them. */
 const held: Array<{ body: { records: Array<{ data: object }> }; res: ServerResponse }> = [];
 let arrived: () => void = () => {};
 
-beforeAll(async () => {
-  db = await database.open();
-  upstream = createServer((req: IncomingMessage, res) => {
-    let text = "";
-    req.on("data", (chunk) => {
-      text += chunk;
-    });
-    req.on("end", () => {
-      held.push({ body: JSON.parse(text), res });
-      arrived();
-    });
+const upstream: Server = createServer((req: IncomingMessage, res) => {
+  let text = "";
+  req.on("data", (chunk) => {
+    text += chunk;
   });
-  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/apply`;
-  sequin = await startTestServer(db, { upstream: httpUpstream({ url, timeoutMs: 20_000 }) });
-  api = (await newAccount(db, sequin)).api;
+  req.on("end", () => {
+    held.push({ body: JSON.parse(text), res });
+    arrived();
+  });
 });
+await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
 afterAll(async () => {
-  await sequin?.close();
-  upstream?.closeAllConnections();
-  await new Promise((resolve) => upstream?.close(resolve));
+  upstream.closeAllConnections();
+  await new Promise((resolve) => upstream.close(resolve));
 });
+const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/apply`;
+const { api } = await serverTest({ upstream: httpUpstream({ url, timeoutMs: 20_000 }) });
 
 it("a same-key mutation still running is a 409 with Retry-After; the retry after it replays", async () => {
   const body = { kind: "create", collection_id: "c:contact", records: [{ data: { a: 1 } }] };

@@ -1,26 +1,11 @@
-// The log + window consume core (migrations 0007-0015, docs/decisions/0008) at the SQL level:
+// The log + window consume core (migrations 0007-0027, docs/decisions/0008) at the SQL level:
 // what the conformance suite cannot see from outside.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/db/db.js";
-import type { Api } from "./helpers/api.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { describe, expect, it } from "vitest";
 import { ack, createConsumer, createStream, next, record, upsert } from "./helpers/fixtures.js";
-import { newAccount, startTestServer, type TestServer } from "./helpers/server.js";
+import { serverTest } from "./helpers/server.js";
 
-const database = useTestDatabase();
-let db: Db;
-let server: TestServer;
-let api: Api;
-let accountId: string;
-
-beforeAll(async () => {
-  db = await database.open();
-  server = await startTestServer(db);
-  const account = await newAccount(db, server);
-  api = account.api;
-  accountId = account.accountId;
-});
-afterAll(() => server?.close());
+const { db, api, account } = await serverTest();
+const { accountId } = account;
 
 const count = async (sql: string, params: unknown[]) =>
   Number((await db.query<{ n: string }>(sql, params)).rows[0]!.n);
