@@ -1,7 +1,7 @@
 import type { components } from "../../generated/openapi.gen.js";
 import { fanOutEvent } from "../consumers/fan-out.js";
 import { type Page, paginate } from "../http/pagination.js";
-import { toIso } from "../http/wire.js";
+import { toIso } from "../http/timestamps.js";
 import type { MockContext } from "../state/context.js";
 import type { StreamState, WireEvent, WireRecord } from "../state/store.js";
 import { cloneJson } from "./json.js";
