@@ -32,6 +32,24 @@ describe("long-polls across servers", () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it("resuming a paused consumer through one server answers a long-poll parked on the other", async () => {
+    const a = serverA.api.as(token);
+    const b = serverB.api.as(token);
+    const stream = await createStream(a);
+    const consumer = await createConsumer(a, { stream_id: stream });
+    expect((await a.patch(`/v1/http-consumers/${consumer.id}`, { paused: true })).status).toBe(200);
+    await upsert(a, stream, [record("a")]);
+    const started = Date.now();
+    const polling = next(b, consumer.id, 10, 20_000);
+    await serverB.sequin.whenWaiting(1);
+    // Paused: the write woke the long-poll, which found nothing to lease and parked again.
+    await serverB.sequin.whenWaiting(1);
+    expect((await a.patch(`/v1/http-consumers/${consumer.id}`, { paused: false })).status).toBe(200);
+    const res = await polling;
+    expect(res.data.map((m) => m.record.upstream_id)).toEqual(["a"]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it("an ack on one server frees a place for a long-poll on the other", async () => {
     const a = serverA.api.as(token);
     const b = serverB.api.as(token);
