@@ -44,7 +44,9 @@ describe("long-polls across servers", () => {
     await serverB.sequin.whenWaiting(1);
     // Paused: the write woke the long-poll, which found nothing to lease and parked again.
     await serverB.sequin.whenWaiting(1);
-    expect((await a.patch(`/v1/http-consumers/${consumer.id}`, { paused: false })).status).toBe(200);
+    expect((await a.patch(`/v1/http-consumers/${consumer.id}`, { paused: false })).status).toBe(
+      200,
+    );
     const res = await polling;
     expect(res.data.map((m) => m.record.upstream_id)).toEqual(["a"]);
     expect(Date.now() - started).toBeLessThan(5000);
