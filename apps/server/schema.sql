@@ -51,11 +51,14 @@ $$;
 --
 
 CREATE FUNCTION public.sequin_consumer_v1(p_account uuid, p_id uuid, p_name text) RETURNS SETOF public.consumers
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
+BEGIN
+  RETURN QUERY
   SELECT * FROM consumers
   WHERE account_id = p_account AND (id = p_id OR name = p_name)
-  ORDER BY (id = p_id) DESC NULLS LAST LIMIT 1
+  ORDER BY (id = p_id) DESC NULLS LAST LIMIT 1;
+END
 $$;
 
 --
@@ -296,10 +299,12 @@ $$;
 --
 
 CREATE FUNCTION public.sequin_token_live_v1(p_account uuid, p_token bytea) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  SELECT p_token IS NULL OR EXISTS (
-    SELECT 1 FROM api_tokens WHERE token_hash = p_token AND account_id = p_account AND revoked_at IS NULL)
+BEGIN
+  RETURN p_token IS NULL OR EXISTS (
+    SELECT 1 FROM api_tokens WHERE token_hash = p_token AND account_id = p_account AND revoked_at IS NULL);
+END
 $$;
 
 --
