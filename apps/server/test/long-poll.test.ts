@@ -23,13 +23,13 @@ describe("long-polls across servers", () => {
     const b = serverB.api.as(token);
     const stream = await createStream(a);
     const consumer = await createConsumer(a, { stream_id: stream });
-    const started = Date.now();
+    const started = performance.now();
     const polling = next(b, consumer.id, 10, 20_000);
     await serverB.sequin.whenWaiting(1);
     await upsert(a, stream, [record("a")]);
     const res = await polling;
     expect(res.data.map((m) => m.record.upstream_id)).toEqual(["a"]);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it("resuming a paused consumer through one server answers a long-poll parked on the other", async () => {
@@ -39,7 +39,7 @@ describe("long-polls across servers", () => {
     const consumer = await createConsumer(a, { stream_id: stream });
     expect((await a.patch(`/v1/http-consumers/${consumer.id}`, { paused: true })).status).toBe(200);
     await upsert(a, stream, [record("a")]);
-    const started = Date.now();
+    const started = performance.now();
     const polling = next(b, consumer.id, 10, 20_000);
     await serverB.sequin.whenWaiting(1);
     // Paused: the write woke the long-poll, which found nothing to lease and parked again.
@@ -49,7 +49,7 @@ describe("long-polls across servers", () => {
     );
     const res = await polling;
     expect(res.data.map((m) => m.record.upstream_id)).toEqual(["a"]);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it("an ack on one server frees a place for a long-poll on the other", async () => {
@@ -59,13 +59,13 @@ describe("long-polls across servers", () => {
     const consumer = await createConsumer(a, { stream_id: stream, max_ack_pending: 1 });
     await upsert(a, stream, [record("a"), record("b")]);
     const held = await next(a, consumer.id);
-    const started = Date.now();
+    const started = performance.now();
     const polling = next(b, consumer.id, 1, 20_000);
     await serverB.sequin.whenWaiting(1);
     await ack(a, consumer.id, [held.data[0]!.ack_token]);
     const res = await polling;
     expect(res.data.map((m) => m.record.upstream_id)).toEqual(["b"]);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it("a nack on one server wakes a long-poll on the other", async () => {
@@ -77,13 +77,13 @@ describe("long-polls across servers", () => {
     const held = await next(a, consumer.id);
     const polling = next(b, consumer.id, 1, 20_000);
     await serverB.sequin.whenWaiting(1);
-    const started = Date.now();
+    const started = performance.now();
     await a.post(`/v1/http-consumers/${consumer.id}/nack`, {
       ack_tokens: [held.data[0]!.ack_token],
     });
     const res = await polling;
     expect(res.data).toHaveLength(1);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 });
 
@@ -121,13 +121,13 @@ describe("long-poll limits", () => {
     const api = server.api.as(token);
     const stream = await createStream(api);
     const consumer = await createConsumer(api, { stream_id: stream });
-    const started = Date.now();
+    const started = performance.now();
     const polling = next(api, consumer.id, 1, 30_000);
     await server.sequin.whenWaiting(1);
     await server.sequin.close();
     const res = await polling;
     expect(res.data).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(performance.now() - started).toBeLessThan(5000);
     await server.close();
   });
 });

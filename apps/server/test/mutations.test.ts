@@ -232,7 +232,7 @@ describe("mutations: awaiting consumers", () => {
 
   it("a consumer that filters the record out counts as done at once", async () => {
     const other = await createConsumer(api, { filters: { collection_id: "something:else" } });
-    const started = Date.now();
+    const started = performance.now();
     const res = await run({
       kind: "create",
       collection_id: "ryw:filtered",
@@ -241,7 +241,7 @@ describe("mutations: awaiting consumers", () => {
       await_consumers_timeout: 5000,
     });
     expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it("an event consumer is awaited on the mutation's event", async () => {
@@ -272,7 +272,7 @@ describe("mutations: awaiting consumers", () => {
 
   it("times out with Sequin's exact error and the records written, after about the requested time", async () => {
     const consumer = await createConsumer(api, { filters: { collection_id: "timeout:contact" } });
-    const started = Date.now();
+    const started = performance.now();
     const res = await run({
       kind: "create",
       collection_id: "timeout:contact",
@@ -280,7 +280,7 @@ describe("mutations: awaiting consumers", () => {
       await_consumer_ids: [consumer.id],
       await_consumers_timeout: 600,
     });
-    const elapsed = Date.now() - started;
+    const elapsed = performance.now() - started;
     expect(res.status).toBe(500);
     expect(res.body.error).toBe(`Error: Timed out waiting for consumers: ${consumer.id}`);
     expect(res.body.code).toBe("consumers_timeout");
