@@ -24,7 +24,7 @@ beforeAll(async () => {
     get(target, prop) {
       if (prop === "query") {
         return (sql: string, params?: unknown[]) => {
-          if (sql.includes("sequin_window_lease_v2")) leases++;
+          if (sql.includes("sequin_window_lease_v3")) leases++;
           return target.query(sql, params);
         };
       }

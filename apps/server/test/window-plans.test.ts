@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createConsumer } from "../src/consumers/service.js";
 import { createAccount } from "../src/index.js";
 import { useTestDatabase } from "./helpers/database.js";
-import { LoggedPlans, mostRowsDiscarded } from "./helpers/plans.js";
+import { LoggedPlans, mostRowsDiscarded, mostRowsRead } from "./helpers/plans.js";
 
 const database = useTestDatabase();
 const ROWS = 20_000;
@@ -23,7 +23,7 @@ type Leased = { m_seq: number; lease_id: string };
 
 async function lease(batch: number): Promise<Leased[]> {
   const { rows } = await client.query<{ row: Leased & { state?: unknown } }>(
-    "SELECT row FROM sequin_window_lease_v2($1, $2, NULL, NULL, $3, 100, false) AS row",
+    "SELECT row FROM sequin_window_lease_v3($1, $2, NULL, NULL, $3, 100, false) AS row",
     [account.accountId, consumerId, batch],
   );
   return rows.map((r) => r.row).filter((r) => r.m_seq !== undefined);
@@ -93,6 +93,31 @@ it(`a lease beside a ${WINDOW}-delivery window, at a ${ROWS}-row log, reads only
   const logged = plans.take();
   expect(logged).not.toMatch(/Seq Scan on (records|deliveries)/);
   expect(mostRowsDiscarded(logged)).toBeLessThan(1_000);
+  // The pull and the backlog count read the log from the cursor, in order: as much as they take
+  // (a plan made once for every call must not read the whole log and sort it).
+  expect(mostRowsRead(logged, "records")).toBeLessThan(1_000);
+});
+
+it("the same with statistics of the full log, on a connection that plans from them", async () => {
+  // The routines that plan once per connection (migration 0030) plan from these: seen, a generic
+  // plan that reckoned the filters keep one row, so read the whole log and sorted it.
+  await client.query("ANALYZE deliveries, records, consumer_cursors, consumer_floors");
+  const fresh = new pg.Client({ connectionString: database.url() });
+  await fresh.connect();
+  try {
+    const freshPlans = new LoggedPlans(fresh);
+    await freshPlans.explainFromNow();
+    const { rows } = await fresh.query<{ row: { m_seq?: number } }>(
+      "SELECT row FROM sequin_window_lease_v3($1, $2, NULL, NULL, 100, 100, false) AS row",
+      [account.accountId, consumerId],
+    );
+    expect(rows.filter((r) => r.row.m_seq !== undefined)).toHaveLength(100);
+    const logged = freshPlans.take();
+    expect(logged).not.toMatch(/Seq Scan on (records|deliveries)/);
+    expect(mostRowsRead(logged, "records")).toBeLessThan(1_000);
+  } finally {
+    await fresh.end();
+  }
 });
 
 it("ack, nack, extend and term of 100 tokens find each delivery by key, not by walking the window", async () => {

@@ -2,6 +2,9 @@
 // cluster with pg_stat_statements (track = all), then the statements by total time. A
 // development aid, not part of `pnpm bench`:
 //   npx tsx src/designs/window-profile.ts --url=postgres://postgres@127.0.0.1:PORT/postgres [--batch=10]
+//     [--sql=FILE]  (run after the migrations: to try a change of a routine before writing its migration)
+//     [--keep]      (keep the database, to look at its plans afterwards)
+import { readFileSync } from "node:fs";
 import { ack, decodeAckTokens, lease } from "@sequin/server/direct-consume";
 import { migrate, openDatabase } from "@sequin/server/source";
 import { runWorkers } from "../lib/measure.js";
@@ -18,6 +21,8 @@ const url = adminUrl.replace(/\/[^/]*$/, `/${name}`);
 const db = await openDatabase({ databaseUrl: url, poolMax: 8 });
 try {
   await migrate(db);
+  const extra = arg("sql");
+  if (extra) await db.query(readFileSync(extra, "utf8"));
   await db.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
   const seeded = await seedRecords(db, 100_000);
   const consumer = await createBenchConsumer(db, seeded, "profile");
@@ -33,18 +38,27 @@ try {
   await db.query("SELECT pg_stat_statements_reset()");
   const r = await runWorkers(4, 5000, round);
   console.log(`batch ${batch}: ${Math.round(r.perSecond)} msg/s`);
-  const { rows } = await db.query<{ calls: string; total: number; mean: number; query: string }>(
+  const { rows } = await db.query<{
+    calls: string;
+    total: number;
+    mean: number;
+    plan: number;
+    query: string;
+  }>(
+    // plan: mean planning ms per call (0 unless pg_stat_statements.track_planning is on)
     `SELECT calls, round(total_exec_time::numeric, 1)::float8 AS total, round(mean_exec_time::numeric, 3)::float8 AS mean,
+            round((total_plan_time / greatest(calls, 1))::numeric, 3)::float8 AS plan,
             regexp_replace(left(query, 160), '\\s+', ' ', 'g') AS query
      FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-     ORDER BY total_exec_time DESC LIMIT 25`,
+     ORDER BY total_exec_time + total_plan_time DESC LIMIT 30`,
   );
   for (const row of rows)
     console.log(
-      `${String(row.total).padStart(9)} ms ${String(row.calls).padStart(7)} × ${String(row.mean).padStart(7)}  ${row.query}`,
+      `${String(row.total).padStart(9)} ms ${String(row.calls).padStart(7)} × ${String(row.mean).padStart(7)} (plan ${String(row.plan).padStart(6)})  ${row.query}`,
     );
 } finally {
   await db.close();
-  await admin.query(`DROP DATABASE ${name}`);
+  if (process.argv.includes("--keep")) console.log(`kept database ${name}`);
+  else await admin.query(`DROP DATABASE ${name}`);
   await admin.close();
 }

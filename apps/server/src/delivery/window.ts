@@ -71,7 +71,7 @@ function moveFloor(db: Db, accountId: string, consumerId: string): Promise<void>
 }
 
 /**
- * Leases up to `batchSize` messages in one round trip (sequin_window_lease_v2, migration 0020):
+ * Leases up to `batchSize` messages in one round trip (sequin_window_lease_v3, migration 0030):
  * 401 when the token is no longer live, 404 when the account has no such consumer.
  */
 export async function windowLease(
@@ -82,7 +82,7 @@ export async function windowLease(
   const ref = target.consumer;
   const { rows } = await retryOnDeadlock(() =>
     db.query<{ row: LeaseRow }>(
-      "SELECT row FROM sequin_window_lease_v2($1, $2, $3, $4, $5, $6, $7) AS row",
+      "SELECT row FROM sequin_window_lease_v3($1, $2, $3, $4, $5, $6, $7) AS row",
       [
         target.accountId,
         UUID_RE.test(ref) ? ref : null,

@@ -33,3 +33,13 @@ export function mostRowsDiscarded(plans: string): number {
   );
   return Math.max(0, ...counts);
 }
+
+/** The most rows any scan of `table` in these plans read (rows times loops). */
+export function mostRowsRead(plans: string, table: string): number {
+  const scans = new RegExp(
+    `(?:Seq Scan|Index Scan using \\S+|Index Only Scan using \\S+|Bitmap Heap Scan) on ${table} [^\\n]*actual time=[\\d.]+\\.\\.[\\d.]+ rows=(\\d+) loops=(\\d+)`,
+    "g",
+  );
+  const counts = [...plans.matchAll(scans)].map((m) => Number(m[1]) * Number(m[2]));
+  return Math.max(0, ...counts);
+}
