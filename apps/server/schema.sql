@@ -380,9 +380,6 @@ CREATE FUNCTION public.sequin_window_backlog_v1(c public.consumers, p_cursor big
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
-    SET plan_cache_mode TO 'force_generic_plan'
-    SET enable_bitmapscan TO 'off'
-    SET jit TO 'off'
     AS $$
 DECLARE
   v_counted bigint;
@@ -591,6 +588,7 @@ DECLARE
   v_cursor bigint;
   v_backlog bigint := 0;
   v_row jsonb;
+  v_scan int;
   v_lease_tids tid[];
   v_lease_idxs bigint[];
   v_dead_tids tid[];
@@ -709,12 +707,71 @@ BEGIN
       INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry)
       VALUES (p_account, c.id, NULL, v_until);
     END IF;
-    -- The last statement of this call: the pull lock it takes is held to the commit.
-    FOR v_row IN SELECT * FROM sequin_window_pull_v1(p_account, c, v_want - v_got, v_until, p_inline)
-    LOOP
-      v_pulled := v_pulled + 1;
-      RETURN NEXT v_row;
-    END LOOP;
+    -- The last statement of this call: the pull lock is held to the commit.
+    IF c.kind = 'record' THEN
+      FOR v_row IN SELECT * FROM sequin_window_pull_v1(p_account, c, v_want - v_got, v_until)
+      LOOP
+        v_pulled := v_pulled + 1;
+        RETURN NEXT v_row;
+      END LOOP;
+    ELSE
+      -- An event stream's pull, as in migration 0020 (plan_cache_mode auto: see above).
+      PERFORM pg_advisory_xact_lock(737605, hashtext(c.id::text));
+      v_cursor := sequin_window_cursor_v1(p_account, c.id);
+      -- How far one pull may read past rows the filters skip (with no filter: no further).
+      v_scan := CASE WHEN c.filter_collection_id = '*' AND c.filter_resource_id = '*'
+                          AND c.filter_provider = '*' AND c.filter_sync_id = '*'
+                     THEN v_want - v_got ELSE greatest((v_want - v_got) * 4, 1000) END;
+      FOR v_row IN
+        WITH scan AS MATERIALIZED (
+          SELECT e.seq, sequin_filter_match_v1(c, e.collection_id, e.resource_id, e.provider, e.sync_id) AS wanted
+          FROM events e
+          WHERE e.account_id = p_account AND e.stream_id = c.stream_id AND e.seq > v_cursor
+          ORDER BY e.seq LIMIT v_scan
+        ), taken AS MATERIALIZED (
+          SELECT e.seq, sequin_order_key_v1(c, e) AS order_key
+          FROM scan s JOIN events e ON e.account_id = p_account AND e.seq = s.seq
+          WHERE s.wanted
+          ORDER BY s.seq LIMIT v_want - v_got
+        ), judged AS MATERIALIZED (
+          -- Free: no earlier message of its key in the window or earlier in this batch.
+          SELECT t.*, t.order_key IS NULL OR (
+                   t.seq = min(t.seq) OVER (PARTITION BY t.order_key)
+                   AND NOT EXISTS (SELECT 1 FROM deliveries o
+                                   WHERE o.account_id = p_account AND o.consumer_id = c.id
+                                     AND o.order_key = t.order_key)) AS free
+          FROM taken t
+        ), moved AS (
+          INSERT INTO consumer_cursors (account_id, consumer_id, pos)
+          SELECT p_account, c.id,
+                 CASE WHEN (SELECT count(*) FROM taken) >= v_want - v_got
+                      THEN (SELECT max(t.seq) FROM taken t)
+                      ELSE (SELECT max(s.seq) FROM scan s) END
+          WHERE EXISTS (SELECT 1 FROM scan)
+          ON CONFLICT DO NOTHING
+        ), ins AS (
+          INSERT INTO deliveries (account_id, consumer_id, seq, event_seq, order_key, key_seq, lease_id,
+                                  leased_until, retry_at, deliver_count)
+          SELECT p_account, c.id, nextval('delivery_seq'), j.seq, j.order_key, j.seq,
+                 CASE WHEN j.free THEN gen_random_uuid() END,
+                 CASE WHEN j.free THEN v_until ELSE '-infinity' END,
+                 CASE WHEN j.free THEN v_until + sequin_backoff_v1(c, 1) ELSE '-infinity' END,
+                 CASE WHEN j.free THEN 1 ELSE 0 END
+          FROM judged j ORDER BY j.seq
+          RETURNING seq, lease_id, event_seq
+        )
+        SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', v_until,
+                                  'deliver_count', 1,
+          'event', CASE WHEN p_inline THEN (SELECT to_jsonb(e) FROM events e
+                                            WHERE e.account_id = p_account AND e.seq = i.event_seq) END)
+        FROM ins i
+        WHERE i.lease_id IS NOT NULL
+        ORDER BY i.seq
+      LOOP
+        v_pulled := v_pulled + 1;
+        RETURN NEXT v_row;
+      END LOOP;
+    END IF;
   END IF;
 
   -- The counts read before, with what this call leased: in a sequential use, exact.
@@ -766,16 +823,11 @@ $$;
 --
 
 CREATE FUNCTION public.sequin_window_messages_v1(p_account uuid, p_consumer uuid, p_seqs bigint[], p_leases uuid[]) RETURNS SETOF jsonb
-    LANGUAGE plpgsql STABLE
+    LANGUAGE sql STABLE
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
-    SET plan_cache_mode TO 'force_generic_plan'
-    SET enable_bitmapscan TO 'off'
-    SET jit TO 'off'
     AS $$
-BEGIN
-  RETURN QUERY
   -- One primary-key probe per delivery, in a subquery that cannot be flattened into a join a
   -- planner with stale statistics could turn into a walk of the window.
   SELECT jsonb_build_object('m_seq', d.seq,
@@ -787,8 +839,7 @@ BEGIN
     WHERE x.account_id = p_account AND x.consumer_id = p_consumer AND x.seq = t.seq
       AND x.lease_id = t.lease_id
     LIMIT 1) d
-  ORDER BY d.seq;
-END
+  ORDER BY d.seq
 $$;
 
 --
@@ -901,10 +952,10 @@ END
 $$;
 
 --
--- Name: sequin_window_pull_v1(uuid, public.consumers, integer, timestamp with time zone, boolean); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_window_pull_v1(uuid, public.consumers, integer, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_window_pull_v1(p_account uuid, c public.consumers, p_want integer, p_until timestamp with time zone, p_inline boolean) RETURNS SETOF jsonb
+CREATE FUNCTION public.sequin_window_pull_v1(p_account uuid, c public.consumers, p_want integer, p_until timestamp with time zone) RETURNS SETOF jsonb
     LANGUAGE plpgsql
     SET plan_cache_mode TO 'force_generic_plan'
     SET enable_hashjoin TO 'off'
@@ -915,6 +966,7 @@ CREATE FUNCTION public.sequin_window_pull_v1(p_account uuid, c public.consumers,
     AS $$
 DECLARE
   v_now timestamptz := statement_timestamp();
+  v_backoff interval := sequin_backoff_v1(c, 1);
   v_cursor bigint;
   v_scan int;
 BEGIN
@@ -925,104 +977,54 @@ BEGIN
   v_scan := CASE WHEN c.filter_collection_id = '*' AND c.filter_resource_id = '*'
                       AND c.filter_provider = '*' AND c.filter_sync_id = '*'
                  THEN p_want ELSE greatest(p_want * 4, 1000) END;
-  IF c.kind = 'record' THEN
-    RETURN QUERY
-      WITH scan AS MATERIALIZED (
-        SELECT r.id, r.updated_idx,
-               sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id) AS wanted
-        FROM records r
-        WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
-        ORDER BY r.updated_idx LIMIT v_scan
-      ), taken AS MATERIALIZED (
-        SELECT s.id, s.updated_idx FROM scan s WHERE s.wanted
-        ORDER BY s.updated_idx LIMIT p_want
-      ), moved AS (
-        -- Past the last row taken when the batch is full, else past every row read (the same
-        -- snapshot: nothing in between goes unseen; writers of a stream commit in log order).
-        INSERT INTO consumer_cursors (account_id, consumer_id, pos)
-        SELECT p_account, c.id,
-               CASE WHEN (SELECT count(*) FROM taken) >= p_want
-                    THEN (SELECT max(t.updated_idx) FROM taken t)
-                    ELSE (SELECT max(s.updated_idx) FROM scan s) END
-        WHERE EXISTS (SELECT 1 FROM scan)
-        ON CONFLICT DO NOTHING
-      ), ins AS (
-        -- A record the window has already changed since: while its lease runs, it goes out
-        -- again after the ack (the insert waits for an ack deleting that delivery, then
-        -- inserts); otherwise (waiting out a nack's delay or a backoff, or due now) the new
-        -- version is leased now, at the head, counted from 1.
-        INSERT INTO deliveries AS d (account_id, consumer_id, seq, record_id, lease_id, leased_until,
-                                     retry_at, deliver_count, delivered_idx)
-        SELECT p_account, c.id, nextval('delivery_seq'), t.id, gen_random_uuid(), p_until,
-               p_until + sequin_backoff_v1(c, 1), 1, t.updated_idx
-        FROM taken t ORDER BY t.updated_idx
-        ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
-        DO UPDATE SET
-          changed_idx = CASE WHEN d.leased_until > v_now
-                             THEN greatest(d.changed_idx, EXCLUDED.delivered_idx) END,
-          seq = CASE WHEN d.leased_until > v_now THEN d.seq ELSE EXCLUDED.seq END,
-          lease_id = CASE WHEN d.leased_until > v_now THEN d.lease_id ELSE EXCLUDED.lease_id END,
-          retry_at = CASE WHEN d.leased_until > v_now THEN d.retry_at ELSE EXCLUDED.retry_at END,
-          deliver_count = CASE WHEN d.leased_until > v_now THEN d.deliver_count ELSE 1 END,
-          delivered_idx = CASE WHEN d.leased_until > v_now THEN d.delivered_idx ELSE EXCLUDED.delivered_idx END,
-          leased_until = CASE WHEN d.leased_until > v_now THEN d.leased_until ELSE EXCLUDED.leased_until END
-        -- Leased by this call: inserted, or taken over (the only rows without changed_idx).
-        RETURNING d.seq, d.lease_id, d.record_id, d.changed_idx IS NULL AS ours
-      )
-      SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', p_until,
-                                'deliver_count', 1,
-        'record', CASE WHEN p_inline THEN (SELECT to_jsonb(r) FROM records r
-                                           WHERE r.account_id = p_account AND r.id = i.record_id) END)
-      FROM ins i
-      WHERE i.ours
-      ORDER BY i.seq;
-  ELSE
-    RETURN QUERY
-      WITH scan AS MATERIALIZED (
-        SELECT e.seq, sequin_filter_match_v1(c, e.collection_id, e.resource_id, e.provider, e.sync_id) AS wanted
-        FROM events e
-        WHERE e.account_id = p_account AND e.stream_id = c.stream_id AND e.seq > v_cursor
-        ORDER BY e.seq LIMIT v_scan
-      ), taken AS MATERIALIZED (
-        SELECT e.seq, sequin_order_key_v1(c, e) AS order_key
-        FROM scan s JOIN events e ON e.account_id = p_account AND e.seq = s.seq
-        WHERE s.wanted
-        ORDER BY s.seq LIMIT p_want
-      ), judged AS MATERIALIZED (
-        -- Free: no earlier message of its key in the window or earlier in this batch.
-        SELECT t.*, t.order_key IS NULL OR (
-                 t.seq = min(t.seq) OVER (PARTITION BY t.order_key)
-                 AND NOT EXISTS (SELECT 1 FROM deliveries o
-                                 WHERE o.account_id = p_account AND o.consumer_id = c.id
-                                   AND o.order_key = t.order_key)) AS free
-        FROM taken t
-      ), moved AS (
-        INSERT INTO consumer_cursors (account_id, consumer_id, pos)
-        SELECT p_account, c.id,
-               CASE WHEN (SELECT count(*) FROM taken) >= p_want
-                    THEN (SELECT max(t.seq) FROM taken t)
-                    ELSE (SELECT max(s.seq) FROM scan s) END
-        WHERE EXISTS (SELECT 1 FROM scan)
-        ON CONFLICT DO NOTHING
-      ), ins AS (
-        INSERT INTO deliveries (account_id, consumer_id, seq, event_seq, order_key, key_seq, lease_id,
-                                leased_until, retry_at, deliver_count)
-        SELECT p_account, c.id, nextval('delivery_seq'), j.seq, j.order_key, j.seq,
-               CASE WHEN j.free THEN gen_random_uuid() END,
-               CASE WHEN j.free THEN p_until ELSE '-infinity' END,
-               CASE WHEN j.free THEN p_until + sequin_backoff_v1(c, 1) ELSE '-infinity' END,
-               CASE WHEN j.free THEN 1 ELSE 0 END
-        FROM judged j ORDER BY j.seq
-        RETURNING seq, lease_id, event_seq
-      )
-      SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', p_until,
-                                'deliver_count', 1,
-        'event', CASE WHEN p_inline THEN (SELECT to_jsonb(e) FROM events e
-                                          WHERE e.account_id = p_account AND e.seq = i.event_seq) END)
-      FROM ins i
-      WHERE i.lease_id IS NOT NULL
-      ORDER BY i.seq;
-  END IF;
+  RETURN QUERY
+    WITH scan AS MATERIALIZED (
+      SELECT r.id, r.updated_idx,
+             sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id) AS wanted
+      FROM records r
+      WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
+      ORDER BY r.updated_idx LIMIT v_scan
+    ), taken AS MATERIALIZED (
+      SELECT s.id, s.updated_idx FROM scan s WHERE s.wanted
+      ORDER BY s.updated_idx LIMIT p_want
+    ), moved AS (
+      -- Past the last row taken when the batch is full, else past every row read (the same
+      -- snapshot: nothing in between goes unseen; writers of a stream commit in log order).
+      INSERT INTO consumer_cursors (account_id, consumer_id, pos)
+      SELECT p_account, c.id,
+             CASE WHEN (SELECT count(*) FROM taken) >= p_want
+                  THEN (SELECT max(t.updated_idx) FROM taken t)
+                  ELSE (SELECT max(s.updated_idx) FROM scan s) END
+      WHERE EXISTS (SELECT 1 FROM scan)
+      ON CONFLICT DO NOTHING
+    ), ins AS (
+      -- A record the window has already changed since: while its lease runs, it goes out
+      -- again after the ack (the insert waits for an ack deleting that delivery, then
+      -- inserts); otherwise (waiting out a nack's delay or a backoff, or due now) the new
+      -- version is leased now, at the head, counted from 1.
+      INSERT INTO deliveries AS d (account_id, consumer_id, seq, record_id, lease_id, leased_until,
+                                   retry_at, deliver_count, delivered_idx)
+      SELECT p_account, c.id, nextval('delivery_seq'), t.id, gen_random_uuid(), p_until,
+             p_until + v_backoff, 1, t.updated_idx
+      FROM taken t ORDER BY t.updated_idx
+      ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
+      DO UPDATE SET
+        changed_idx = CASE WHEN d.leased_until > v_now
+                           THEN greatest(d.changed_idx, EXCLUDED.delivered_idx) END,
+        seq = CASE WHEN d.leased_until > v_now THEN d.seq ELSE EXCLUDED.seq END,
+        lease_id = CASE WHEN d.leased_until > v_now THEN d.lease_id ELSE EXCLUDED.lease_id END,
+        retry_at = CASE WHEN d.leased_until > v_now THEN d.retry_at ELSE EXCLUDED.retry_at END,
+        deliver_count = CASE WHEN d.leased_until > v_now THEN d.deliver_count ELSE 1 END,
+        delivered_idx = CASE WHEN d.leased_until > v_now THEN d.delivered_idx ELSE EXCLUDED.delivered_idx END,
+        leased_until = CASE WHEN d.leased_until > v_now THEN d.leased_until ELSE EXCLUDED.leased_until END
+      -- Leased by this call: inserted, or taken over (the only rows without changed_idx).
+      RETURNING d.seq, d.lease_id, d.record_id, d.changed_idx IS NULL AS ours
+    )
+    SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', p_until,
+                              'deliver_count', 1)
+    FROM ins i
+    WHERE i.ours
+    ORDER BY i.seq;
 END
 $$;
 

@@ -17,7 +17,8 @@ import type { LeaseResult, LeaseTarget } from "./types.js";
 /**
  * Batches up to this size get what their messages carry in the lease's own answer (one round
  * trip); larger ones read it in a second call, so that the pull lock, held to the end of the
- * lease, is not held while it is read (bench/LOG.md, 2026-12-03).
+ * lease, is not held while it is read (bench/LOG.md, 2026-12-03). Records pulled from the log
+ * always come in the second call (migration 0030: the pull's kept plans read no contents).
  */
 const INLINE_UP_TO = 10;
 
