@@ -124,6 +124,7 @@ it("the messages read after a lease of 100 probes each record and delivery by ke
   const logged = plans.take();
   for (const table of ["records", "deliveries", "events"])
     expect(mostRowsRead(logged, table), table).toBeLessThan(1_000);
+  expect(mostRowsDiscarded(logged)).toBeLessThan(1_000);
 });
 
 it("the same with statistics of the full log, on a connection that plans from them", async () => {
