@@ -27,30 +27,9 @@ BEGIN
 END
 $$;
 
--- As in migration 0007, which explains it.
-CREATE OR REPLACE FUNCTION sequin_window_lock_named_v1(p_account uuid, p_consumer uuid, p_seqs bigint[],
-                                            p_leases uuid[], p_running boolean)
-RETURNS TABLE (tid tid, seq bigint, lease_id uuid, record_id uuid, event_seq bigint,
-               order_key bigint, deliver_count int, delivered_idx bigint, changed_idx bigint)
-LANGUAGE plpgsql VOLATILE
-SET enable_hashjoin = off SET enable_mergejoin = off
-SET enable_seqscan = off
-SET plan_cache_mode = force_generic_plan SET enable_bitmapscan = off SET jit = off
-AS $$
-BEGIN
-  RETURN QUERY
-  SELECT d.* FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
-  CROSS JOIN LATERAL (
-    SELECT x.ctid, x.seq, x.lease_id, x.record_id, x.event_seq, x.order_key, x.deliver_count,
-           x.delivered_idx, x.changed_idx
-    FROM deliveries x
-    WHERE x.account_id = p_account AND x.consumer_id = p_consumer AND x.seq = t.seq
-      AND x.lease_id = t.lease_id AND (NOT p_running OR x.leased_until > statement_timestamp())
-    LIMIT 1
-    FOR UPDATE) d
-  ORDER BY d.seq;
-END
-$$;
+-- The token lookup of ack, nack, extend and term (migration 0007): its body unchanged.
+ALTER FUNCTION sequin_window_lock_named_v1(uuid, uuid, bigint[], uuid[], boolean)
+  SET plan_cache_mode = force_generic_plan SET enable_bitmapscan = off SET jit = off;
 
 -- The pull of a record stream's lease: takes the consumer's pull lock (held to the end of the
 -- lease's transaction), then leases up to p_want records from the log above the cursor and
