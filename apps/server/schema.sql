@@ -119,10 +119,10 @@ CREATE FUNCTION public.sequin_order_key_v1(c public.consumers, e public.events) 
 $$;
 
 --
--- Name: sequin_record_write_v1(uuid, uuid, jsonb, bytea, boolean); Type: FUNCTION; Schema: public; Owner: -
+-- Name: sequin_record_write_v2(uuid, uuid, jsonb, bytea, boolean); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.sequin_record_write_v1(p_account uuid, p_stream uuid, p_inputs jsonb, p_token bytea, p_records boolean) RETURNS SETOF jsonb
+CREATE FUNCTION public.sequin_record_write_v2(p_account uuid, p_stream uuid, p_inputs jsonb, p_token bytea, p_records boolean) RETURNS SETOF jsonb
     LANGUAGE plpgsql
     SET plan_cache_mode TO 'force_custom_plan'
     SET enable_hashjoin TO 'off'
@@ -135,7 +135,6 @@ DECLARE
   v_versions bigint[];
   v_seqs bigint[];
   v_rounds int;
-  v_count bigint;
   v_results jsonb := '[]';
   v_round_results jsonb;
   v_round_changed boolean;
@@ -149,7 +148,7 @@ BEGIN
     RETURN;
   END IF;
   -- The stream's write lock (STREAM_WRITE_LOCK in src/db/advisory-locks.ts): writes of a stream
-  -- commit in log order.
+  -- commit in log order, one at a time, so the stored versions the rounds read stay current.
   PERFORM pg_advisory_xact_lock(737601, hashtext(p_stream::text));
   SELECT EXISTS (SELECT 1 FROM streams WHERE account_id = p_account AND id = p_stream),
          ARRAY(SELECT v FROM (SELECT nextval('record_version_seq') AS v FROM generate_series(1, v_n)) d ORDER BY v),
@@ -160,25 +159,10 @@ BEGIN
     RETURN;
   END IF;
 
-  -- Locks the stored records of the batch's keys, in key order, so writers cannot deadlock, and
-  -- counts the rounds (the most inputs of one key). Each record is found through the identity
-  -- index, whatever the statistics say: the keys are materialised (no constants for the planner
-  -- to combine), and stream_id is compared with IS NOT DISTINCT FROM, which no index can use.
-  -- Otherwise (account_id, stream_id) is also a prefix of records_by_version, and a planner
-  -- without statistics may pick that index and walk the whole stream once per key.
-  WITH k AS MATERIALIZED (
-    SELECT p_account AS account_id, p_stream AS stream_id, x.v->>'collection_id' AS collection_id,
-           x.v->>'upstream_id' AS upstream_id, count(*) AS n
-    FROM jsonb_array_elements(p_inputs) AS x(v)
-    GROUP BY x.v->>'collection_id', x.v->>'upstream_id'
-  ), locked AS (
-    SELECT r.id FROM k JOIN records r
-      ON r.account_id = k.account_id AND r.collection_id = k.collection_id
-     AND r.upstream_id = k.upstream_id AND r.stream_id IS NOT DISTINCT FROM k.stream_id
-    ORDER BY r.collection_id, r.upstream_id
-    FOR UPDATE OF r
-  )
-  SELECT max(k.n), (SELECT count(*) FROM locked) INTO v_rounds, v_count FROM k;
+  -- The rounds: the most inputs of one key in the batch.
+  SELECT max(k.n) INTO v_rounds FROM (
+    SELECT count(*) AS n FROM jsonb_array_elements(p_inputs) AS x(v)
+    GROUP BY x.v->>'collection_id', x.v->>'upstream_id') k;
 
   FOR v_round IN 1..coalesce(v_rounds, 0) LOOP
     -- One round, one statement: the inputs that are the v_round-th of their key in the batch,
@@ -198,7 +182,7 @@ BEGIN
     SELECT i.pos, i.v, i.account_id, i.collection_id, i.upstream_id,
            (i.v->>'upstream_updated_at')::timestamptz AS in_updated,
            coalesce((i.v->>'deleted')::boolean, false) AS in_deleted, i.v->'data' AS in_data,
-           s.id AS s_id, s.resource_id AS s_resource, s.provider AS s_provider,
+           s.id AS s_id, s.vid AS s_vid, s.resource_id AS s_resource, s.provider AS s_provider,
            s.upstream_created_at AS s_created, s.upstream_updated_at AS s_updated,
            s.updated_idx AS s_idx, s.deleted AS s_deleted, s.data AS s_data, s.sync AS s_sync,
            CASE
@@ -209,13 +193,20 @@ BEGIN
                THEN 'unchanged'
              ELSE 'updated'
            END AS result
-    -- By the identity index, as LOCK_STORED explains: every key of the lookup comes from inp.
+    -- The key by the identity index (every column of the lookup comes from inp), then its
+    -- current version by a backward probe of the primary key.
     FROM inp i LEFT JOIN LATERAL (
-      SELECT r.id, r.resource_id, r.provider, r.upstream_created_at, r.upstream_updated_at,
-             r.updated_idx, r.deleted, r.data, r.sync
-      FROM records r
-      WHERE r.account_id = i.account_id AND r.collection_id = i.collection_id
-        AND r.upstream_id = i.upstream_id AND r.stream_id IS NOT DISTINCT FROM i.stream_id) s ON true
+      SELECT k.id, v.vid, v.resource_id, v.provider, v.upstream_created_at, v.upstream_updated_at,
+             v.updated_idx, v.deleted, v.data, v.sync
+      FROM record_keys k
+      CROSS JOIN LATERAL (
+        SELECT x.vid, x.resource_id, x.provider, x.upstream_created_at, x.upstream_updated_at,
+               x.updated_idx, x.deleted, x.data, x.sync
+        FROM record_versions x
+        WHERE x.account_id = k.account_id AND x.id = k.id
+        ORDER BY x.vid DESC LIMIT 1) v
+      WHERE k.account_id = i.account_id AND k.collection_id = i.collection_id
+        AND k.upstream_id = i.upstream_id AND k.stream_id = i.stream_id) s ON true
   ), flags AS MATERIALIZED (
     SELECT j.*, j.result IN ('inserted', 'updated') AS planned,
            -- Unchanged: no version, but upstream_updated_at moves forward, so the stale check
@@ -226,7 +217,7 @@ BEGIN
   ), after AS MATERIALIZED (
     -- A field left out of the input keeps its stored value; null clears it.
     SELECT f.pos, f.account_id, f.result, f.planned, f.planned OR f.bumped AS dirty,
-           f.result = 'inserted' AS is_new,
+           f.result = 'inserted' AS is_new, f.s_vid,
            CASE WHEN f.result = 'inserted' THEN gen_random_uuid() ELSE f.s_id END AS id,
            f.collection_id, f.upstream_id,
            CASE WHEN f.planned AND f.v ? 'resource_id' THEN f.v->>'resource_id' ELSE f.s_resource END AS resource_id,
@@ -251,19 +242,25 @@ BEGIN
              WHERE f.s_data->d.key IS DISTINCT FROM f.in_data->d.key), '{}'::jsonb)
            END AS changes
     FROM flags f
-  ), ins AS (
-    INSERT INTO records (account_id, id, stream_id, collection_id, upstream_id, resource_id, provider,
-                         upstream_created_at, upstream_updated_at, updated_idx, deleted, data, sync)
-    SELECT a.account_id, a.id, p_stream, a.collection_id, a.upstream_id, a.resource_id, a.provider,
-           a.created_at, a.updated_at, a.updated_idx, a.deleted, a.data, a.sync
-    FROM after a WHERE a.dirty AND a.is_new
-  ), upd AS (
-    -- account_id comes from the CTE, so the update finds rows by primary key only (bench/LOG.md,
-    -- "ADR 0002's plans and corrections").
-    UPDATE records r SET resource_id = a.resource_id, provider = a.provider,
-           upstream_created_at = a.created_at, upstream_updated_at = a.updated_at,
-           updated_idx = a.updated_idx, deleted = a.deleted, data = a.data, sync = a.sync
-    FROM after a WHERE a.dirty AND NOT a.is_new AND r.account_id = a.account_id AND r.id = a.id
+  ), keys AS (
+    INSERT INTO record_keys (account_id, id, stream_id, collection_id, upstream_id)
+    SELECT a.account_id, a.id, p_stream, a.collection_id, a.upstream_id
+    FROM after a WHERE a.is_new
+  ), versions AS (
+    -- A new version's vid is its updated_idx; a bump's is a fresh number of the same sequence,
+    -- so the newest version is always the highest vid.
+    INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, resource_id, provider,
+                                 upstream_created_at, upstream_updated_at, updated_idx, deleted, data, sync)
+    SELECT a.account_id, a.id,
+           CASE WHEN a.planned THEN a.updated_idx ELSE nextval('record_version_seq') END,
+           p_stream, a.collection_id, a.resource_id, a.provider, a.created_at, a.updated_at,
+           a.updated_idx, a.deleted, a.data, a.sync
+    FROM after a WHERE a.dirty
+  ), replaced AS (
+    -- The version each new one replaces, by its full primary key.
+    DELETE FROM record_versions x USING after a
+    WHERE a.dirty AND NOT a.is_new
+      AND x.account_id = a.account_id AND x.id = a.id AND x.vid = a.s_vid
   ), ev AS (
     INSERT INTO events (account_id, stream_id, seq, record_id, collection_id, resource_id, provider,
                         upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync)
@@ -389,12 +386,12 @@ DECLARE
 BEGIN
   IF c.kind = 'record' THEN
     SELECT count(*), min(x.pos), max(x.pos) INTO v_counted, v_first, v_last FROM (
-      SELECT r.updated_idx AS pos FROM records r
+      SELECT r.updated_idx AS pos FROM record_versions r
       WHERE r.account_id = c.account_id AND r.stream_id = c.stream_id AND r.updated_idx > p_cursor
         AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)
       ORDER BY r.updated_idx LIMIT p_cap) x;
     IF v_counted >= p_cap THEN
-      SELECT r.updated_idx INTO v_head FROM records r
+      SELECT r.updated_idx INTO v_head FROM record_versions r
       WHERE r.account_id = c.account_id AND r.stream_id = c.stream_id ORDER BY r.updated_idx DESC LIMIT 1;
     END IF;
   ELSE
@@ -439,14 +436,14 @@ BEGIN
   v_cursor := sequin_window_cursor_v1(p_account, c.id);
   IF c.kind = 'record' THEN
     INSERT INTO deliveries AS d (account_id, consumer_id, seq, record_id, delivered_idx)
-    SELECT p_account, c.id, nextval('delivery_seq'), r.id, NULL FROM records r
+    SELECT p_account, c.id, nextval('delivery_seq'), r.id, NULL FROM record_versions r
     WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
       AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)
     ORDER BY r.updated_idx
     ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
     DO UPDATE SET changed_idx = (SELECT r.updated_idx FROM records r
                                  WHERE r.account_id = p_account AND r.id = d.record_id);
-    SELECT r.updated_idx INTO v_head FROM records r
+    SELECT r.updated_idx INTO v_head FROM record_versions r
     WHERE r.account_id = p_account AND r.stream_id = c.stream_id ORDER BY r.updated_idx DESC LIMIT 1;
   ELSE
     INSERT INTO deliveries (account_id, consumer_id, seq, event_seq, order_key, key_seq)
@@ -981,7 +978,7 @@ BEGIN
     WITH scan AS MATERIALIZED (
       SELECT r.id, r.updated_idx,
              sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id) AS wanted
-      FROM records r
+      FROM record_versions r
       WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
       ORDER BY r.updated_idx LIMIT v_scan
     ), taken AS MATERIALIZED (
@@ -1095,7 +1092,7 @@ BEGIN
   v_cursor := sequin_window_cursor_v1(p_account, c.id);
   IF c.kind = 'record' AND p_since IS NOT NULL THEN
     WITH wanted AS MATERIALIZED (
-      SELECT r.id, r.updated_idx FROM records r
+      SELECT r.id, r.updated_idx FROM record_versions r
       WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx <= v_cursor
         AND (r.upstream_updated_at >= p_since OR r.upstream_updated_at IS NULL)
         AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)
@@ -1389,6 +1386,19 @@ CREATE TABLE public.idempotency_keys (
 );
 
 --
+-- Name: record_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.record_keys (
+    account_id uuid NOT NULL,
+    id uuid NOT NULL,
+    stream_id uuid NOT NULL,
+    collection_id text NOT NULL,
+    upstream_id text NOT NULL,
+    inserted_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
 -- Name: record_version_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -1400,15 +1410,15 @@ CREATE SEQUENCE public.record_version_seq
     CACHE 1;
 
 --
--- Name: records; Type: TABLE; Schema: public; Owner: -
+-- Name: record_versions; Type: TABLE; Schema: public; Owner: -
 --
 
-CREATE TABLE public.records (
+CREATE TABLE public.record_versions (
     account_id uuid NOT NULL,
     id uuid NOT NULL,
+    vid bigint NOT NULL,
     stream_id uuid NOT NULL,
     collection_id text NOT NULL,
-    upstream_id text NOT NULL,
     resource_id text,
     provider text,
     upstream_created_at timestamp with time zone,
@@ -1417,9 +1427,43 @@ CREATE TABLE public.records (
     deleted boolean NOT NULL,
     data jsonb NOT NULL,
     sync jsonb,
-    sync_id text GENERATED ALWAYS AS ((sync ->> 'id'::text)) STORED,
-    inserted_at timestamp with time zone DEFAULT now() NOT NULL
+    sync_id text GENERATED ALWAYS AS ((sync ->> 'id'::text)) STORED
 );
+
+--
+-- Name: records; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.records AS
+ SELECT k.account_id,
+    k.id,
+    k.stream_id,
+    k.collection_id,
+    k.upstream_id,
+    v.resource_id,
+    v.provider,
+    v.upstream_created_at,
+    v.upstream_updated_at,
+    v.updated_idx,
+    v.deleted,
+    v.data,
+    v.sync,
+    v.sync_id,
+    k.inserted_at
+   FROM (public.record_keys k
+     CROSS JOIN LATERAL ( SELECT x.resource_id,
+            x.provider,
+            x.upstream_created_at,
+            x.upstream_updated_at,
+            x.updated_idx,
+            x.deleted,
+            x.data,
+            x.sync,
+            x.sync_id
+           FROM public.record_versions x
+          WHERE ((x.account_id = k.account_id) AND (x.id = k.id))
+          ORDER BY x.vid DESC
+         LIMIT 1) v);
 
 --
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
@@ -1529,18 +1573,25 @@ ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (account_id, key);
 
 --
--- Name: records records_identity_key; Type: CONSTRAINT; Schema: public; Owner: -
+-- Name: record_keys record_keys_identity; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.records
-    ADD CONSTRAINT records_identity_key UNIQUE (account_id, collection_id, upstream_id, stream_id);
+ALTER TABLE ONLY public.record_keys
+    ADD CONSTRAINT record_keys_identity UNIQUE (account_id, collection_id, upstream_id, stream_id);
 
 --
--- Name: records records_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+-- Name: record_keys record_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.records
-    ADD CONSTRAINT records_pkey PRIMARY KEY (account_id, id);
+ALTER TABLE ONLY public.record_keys
+    ADD CONSTRAINT record_keys_pkey PRIMARY KEY (account_id, id);
+
+--
+-- Name: record_versions record_versions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.record_versions
+    ADD CONSTRAINT record_versions_pkey PRIMARY KEY (account_id, id, vid);
 
 --
 -- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1618,10 +1669,10 @@ CREATE INDEX events_by_stream ON public.events USING btree (account_id, stream_i
 CREATE INDEX idempotency_keys_by_expiry ON public.idempotency_keys USING btree (expires_at);
 
 --
--- Name: records_by_version; Type: INDEX; Schema: public; Owner: -
+-- Name: record_versions_by_position; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX records_by_version ON public.records USING btree (account_id, stream_id, updated_idx);
+CREATE INDEX record_versions_by_position ON public.record_versions USING btree (account_id, stream_id, updated_idx);
 
 --
 -- Name: streams_by_ord; Type: INDEX; Schema: public; Owner: -
@@ -1686,11 +1737,18 @@ ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
 
 --
--- Name: records records_account_id_stream_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+-- Name: record_keys record_keys_account_id_stream_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.records
-    ADD CONSTRAINT records_account_id_stream_id_fkey FOREIGN KEY (account_id, stream_id) REFERENCES public.streams(account_id, id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.record_keys
+    ADD CONSTRAINT record_keys_account_id_stream_id_fkey FOREIGN KEY (account_id, stream_id) REFERENCES public.streams(account_id, id) ON DELETE CASCADE;
+
+--
+-- Name: record_versions record_versions_account_id_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.record_versions
+    ADD CONSTRAINT record_versions_account_id_id_fkey FOREIGN KEY (account_id, id) REFERENCES public.record_keys(account_id, id) ON DELETE CASCADE;
 
 --
 -- Name: streams streams_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

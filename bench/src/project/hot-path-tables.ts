@@ -4,7 +4,9 @@
 import type pg from "pg";
 
 export const HOT_PATH_TABLES = [
-  "records",
+  // A record's identity and its versions (migration 0031; `records` is a view of them).
+  "record_keys",
+  "record_versions",
   "events",
   "consumers",
   // The consume core's (migration 0007).

@@ -25,16 +25,23 @@ export async function seedRecords(db: Db, count: number): Promise<Seeded> {
   const account = await createAccount(db, "bench");
   for (let from = 0; from < count; from += 100_000) {
     const to = Math.min(count, from + 100_000);
+    // A key and a version per record (migration 0031), as the write stores a new one.
     await db.query(
-      `INSERT INTO records (account_id, id, stream_id, collection_id, upstream_id, provider,
-                            upstream_updated_at, updated_idx, deleted, data)
-       SELECT $1, gen_random_uuid(), $2, 'salesforce:contact', 'c' || g, 'salesforce', now(),
-              nextval('record_version_seq'), false, $3::jsonb || jsonb_build_object('n', g)
-       FROM generate_series($4::int, $5::int - 1) g`,
+      `WITH k AS (
+         INSERT INTO record_keys (account_id, id, stream_id, collection_id, upstream_id)
+         SELECT $1, gen_random_uuid(), $2, 'salesforce:contact', 'c' || g
+         FROM generate_series($4::int, $5::int - 1) g
+         RETURNING account_id, id, stream_id, collection_id, upstream_id
+       )
+       INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, provider,
+                                    upstream_updated_at, updated_idx, deleted, data)
+       SELECT x.account_id, x.id, x.idx, x.stream_id, x.collection_id, 'salesforce', now(), x.idx,
+              false, $3::jsonb || jsonb_build_object('n', substr(x.upstream_id, 2)::int)
+       FROM (SELECT k.*, nextval('record_version_seq') AS idx FROM k) x`,
       [account.accountId, account.defaultStreamId, JSON.stringify(PAYLOAD), from, to],
     );
   }
-  await db.query("ANALYZE records");
+  await db.query("ANALYZE record_keys, record_versions");
   return {
     accountId: account.accountId,
     streamId: account.defaultStreamId,

@@ -98,7 +98,7 @@ export async function createConsumer(
 async function startWindow(tx: Queryable, accountId: string, row: ConsumerRow): Promise<void> {
   const head =
     row.kind === "record"
-      ? `SELECT updated_idx FROM records WHERE account_id = $1 AND stream_id = $3 ORDER BY updated_idx DESC LIMIT 1`
+      ? `SELECT updated_idx FROM record_versions WHERE account_id = $1 AND stream_id = $3 ORDER BY updated_idx DESC LIMIT 1`
       : `SELECT seq FROM events WHERE account_id = $1 AND stream_id = $3 ORDER BY seq DESC LIMIT 1`;
   await tx.query(
     `WITH cursor AS (

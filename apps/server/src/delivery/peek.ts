@@ -58,7 +58,7 @@ const PEEK_SQL = `WITH w AS MATERIALIZED (
        ORDER BY d.seq LIMIT $3
      ), log AS MATERIALIZED (
        SELECT x.* FROM (
-         SELECT r.updated_idx AS pos, r.id AS record_id, NULL::bigint AS event_seq FROM records r, consumers c
+         SELECT r.updated_idx AS pos, r.id AS record_id, NULL::bigint AS event_seq FROM record_versions r, consumers c
          WHERE c.account_id = $1 AND c.id = $2 AND c.kind = 'record' AND r.account_id = $1 AND r.stream_id = c.stream_id
            AND r.updated_idx > sequin_window_cursor_v1($1, $2)
            AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)

@@ -6,7 +6,8 @@ import { type RecordRow, recordColumns, toRecord } from "../records/record-row.j
 
 /**
  * The stream's records with these upstream ids (and this sync, when given), by upstream id.
- * With `lock`, the rows stay locked until the transaction ends. An id that has no live record
+ * A caller that writes them afterwards holds the stream's write lock first (`lockStream`), which
+ * keeps them current until it commits. An id that has no live record
  * is a 404 whose details name its place in the request of this `kind` (nothing has been applied
  * yet; the same rule as the mock's), unless `missingOk`: then it is only left out of the map.
  */
@@ -18,19 +19,16 @@ export async function currentRecords(
   syncId: string | undefined,
   upstreamIds: string[],
   kind: "update" | "delete",
-  lock = false,
   missingOk = false,
 ): Promise<Map<string, SequinRecord>> {
   if (upstreamIds.length === 0) return new Map();
   const { rows } = await q.query<RecordRow>(
+    // Each key by the identity index, then its current version (the view, migration 0031).
     `SELECT ${recordColumns()} FROM records
-     -- stream_id through IS NOT DISTINCT FROM: only the identity index (account, collection,
-     -- upstream id, stream) fits, never a walk of the stream by version (see write-records.ts).
-     WHERE account_id = $1 AND stream_id IS NOT DISTINCT FROM $2::uuid AND collection_id = $3
+     WHERE account_id = $1 AND stream_id = $2::uuid AND collection_id = $3
        AND upstream_id = ANY($4::text[])
        AND NOT deleted AND ($5::text IS NULL OR sync ->> 'id' = $5)
-     ORDER BY collection_id, upstream_id
-     ${lock ? "FOR UPDATE" : ""}`,
+     ORDER BY collection_id, upstream_id`,
     [accountId, streamId, collectionId, upstreamIds, syncId ?? null],
   );
   const found = new Map(rows.map((row) => [row.upstream_id, toRecord(row)]));

@@ -17,7 +17,7 @@ function writeTime(stored: string | null | undefined): string {
 /**
  * Writes what the upstream answered to the stream, exactly like an ingest (new updated_idx,
  * events), in the caller's transaction. Partial answers (`merge`) are merged onto the stored
- * record while its row is locked; whole answers replace its data.
+ * record under the stream's write lock; whole answers replace its data.
  */
 export async function writeUpstreamRecords(
   tx: Queryable,
@@ -38,7 +38,6 @@ export async function writeUpstreamRecords(
     m.syncId,
     merging,
     kind,
-    true,
   );
   // Whole answers (an HTTP upstream's) replace the data only: the stored record's resource id,
   // provider and sync {id, external_id, metadata} are kept, so they are looked up too. A record
@@ -52,7 +51,6 @@ export async function writeUpstreamRecords(
     m.syncId,
     whole,
     kind,
-    true,
     true,
   )) {
     stored.set(id, record);

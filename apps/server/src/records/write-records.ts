@@ -4,11 +4,11 @@ import { notFound, unauthorized } from "../http/errors.js";
 import { type RecordRow, toRecord } from "./record-row.js";
 
 /**
- * The record write, one routine call (migration 0028): $1 account, $2 stream, $3 the inputs (a
+ * The record write, one routine call (migrations 0028, 0031): $1 account, $2 stream, $3 the inputs (a
  * JSON array), $4 the bearer token's hash (null: already checked), $5 whether to return the
  * records as they are after the batch.
  */
-const WRITE_CALL = "SELECT row FROM sequin_record_write_v1($1, $2, $3, $4, $5) AS row";
+const WRITE_CALL = "SELECT row FROM sequin_record_write_v2($1, $2, $3, $4, $5) AS row";
 
 export interface WriteRecordsOptions {
   /**
@@ -44,14 +44,15 @@ type WriteRow =
   | RecordRow;
 
 /**
- * Upserts a batch of records in one statement (migration 0028): with `db` it commits on
+ * Upserts a batch of records in one statement (migrations 0028, 0031): with `db` it commits on
  * its own, in one round trip; in the caller's transaction it is part of it (mutations). Identity
  * is (stream, collection_id, upstream_id). Per record, in request order: unknown -> `inserted`;
  * older `upstream_updated_at` than stored -> `stale` (ignored); same `data` and `deleted` ->
  * `unchanged` (no version, event or redelivery); else `updated`. Every real change gets a new
  * `updated_idx` and appends a created/updated/deleted event (consumers read both from the log).
- * Writers of one stream are serialised by the stream lock, and the existing rows are locked in key
- * order, so concurrent first inserts of one key and concurrent updates cannot race. The caller
+ * Writers of one stream are serialised by the stream lock, so concurrent first inserts of one key
+ * and concurrent updates cannot race; a new version replaces the record's previous one (an
+ * insert and a delete, never an update in place). The caller
  * publishes the wake-up after commit when `changed`.
  */
 export async function writeRecords(

@@ -13,7 +13,7 @@ export async function streamStats(
   streamId: string,
 ): Promise<StreamStats> {
   const { rows } = await q.query<{ record_count: number; event_count: number }>(
-    `SELECT (SELECT count(*)::bigint FROM records WHERE account_id = $1 AND stream_id = $2) AS record_count,
+    `SELECT (SELECT count(*)::bigint FROM record_versions WHERE account_id = $1 AND stream_id = $2) AS record_count,
             (SELECT count(*)::bigint FROM events WHERE account_id = $1 AND stream_id = $2) AS event_count`,
     [accountId, streamId],
   );

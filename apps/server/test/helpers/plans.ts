@@ -43,3 +43,26 @@ export function mostRowsRead(plans: string, table: string): number {
   const counts = [...plans.matchAll(scans)].map((m) => Number(m[1]) * Number(m[2]));
   return Math.max(0, ...counts);
 }
+
+/**
+ * Appends `rows` records to the stream's log directly (a key and a version each, migration
+ * 0031), with no write routine and no ANALYZE: a backlog the planner's statistics know nothing of.
+ */
+export async function insertRecordBacklog(
+  client: { query(sql: string, params: unknown[]): Promise<unknown> },
+  accountId: string,
+  streamId: string,
+  rows: number,
+): Promise<void> {
+  await client.query(
+    `WITH k AS (
+       INSERT INTO record_keys (account_id, id, stream_id, collection_id, upstream_id)
+       SELECT $1, gen_random_uuid(), $2, 'plans:contact', 'u' || g FROM generate_series(1, $3::int) g
+       RETURNING account_id, id, stream_id, collection_id
+     )
+     INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, updated_idx, deleted, data)
+     SELECT x.account_id, x.id, x.idx, x.stream_id, x.collection_id, x.idx, false, '{}'
+     FROM (SELECT k.*, nextval('record_version_seq') AS idx FROM k) x`,
+    [accountId, streamId, rows],
+  );
+}
