@@ -77,8 +77,6 @@ CROSS JOIN LATERAL (
   WHERE x.account_id = k.account_id AND x.id = k.id
   ORDER BY x.vid DESC LIMIT 1) v;
 
-ANALYZE record_keys;
-ANALYZE record_versions;
 
 -- The record write of migration 0028, on keys and versions: it replaces sequin_record_write_v1.
 -- The inputs are judged as before; a record gets a new version by an insert (and its previous
