@@ -124,10 +124,12 @@ $$;
 
 CREATE FUNCTION public.sequin_record_write_v2(p_account uuid, p_stream uuid, p_inputs jsonb, p_token bytea, p_records boolean) RETURNS SETOF jsonb
     LANGUAGE plpgsql
-    SET plan_cache_mode TO 'force_custom_plan'
+    SET plan_cache_mode TO 'force_generic_plan'
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
+    SET enable_bitmapscan TO 'off'
+    SET jit TO 'off'
     AS $$
 DECLARE
   v_n int := jsonb_array_length(p_inputs);
@@ -182,7 +184,7 @@ BEGIN
     SELECT i.pos, i.v, i.account_id, i.collection_id, i.upstream_id,
            (i.v->>'upstream_updated_at')::timestamptz AS in_updated,
            coalesce((i.v->>'deleted')::boolean, false) AS in_deleted, i.v->'data' AS in_data,
-           s.id AS s_id, s.vid AS s_vid, s.resource_id AS s_resource, s.provider AS s_provider,
+           s.id AS s_id, s.tid AS s_tid, s.resource_id AS s_resource, s.provider AS s_provider,
            s.upstream_created_at AS s_created, s.upstream_updated_at AS s_updated,
            s.updated_idx AS s_idx, s.deleted AS s_deleted, s.data AS s_data, s.sync AS s_sync,
            CASE
@@ -193,20 +195,23 @@ BEGIN
                THEN 'unchanged'
              ELSE 'updated'
            END AS result
-    -- The key by the identity index (every column of the lookup comes from inp), then its
-    -- current version by a backward probe of the primary key.
+    -- The key by the identity index, then its current version by a backward probe of the
+    -- primary key; in a subquery that cannot be flattened (LIMIT 1), so the key's columns are
+    -- the index scan's parameters in any plan, never a filter after a walk of the keys (seen in
+    -- a plan kept from empty tables).
     FROM inp i LEFT JOIN LATERAL (
-      SELECT k.id, v.vid, v.resource_id, v.provider, v.upstream_created_at, v.upstream_updated_at,
+      SELECT k.id, v.tid, v.resource_id, v.provider, v.upstream_created_at, v.upstream_updated_at,
              v.updated_idx, v.deleted, v.data, v.sync
       FROM record_keys k
       CROSS JOIN LATERAL (
-        SELECT x.vid, x.resource_id, x.provider, x.upstream_created_at, x.upstream_updated_at,
-               x.updated_idx, x.deleted, x.data, x.sync
+        SELECT x.ctid AS tid, x.resource_id, x.provider, x.upstream_created_at,
+               x.upstream_updated_at, x.updated_idx, x.deleted, x.data, x.sync
         FROM record_versions x
         WHERE x.account_id = k.account_id AND x.id = k.id
         ORDER BY x.vid DESC LIMIT 1) v
       WHERE k.account_id = i.account_id AND k.collection_id = i.collection_id
-        AND k.upstream_id = i.upstream_id AND k.stream_id = i.stream_id) s ON true
+        AND k.upstream_id = i.upstream_id AND k.stream_id = i.stream_id
+      LIMIT 1) s ON true
   ), flags AS MATERIALIZED (
     SELECT j.*, j.result IN ('inserted', 'updated') AS planned,
            -- Unchanged: no version, but upstream_updated_at moves forward, so the stale check
@@ -217,7 +222,7 @@ BEGIN
   ), after AS MATERIALIZED (
     -- A field left out of the input keeps its stored value; null clears it.
     SELECT f.pos, f.account_id, f.result, f.planned, f.planned OR f.bumped AS dirty,
-           f.result = 'inserted' AS is_new, f.s_vid,
+           f.result = 'inserted' AS is_new, f.s_tid,
            CASE WHEN f.result = 'inserted' THEN gen_random_uuid() ELSE f.s_id END AS id,
            f.collection_id, f.upstream_id,
            CASE WHEN f.planned AND f.v ? 'resource_id' THEN f.v->>'resource_id' ELSE f.s_resource END AS resource_id,
@@ -257,10 +262,10 @@ BEGIN
            a.updated_idx, a.deleted, a.data, a.sync
     FROM after a WHERE a.dirty
   ), replaced AS (
-    -- The version each new one replaces, by its full primary key.
-    DELETE FROM record_versions x USING after a
-    WHERE a.dirty AND NOT a.is_new
-      AND x.account_id = a.account_id AND x.id = a.id AND x.vid = a.s_vid
+    -- The versions the new ones replace, by the tuple ids the lookup found (this statement's
+    -- snapshot; the stream's write lock keeps them current): a TID scan in any plan.
+    DELETE FROM record_versions x
+    WHERE x.ctid = ANY (ARRAY(SELECT a.s_tid FROM after a WHERE a.dirty AND NOT a.is_new))
   ), ev AS (
     INSERT INTO events (account_id, stream_id, seq, record_id, collection_id, resource_id, provider,
                         upstream_id, action, changes, data, updated_idx, upstream_updated_at, sync)
@@ -1744,11 +1749,11 @@ ALTER TABLE ONLY public.record_keys
     ADD CONSTRAINT record_keys_account_id_stream_id_fkey FOREIGN KEY (account_id, stream_id) REFERENCES public.streams(account_id, id) ON DELETE CASCADE;
 
 --
--- Name: record_versions record_versions_account_id_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+-- Name: record_versions record_versions_account_id_stream_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.record_versions
-    ADD CONSTRAINT record_versions_account_id_id_fkey FOREIGN KEY (account_id, id) REFERENCES public.record_keys(account_id, id) ON DELETE CASCADE;
+    ADD CONSTRAINT record_versions_account_id_stream_id_fkey FOREIGN KEY (account_id, stream_id) REFERENCES public.streams(account_id, id) ON DELETE CASCADE;
 
 --
 -- Name: streams streams_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
