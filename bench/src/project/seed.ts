@@ -33,9 +33,9 @@ export async function seedRecords(db: Db, count: number): Promise<Seeded> {
          FROM generate_series($4::int, $5::int - 1) g
          RETURNING account_id, id, stream_id, collection_id, upstream_id
        )
-       INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, provider,
+       INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, upstream_id, provider,
                                     upstream_updated_at, updated_idx, deleted, data)
-       SELECT x.account_id, x.id, x.idx, x.stream_id, x.collection_id, 'salesforce', now(), x.idx,
+       SELECT x.account_id, x.id, x.idx, x.stream_id, x.collection_id, x.upstream_id, 'salesforce', now(), x.idx,
               false, $3::jsonb || jsonb_build_object('n', substr(x.upstream_id, 2)::int)
        FROM (SELECT k.*, nextval('record_version_seq') AS idx FROM k) x`,
       [account.accountId, account.defaultStreamId, JSON.stringify(PAYLOAD), from, to],

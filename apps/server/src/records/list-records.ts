@@ -9,16 +9,11 @@ export async function listRecords(
   options: { after: number | undefined; limit: number; collectionId: string | undefined },
 ): Promise<RecordRow[]> {
   const { rows } = await q.query<RecordRow>(
-    // The stream's current versions in position order (record_versions holds one live version
-    // per record, migration 0031), each with its key.
-    `SELECT ${recordColumns("r.")} FROM (
-       SELECT v.*, k.upstream_id, k.inserted_at
-       FROM record_versions v
-       JOIN record_keys k ON k.account_id = v.account_id AND k.id = v.id
-       WHERE v.account_id = $1 AND v.stream_id = $2 AND v.updated_idx > $3
-         AND ($4::text IS NULL OR v.collection_id = $4)
-       ORDER BY v.updated_idx LIMIT $5) r
-     ORDER BY r.updated_idx`,
+    // The stream's current versions in position order: record_versions holds one live version
+    // per record, with its identity's columns (migration 0031).
+    `SELECT ${recordColumns()} FROM record_versions
+     WHERE account_id = $1 AND stream_id = $2 AND updated_idx > $3 AND ($4::text IS NULL OR collection_id = $4)
+     ORDER BY updated_idx LIMIT $5`,
     [accountId, streamId, options.after ?? 0, options.collectionId ?? null, options.limit + 1],
   );
   return rows;

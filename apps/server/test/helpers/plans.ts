@@ -58,10 +58,11 @@ export async function insertRecordBacklog(
     `WITH k AS (
        INSERT INTO record_keys (account_id, id, stream_id, collection_id, upstream_id)
        SELECT $1, gen_random_uuid(), $2, 'plans:contact', 'u' || g FROM generate_series(1, $3::int) g
-       RETURNING account_id, id, stream_id, collection_id
+       RETURNING account_id, id, stream_id, collection_id, upstream_id
      )
-     INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, updated_idx, deleted, data)
-     SELECT x.account_id, x.id, x.idx, x.stream_id, x.collection_id, x.idx, false, '{}'
+     INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, upstream_id, updated_idx,
+                                  deleted, data)
+     SELECT x.account_id, x.id, x.idx, x.stream_id, x.collection_id, x.upstream_id, x.idx, false, '{}'
      FROM (SELECT k.*, nextval('record_version_seq') AS idx FROM k) x`,
     [accountId, streamId, rows],
   );

@@ -39,6 +39,7 @@ CREATE TABLE record_versions (
   vid bigint NOT NULL,
   stream_id uuid NOT NULL,
   collection_id text NOT NULL,
+  upstream_id text NOT NULL,
   resource_id text,
   provider text,
   upstream_created_at timestamptz,
@@ -48,6 +49,9 @@ CREATE TABLE record_versions (
   data jsonb NOT NULL,
   sync jsonb,
   sync_id text GENERATED ALWAYS AS (sync ->> 'id') STORED,
+  -- The record's, copied to each version (as are its identity's columns): a message's record
+  -- is one probe of this table, with no join to its key.
+  inserted_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (account_id, id, vid),
   -- To the stream, as records had (a version's key is inserted in the same statement): a foreign
   -- key to record_keys would lock each key row as its version is written.
@@ -57,10 +61,11 @@ CREATE TABLE record_versions (
 INSERT INTO record_keys (account_id, id, stream_id, collection_id, upstream_id, inserted_at)
 SELECT account_id, id, stream_id, collection_id, upstream_id, inserted_at FROM records;
 
-INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, resource_id, provider,
-                             upstream_created_at, upstream_updated_at, updated_idx, deleted, data, sync)
-SELECT account_id, id, updated_idx, stream_id, collection_id, resource_id, provider,
-       upstream_created_at, upstream_updated_at, updated_idx, deleted, data, sync
+INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, upstream_id, resource_id,
+                             provider, upstream_created_at, upstream_updated_at, updated_idx, deleted,
+                             data, sync, inserted_at)
+SELECT account_id, id, updated_idx, stream_id, collection_id, upstream_id, resource_id, provider,
+       upstream_created_at, upstream_updated_at, updated_idx, deleted, data, sync, inserted_at
 FROM records;
 
 CREATE INDEX record_versions_by_position ON record_versions (account_id, stream_id, updated_idx);
@@ -141,7 +146,7 @@ BEGIN
     SELECT i.pos, i.v, i.account_id, i.collection_id, i.upstream_id,
            (i.v->>'upstream_updated_at')::timestamptz AS in_updated,
            coalesce((i.v->>'deleted')::boolean, false) AS in_deleted, i.v->'data' AS in_data,
-           s.id AS s_id, s.tid AS s_tid, s.resource_id AS s_resource, s.provider AS s_provider,
+           s.id AS s_id, s.tid AS s_tid, s.inserted_at AS s_inserted, s.resource_id AS s_resource, s.provider AS s_provider,
            s.upstream_created_at AS s_created, s.upstream_updated_at AS s_updated,
            s.updated_idx AS s_idx, s.deleted AS s_deleted, s.data AS s_data, s.sync AS s_sync,
            CASE
@@ -157,7 +162,7 @@ BEGIN
     -- the index scan's parameters in any plan, never a filter after a walk of the keys (seen in
     -- a plan kept from empty tables).
     FROM inp i LEFT JOIN LATERAL (
-      SELECT k.id, v.tid, v.resource_id, v.provider, v.upstream_created_at, v.upstream_updated_at,
+      SELECT k.id, k.inserted_at, v.tid, v.resource_id, v.provider, v.upstream_created_at, v.upstream_updated_at,
              v.updated_idx, v.deleted, v.data, v.sync
       FROM record_keys k
       CROSS JOIN LATERAL (
@@ -181,6 +186,7 @@ BEGIN
     SELECT f.pos, f.account_id, f.result, f.planned, f.planned OR f.bumped AS dirty,
            f.result = 'inserted' AS is_new, f.s_tid,
            CASE WHEN f.result = 'inserted' THEN gen_random_uuid() ELSE f.s_id END AS id,
+           CASE WHEN f.result = 'inserted' THEN now() ELSE f.s_inserted END AS inserted_at,
            f.collection_id, f.upstream_id,
            CASE WHEN f.planned AND f.v ? 'resource_id' THEN f.v->>'resource_id' ELSE f.s_resource END AS resource_id,
            CASE WHEN f.planned AND f.v ? 'provider' THEN f.v->>'provider' ELSE f.s_provider END AS provider,
@@ -205,18 +211,19 @@ BEGIN
            END AS changes
     FROM flags f
   ), keys AS (
-    INSERT INTO record_keys (account_id, id, stream_id, collection_id, upstream_id)
-    SELECT a.account_id, a.id, p_stream, a.collection_id, a.upstream_id
+    INSERT INTO record_keys (account_id, id, stream_id, collection_id, upstream_id, inserted_at)
+    SELECT a.account_id, a.id, p_stream, a.collection_id, a.upstream_id, a.inserted_at
     FROM after a WHERE a.is_new
   ), versions AS (
     -- A new version's vid is its updated_idx; a bump's is a fresh number of the same sequence,
     -- so the newest version is always the highest vid.
-    INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, resource_id, provider,
-                                 upstream_created_at, upstream_updated_at, updated_idx, deleted, data, sync)
+    INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, upstream_id, resource_id,
+                                 provider, upstream_created_at, upstream_updated_at, updated_idx,
+                                 deleted, data, sync, inserted_at)
     SELECT a.account_id, a.id,
            CASE WHEN a.planned THEN a.updated_idx ELSE nextval('record_version_seq') END,
-           p_stream, a.collection_id, a.resource_id, a.provider, a.created_at, a.updated_at,
-           a.updated_idx, a.deleted, a.data, a.sync
+           p_stream, a.collection_id, a.upstream_id, a.resource_id, a.provider, a.created_at,
+           a.updated_at, a.updated_idx, a.deleted, a.data, a.sync, a.inserted_at
     FROM after a WHERE a.dirty
   ), replaced AS (
     -- The versions the new ones replace, by the tuple ids the lookup found (this statement's
@@ -254,6 +261,32 @@ END
 $$;
 
 DROP FUNCTION sequin_record_write_v1(uuid, uuid, jsonb, bytea, boolean);
+
+-- The messages read after a lease (migration 0015): a record is one backward probe of its
+-- versions, with the columns of `records` (the view would add a probe of its key, and planning
+-- per call: at batch 1 the lease was 20 % slower through it, bench/LOG.md).
+CREATE OR REPLACE FUNCTION sequin_window_messages_v1(p_account uuid, p_consumer uuid, p_seqs bigint[],
+                                                     p_leases uuid[])
+RETURNS SETOF jsonb LANGUAGE sql STABLE
+SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off AS $$
+  -- One primary-key probe per delivery, in a subquery that cannot be flattened into a join a
+  -- planner with stale statistics could turn into a walk of the window.
+  SELECT jsonb_build_object('m_seq', d.seq,
+    'record', (SELECT to_jsonb(v) FROM (
+                 SELECT x.account_id, x.id, x.stream_id, x.collection_id, x.upstream_id, x.resource_id,
+                        x.provider, x.upstream_created_at, x.upstream_updated_at, x.updated_idx,
+                        x.deleted, x.data, x.sync, x.sync_id, x.inserted_at
+                 FROM record_versions x WHERE x.account_id = p_account AND x.id = d.record_id
+                 ORDER BY x.vid DESC LIMIT 1) v),
+    'event', (SELECT to_jsonb(e) FROM events e WHERE e.account_id = p_account AND e.seq = d.event_seq))
+  FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
+  CROSS JOIN LATERAL (
+    SELECT x.seq, x.record_id, x.event_seq FROM deliveries x
+    WHERE x.account_id = p_account AND x.consumer_id = p_consumer AND x.seq = t.seq
+      AND x.lease_id = t.lease_id
+    LIMIT 1) d
+  ORDER BY d.seq
+$$;
 
 -- The routines that scan a record stream's log by position read record_versions, through
 -- record_versions_by_position (as records_by_version before); by id they read the view. Bodies
