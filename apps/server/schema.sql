@@ -184,7 +184,7 @@ BEGIN
     SELECT i.pos, i.v, i.account_id, i.collection_id, i.upstream_id,
            (i.v->>'upstream_updated_at')::timestamptz AS in_updated,
            coalesce((i.v->>'deleted')::boolean, false) AS in_deleted, i.v->'data' AS in_data,
-           s.id AS s_id, s.tid AS s_tid, s.resource_id AS s_resource, s.provider AS s_provider,
+           s.id AS s_id, s.tid AS s_tid, s.inserted_at AS s_inserted, s.resource_id AS s_resource, s.provider AS s_provider,
            s.upstream_created_at AS s_created, s.upstream_updated_at AS s_updated,
            s.updated_idx AS s_idx, s.deleted AS s_deleted, s.data AS s_data, s.sync AS s_sync,
            CASE
@@ -200,7 +200,7 @@ BEGIN
     -- the index scan's parameters in any plan, never a filter after a walk of the keys (seen in
     -- a plan kept from empty tables).
     FROM inp i LEFT JOIN LATERAL (
-      SELECT k.id, v.tid, v.resource_id, v.provider, v.upstream_created_at, v.upstream_updated_at,
+      SELECT k.id, k.inserted_at, v.tid, v.resource_id, v.provider, v.upstream_created_at, v.upstream_updated_at,
              v.updated_idx, v.deleted, v.data, v.sync
       FROM record_keys k
       CROSS JOIN LATERAL (
@@ -224,6 +224,7 @@ BEGIN
     SELECT f.pos, f.account_id, f.result, f.planned, f.planned OR f.bumped AS dirty,
            f.result = 'inserted' AS is_new, f.s_tid,
            CASE WHEN f.result = 'inserted' THEN gen_random_uuid() ELSE f.s_id END AS id,
+           CASE WHEN f.result = 'inserted' THEN now() ELSE f.s_inserted END AS inserted_at,
            f.collection_id, f.upstream_id,
            CASE WHEN f.planned AND f.v ? 'resource_id' THEN f.v->>'resource_id' ELSE f.s_resource END AS resource_id,
            CASE WHEN f.planned AND f.v ? 'provider' THEN f.v->>'provider' ELSE f.s_provider END AS provider,
@@ -248,18 +249,19 @@ BEGIN
            END AS changes
     FROM flags f
   ), keys AS (
-    INSERT INTO record_keys (account_id, id, stream_id, collection_id, upstream_id)
-    SELECT a.account_id, a.id, p_stream, a.collection_id, a.upstream_id
+    INSERT INTO record_keys (account_id, id, stream_id, collection_id, upstream_id, inserted_at)
+    SELECT a.account_id, a.id, p_stream, a.collection_id, a.upstream_id, a.inserted_at
     FROM after a WHERE a.is_new
   ), versions AS (
     -- A new version's vid is its updated_idx; a bump's is a fresh number of the same sequence,
     -- so the newest version is always the highest vid.
-    INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, resource_id, provider,
-                                 upstream_created_at, upstream_updated_at, updated_idx, deleted, data, sync)
+    INSERT INTO record_versions (account_id, id, vid, stream_id, collection_id, upstream_id, resource_id,
+                                 provider, upstream_created_at, upstream_updated_at, updated_idx,
+                                 deleted, data, sync, inserted_at)
     SELECT a.account_id, a.id,
            CASE WHEN a.planned THEN a.updated_idx ELSE nextval('record_version_seq') END,
-           p_stream, a.collection_id, a.resource_id, a.provider, a.created_at, a.updated_at,
-           a.updated_idx, a.deleted, a.data, a.sync
+           p_stream, a.collection_id, a.upstream_id, a.resource_id, a.provider, a.created_at,
+           a.updated_at, a.updated_idx, a.deleted, a.data, a.sync, a.inserted_at
     FROM after a WHERE a.dirty
   ), replaced AS (
     -- The versions the new ones replace, by the tuple ids the lookup found (this statement's
@@ -833,7 +835,12 @@ CREATE FUNCTION public.sequin_window_messages_v1(p_account uuid, p_consumer uuid
   -- One primary-key probe per delivery, in a subquery that cannot be flattened into a join a
   -- planner with stale statistics could turn into a walk of the window.
   SELECT jsonb_build_object('m_seq', d.seq,
-    'record', (SELECT to_jsonb(r) FROM records r WHERE r.account_id = p_account AND r.id = d.record_id),
+    'record', (SELECT to_jsonb(v) FROM (
+                 SELECT x.account_id, x.id, x.stream_id, x.collection_id, x.upstream_id, x.resource_id,
+                        x.provider, x.upstream_created_at, x.upstream_updated_at, x.updated_idx,
+                        x.deleted, x.data, x.sync, x.sync_id, x.inserted_at
+                 FROM record_versions x WHERE x.account_id = p_account AND x.id = d.record_id
+                 ORDER BY x.vid DESC LIMIT 1) v),
     'event', (SELECT to_jsonb(e) FROM events e WHERE e.account_id = p_account AND e.seq = d.event_seq))
   FROM (SELECT * FROM unnest(p_seqs, p_leases) AS u(seq, lease_id) ORDER BY 1) t
   CROSS JOIN LATERAL (
@@ -1424,6 +1431,7 @@ CREATE TABLE public.record_versions (
     vid bigint NOT NULL,
     stream_id uuid NOT NULL,
     collection_id text NOT NULL,
+    upstream_id text NOT NULL,
     resource_id text,
     provider text,
     upstream_created_at timestamp with time zone,
@@ -1432,7 +1440,8 @@ CREATE TABLE public.record_versions (
     deleted boolean NOT NULL,
     data jsonb NOT NULL,
     sync jsonb,
-    sync_id text GENERATED ALWAYS AS ((sync ->> 'id'::text)) STORED
+    sync_id text GENERATED ALWAYS AS ((sync ->> 'id'::text)) STORED,
+    inserted_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 --
