@@ -6,8 +6,9 @@
 // Prints, per minute, the upserts done and their p50 / p90 ms, and the dead tuples and size of
 // the tables the write touches. Works with either record write routine (v1: records updated in
 // place; v2: keys and versions, migration 0031), so one file measures both builds.
-import pg from "pg";
+
 import { migrate, openDatabase } from "@sequin/server/source";
+import pg from "pg";
 import { startCluster } from "../lib/cluster.js";
 import { installTeardown, teardown } from "../lib/teardown.js";
 import { seedRecords } from "../project/seed.js";
