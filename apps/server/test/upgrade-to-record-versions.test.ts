@@ -8,7 +8,7 @@ import { openDatabase } from "../src/db/open.js";
 import { encodeAckToken } from "../src/delivery/ack-token.js";
 import { createAccount } from "../src/index.js";
 import { Api } from "./helpers/api.js";
-import { createEmptyDatabase } from "./helpers/database.js";
+import { createEmptyDatabase, insertOldConsumer } from "./helpers/database.js";
 import { next, record, upsert } from "./helpers/fixtures.js";
 import { startTestServer } from "./helpers/server.js";
 
@@ -33,20 +33,7 @@ it("migration 0031 keeps records, running leases, pending messages and dead lett
         JSON.stringify(inputs),
       ]);
     const consumerId = "7d2e9f3a-5b7c-4f0a-9c79-2e3f4a5b6c7d";
-    await db.query(
-      `INSERT INTO consumers (account_id, id, name, stream_id, kind, deliver_policy, ack_wait_ms,
-                              max_deliver, max_ack_pending, ordering)
-       VALUES ($1, $2, 'old', $3, 'record', 'all', 60000, -1, 1000, 'none')`,
-      [accountId, consumerId, streamId],
-    );
-    await db.query(
-      "INSERT INTO consumer_cursors (account_id, consumer_id, pos) VALUES ($1, $2, 0)",
-      [accountId, consumerId],
-    );
-    await db.query(
-      `INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry) VALUES ($1, $2, 0, 'infinity')`,
-      [accountId, consumerId],
-    );
+    await insertOldConsumer(db, { accountId, consumerId, streamId }, "record", "none");
     await write(["a", "b", "c"].map((id) => record(id, { v: 1 })));
     // a and b leased (running); c stays pending in the log.
     const { rows: leasedRows } = await db.query<{ row: Leased }>(

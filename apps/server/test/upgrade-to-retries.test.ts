@@ -6,7 +6,7 @@ import { loadMigrations, migrate } from "../src/db/migrate.js";
 import { openDatabase } from "../src/db/open.js";
 import { createAccount } from "../src/index.js";
 import { Api } from "./helpers/api.js";
-import { createEmptyDatabase } from "./helpers/database.js";
+import { createEmptyDatabase, insertOldConsumer } from "./helpers/database.js";
 import { createConsumer, next, record, upsert } from "./helpers/fixtures.js";
 import { startTestServer } from "./helpers/server.js";
 
@@ -38,20 +38,7 @@ it("migration 0018 keeps old consumers' immediate redelivery; new ones get the d
   try {
     // A record consumer as the API of that version made it.
     const consumerId = "5b0f7c1e-3f5a-4d8e-9a57-0c1d2e3f4a5b";
-    await db.query(
-      `INSERT INTO consumers (account_id, id, name, stream_id, kind, deliver_policy, ack_wait_ms,
-                              max_deliver, max_ack_pending, ordering)
-       VALUES ($1, $2, 'old', $3, 'record', 'all', 60000, -1, 1000, 'per_key')`,
-      [accountId, consumerId, streamId],
-    );
-    await db.query(
-      "INSERT INTO consumer_cursors (account_id, consumer_id, pos) VALUES ($1, $2, 0)",
-      [accountId, consumerId],
-    );
-    await db.query(
-      `INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry) VALUES ($1, $2, 0, 'infinity')`,
-      [accountId, consumerId],
-    );
+    await insertOldConsumer(db, { accountId, consumerId, streamId }, "record", "per_key");
 
     expect(await migrate(db)).toEqual(all.filter((m) => m.version >= 18).map((m) => m.version));
     const { rows: backoff } = await db.query<{ backoff_ms: number[] }>(

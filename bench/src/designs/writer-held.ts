@@ -12,6 +12,7 @@ import pg from "pg";
 import { startCluster } from "../lib/cluster.js";
 import { installTeardown, teardown } from "../lib/teardown.js";
 import { seedRecords } from "../project/seed.js";
+import { rewriteBatch } from "../project/soak.js";
 
 const arg = (name: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -44,14 +45,7 @@ try {
     const end = performance.now() + 60_000;
     while (performance.now() < end) {
       round++;
-      const batch = Array.from({ length: 1000 }, (_, k) => {
-        const n = (next + k) % RECORDS;
-        return {
-          collection_id: "salesforce:contact",
-          upstream_id: `c${n}`,
-          data: { FirstName: "Paul", LastName: "Atreides", n, round },
-        };
-      });
+      const batch = rewriteBatch(next, RECORDS, round);
       next = (next + 1000) % RECORDS;
       const started = performance.now();
       await db.query(`SELECT count(*) FROM ${routine}($1, $2, $3, NULL, false)`, [

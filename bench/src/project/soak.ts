@@ -121,14 +121,7 @@ export async function soak(run: SoakRun): Promise<SoakResult> {
   const writeTenBatches = async () => {
     round++;
     for (let i = 0; i < 10; i++) {
-      const batch = Array.from({ length: 1000 }, (_, k) => {
-        const n = (next + k) % records;
-        return {
-          collection_id: "salesforce:contact",
-          upstream_id: `c${n}`,
-          data: { FirstName: "Paul", LastName: "Atreides", n, round },
-        };
-      });
+      const batch = rewriteBatch(next, records, round);
       next = (next + 1000) % records;
       const started = performance.now();
       await fetch(`${url}/v1/streams/${streamId}/records`, {
@@ -247,4 +240,19 @@ export async function soak(run: SoakRun): Promise<SoakResult> {
     ratio: lastMinute / first,
     writtenRatio: (writtenPerMinute.at(-1) ?? 0) / (writtenPerMinute[0] ?? 0),
   };
+}
+
+/**
+ * The producer's upsert: 1,000 of the `records` seeded records from `from` on (wrapping), each
+ * with data that differs from what `round - 1` wrote, so every one is a real change.
+ */
+export function rewriteBatch(from: number, records: number, round: number) {
+  return Array.from({ length: 1000 }, (_, k) => {
+    const n = (from + k) % records;
+    return {
+      collection_id: "salesforce:contact",
+      upstream_id: `c${n}`,
+      data: { FirstName: "Paul", LastName: "Atreides", n, round },
+    };
+  });
 }

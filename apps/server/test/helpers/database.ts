@@ -83,3 +83,29 @@ export async function untilLockAwaited(db: Db, lockClass: number, ms = 5_000): P
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/**
+ * A consumer as the API of a migration before 0018 made it, with its cursor at 0 and its floor:
+ * for the upgrade tests, on a database migrated only that far (the routines of the time).
+ */
+export async function insertOldConsumer(
+  db: Db,
+  ids: { accountId: string; consumerId: string; streamId: string },
+  kind: "record" | "event",
+  ordering: "none" | "per_key",
+): Promise<void> {
+  await db.query(
+    `INSERT INTO consumers (account_id, id, name, stream_id, kind, deliver_policy, ack_wait_ms,
+                            max_deliver, max_ack_pending, ordering)
+     VALUES ($1, $2, 'old', $3, $4, 'all', 60000, -1, 1000, $5)`,
+    [ids.accountId, ids.consumerId, ids.streamId, kind, ordering],
+  );
+  await db.query("INSERT INTO consumer_cursors (account_id, consumer_id, pos) VALUES ($1, $2, 0)", [
+    ids.accountId,
+    ids.consumerId,
+  ]);
+  await db.query(
+    `INSERT INTO consumer_floors (account_id, consumer_id, pos, next_expiry) VALUES ($1, $2, 0, 'infinity')`,
+    [ids.accountId, ids.consumerId],
+  );
+}
