@@ -10,9 +10,11 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Queryable } from "../src/db/db.js";
+import { migrate } from "../src/db/migrate.js";
+import { openDatabase } from "../src/db/open.js";
 import { createAccount } from "../src/index.js";
 import { writeRecords } from "../src/records/write-records.js";
-import { useTestDatabase } from "./helpers/database.js";
+import { createEmptyDatabase, useTestDatabase } from "./helpers/database.js";
 import {
   insertRecordBacklog,
   LoggedPlans,
@@ -85,4 +87,30 @@ describe.each([
       await client.query("ROLLBACK");
     }
   });
+});
+
+it("a freshly migrated database leaves the record tables unanalysed, so a kept plan of the view probes", async () => {
+  // Migration 0031 once ran ANALYZE on its new, empty tables: that records them as empty (no
+  // ten-page assumption), and a plan kept from it seq-scanned both tables for every record read.
+  const { url, drop } = await createEmptyDatabase();
+  const db = await openDatabase({ databaseUrl: url });
+  try {
+    await migrate(db);
+    const plan = await db.transaction(async (tx) => {
+      await tx.query("SET LOCAL plan_cache_mode = force_generic_plan");
+      await tx.query(
+        "PREPARE one_record(uuid, uuid) AS SELECT to_jsonb(r) FROM records r WHERE r.account_id = $1 AND r.id = $2",
+      );
+      const { rows } = await tx.query<{ "QUERY PLAN": string }>(
+        "EXPLAIN EXECUTE one_record(gen_random_uuid(), gen_random_uuid())",
+      );
+      await tx.query("DEALLOCATE one_record");
+      return rows.map((r) => r["QUERY PLAN"]).join("\n");
+    });
+    expect(plan).not.toMatch(/Seq Scan/);
+    expect(plan).toContain("record_keys_pkey");
+  } finally {
+    await db.close();
+    await drop();
+  }
 });
