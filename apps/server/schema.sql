@@ -432,7 +432,10 @@ CREATE FUNCTION public.sequin_window_catch_up_v2(p_account uuid, p_consumer uuid
 DECLARE
   c consumers;
   v_cursor bigint;
+  v_floor bigint;
   v_head bigint;
+  v_tids tid[];
+  v_idxs bigint[];
 BEGIN
   SELECT * INTO c FROM consumers WHERE account_id = p_account AND id = p_consumer;
   IF c.id IS NULL THEN
@@ -441,15 +444,29 @@ BEGIN
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
   PERFORM pg_advisory_xact_lock(737605, hashtext(c.id::text));
   v_cursor := sequin_window_cursor_v1(p_account, c.id);
+  v_floor := sequin_window_floor_pos_v1(p_account, c.id);
   IF c.kind = 'record' THEN
-    INSERT INTO deliveries AS d (account_id, consumer_id, seq, record_id, delivered_idx)
+    -- A record the window has already goes out again at its current version.
+    SELECT coalesce(array_agg(h.tid), '{}'), coalesce(array_agg(r.updated_idx), '{}') INTO v_tids, v_idxs
+    FROM record_versions r
+    CROSS JOIN LATERAL (
+      SELECT d.ctid AS tid FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.record_id IS NOT NULL
+        AND (d.record_id, d.seq) > (r.id, v_floor) AND d.record_id <= r.id
+      ORDER BY d.record_id, d.seq LIMIT 1 FOR UPDATE) h
+    WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
+      AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id);
+    UPDATE deliveries d SET changed_idx = v_idxs[array_position(v_tids, d.ctid)] WHERE d.ctid = ANY(v_tids);
+    -- The others, in log order.
+    INSERT INTO deliveries (account_id, consumer_id, seq, record_id, delivered_idx)
     SELECT p_account, c.id, nextval('delivery_seq'), r.id, NULL FROM record_versions r
     WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
       AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)
-    ORDER BY r.updated_idx
-    ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
-    DO UPDATE SET changed_idx = (SELECT r.updated_idx FROM records r
-                                 WHERE r.account_id = p_account AND r.id = d.record_id);
+      AND (SELECT 1 FROM deliveries d
+           WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.record_id IS NOT NULL
+             AND (d.record_id, d.seq) > (r.id, v_floor) AND d.record_id <= r.id
+           ORDER BY d.record_id, d.seq LIMIT 1) IS NULL
+    ORDER BY r.updated_idx;
     SELECT r.updated_idx INTO v_head FROM record_versions r
     WHERE r.account_id = p_account AND r.stream_id = c.stream_id ORDER BY r.updated_idx DESC LIMIT 1;
   ELSE
@@ -552,6 +569,20 @@ END
 $$;
 
 --
+-- Name: sequin_window_floor_pos_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequin_window_floor_pos_v1(p_account uuid, p_consumer uuid) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+  RETURN coalesce((SELECT f.pos FROM consumer_floors f
+                   WHERE f.account_id = p_account AND f.consumer_id = p_consumer AND f.pos IS NOT NULL
+                   ORDER BY f.id DESC LIMIT 1), 0);
+END
+$$;
+
+--
 -- Name: sequin_window_floor_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -578,6 +609,7 @@ CREATE FUNCTION public.sequin_window_lease_v3(p_account uuid, p_consumer_id uuid
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
+    SET enable_bitmapscan TO 'off'
     AS $$
 DECLARE
   c consumers;
@@ -831,6 +863,7 @@ CREATE FUNCTION public.sequin_window_messages_v1(p_account uuid, p_consumer uuid
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
+    SET enable_bitmapscan TO 'off'
     AS $$
   -- One primary-key probe per delivery, in a subquery that cannot be flattened into a join a
   -- planner with stale statistics could turn into a walk of the window.
@@ -977,62 +1010,88 @@ DECLARE
   v_now timestamptz := statement_timestamp();
   v_backoff interval := sequin_backoff_v1(c, 1);
   v_cursor bigint;
+  v_floor bigint;
   v_scan int;
+  v_ids uuid[];
+  v_idxs bigint[];
+  v_seqs bigint[];
+  v_tids tid[];
+  v_held uuid[];
 BEGIN
   PERFORM pg_advisory_xact_lock(737605, hashtext(c.id::text));
-  -- Read after the lock, in a statement of its own: it sees the pull that held the lock before.
+  -- Read after the lock, in statements of their own: they see the pull that held the lock before.
   v_cursor := sequin_window_cursor_v1(p_account, c.id);
+  v_floor := sequin_window_floor_pos_v1(p_account, c.id);
   -- How far one pull may read past rows the filters skip (with no filter: no further).
   v_scan := CASE WHEN c.filter_collection_id = '*' AND c.filter_resource_id = '*'
                       AND c.filter_provider = '*' AND c.filter_sync_id = '*'
                  THEN p_want ELSE greatest(p_want * 4, 1000) END;
+  -- The records to take, in log order, each with the position it takes if leased now.
+  WITH scan AS MATERIALIZED (
+    SELECT r.id, r.updated_idx,
+           sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id) AS wanted
+    FROM record_versions r
+    WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
+    ORDER BY r.updated_idx LIMIT v_scan
+  ), taken AS MATERIALIZED (
+    SELECT x.id, x.updated_idx, nextval('delivery_seq') AS seq
+    FROM (SELECT s.id, s.updated_idx FROM scan s WHERE s.wanted
+          ORDER BY s.updated_idx LIMIT p_want) x
+  ), moved AS (
+    -- Past the last row taken when the batch is full, else past every row read (the same
+    -- snapshot: nothing in between goes unseen; writers of a stream commit in log order).
+    INSERT INTO consumer_cursors (account_id, consumer_id, pos)
+    SELECT p_account, c.id,
+           CASE WHEN (SELECT count(*) FROM taken) >= p_want
+                THEN (SELECT max(t.updated_idx) FROM taken t)
+                ELSE (SELECT max(s.updated_idx) FROM scan s) END
+    WHERE EXISTS (SELECT 1 FROM scan)
+    ON CONFLICT DO NOTHING
+  )
+  SELECT coalesce(array_agg(t.id ORDER BY t.seq), '{}'), coalesce(array_agg(t.updated_idx ORDER BY t.seq), '{}'),
+         coalesce(array_agg(t.seq ORDER BY t.seq), '{}')
+  INTO v_ids, v_idxs, v_seqs FROM taken t;
+  IF cardinality(v_ids) = 0 THEN
+    RETURN;
+  END IF;
+  -- Those the window has already, locked.
+  SELECT coalesce(array_agg(h.tid), '{}'), coalesce(array_agg(t.id), '{}') INTO v_tids, v_held
+  FROM unnest(v_ids) AS t(id)
+  CROSS JOIN LATERAL (
+    SELECT d.ctid AS tid FROM deliveries d
+    WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.record_id IS NOT NULL
+      AND (d.record_id, d.seq) > (t.id, v_floor) AND d.record_id <= t.id
+    ORDER BY d.record_id, d.seq LIMIT 1 FOR UPDATE) h;
   RETURN QUERY
-    WITH scan AS MATERIALIZED (
-      SELECT r.id, r.updated_idx,
-             sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id) AS wanted
-      FROM record_versions r
-      WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
-      ORDER BY r.updated_idx LIMIT v_scan
-    ), taken AS MATERIALIZED (
-      SELECT s.id, s.updated_idx FROM scan s WHERE s.wanted
-      ORDER BY s.updated_idx LIMIT p_want
-    ), moved AS (
-      -- Past the last row taken when the batch is full, else past every row read (the same
-      -- snapshot: nothing in between goes unseen; writers of a stream commit in log order).
-      INSERT INTO consumer_cursors (account_id, consumer_id, pos)
-      SELECT p_account, c.id,
-             CASE WHEN (SELECT count(*) FROM taken) >= p_want
-                  THEN (SELECT max(t.updated_idx) FROM taken t)
-                  ELSE (SELECT max(s.updated_idx) FROM scan s) END
-      WHERE EXISTS (SELECT 1 FROM scan)
-      ON CONFLICT DO NOTHING
-    ), ins AS (
-      -- A record the window has already changed since: while its lease runs, it goes out
-      -- again after the ack (the insert waits for an ack deleting that delivery, then
-      -- inserts); otherwise (waiting out a nack's delay or a backoff, or due now) the new
-      -- version is leased now, at the head, counted from 1.
-      INSERT INTO deliveries AS d (account_id, consumer_id, seq, record_id, lease_id, leased_until,
-                                   retry_at, deliver_count, delivered_idx)
-      SELECT p_account, c.id, nextval('delivery_seq'), t.id, gen_random_uuid(), p_until,
-             p_until + v_backoff, 1, t.updated_idx
-      FROM taken t ORDER BY t.updated_idx
-      ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
-      DO UPDATE SET
+    WITH changed AS (
+      -- While its lease runs, the new version goes out again after the ack; otherwise (waiting
+      -- out a nack's delay or a backoff, or due now) it is leased now, at the head, counted from 1.
+      UPDATE deliveries d SET
         changed_idx = CASE WHEN d.leased_until > v_now
-                           THEN greatest(d.changed_idx, EXCLUDED.delivered_idx) END,
-        seq = CASE WHEN d.leased_until > v_now THEN d.seq ELSE EXCLUDED.seq END,
-        lease_id = CASE WHEN d.leased_until > v_now THEN d.lease_id ELSE EXCLUDED.lease_id END,
-        retry_at = CASE WHEN d.leased_until > v_now THEN d.retry_at ELSE EXCLUDED.retry_at END,
+                           THEN greatest(d.changed_idx, v_idxs[array_position(v_ids, d.record_id)]) END,
+        seq = CASE WHEN d.leased_until > v_now THEN d.seq ELSE v_seqs[array_position(v_ids, d.record_id)] END,
+        lease_id = CASE WHEN d.leased_until > v_now THEN d.lease_id ELSE gen_random_uuid() END,
+        retry_at = CASE WHEN d.leased_until > v_now THEN d.retry_at ELSE p_until + v_backoff END,
         deliver_count = CASE WHEN d.leased_until > v_now THEN d.deliver_count ELSE 1 END,
-        delivered_idx = CASE WHEN d.leased_until > v_now THEN d.delivered_idx ELSE EXCLUDED.delivered_idx END,
-        leased_until = CASE WHEN d.leased_until > v_now THEN d.leased_until ELSE EXCLUDED.leased_until END
-      -- Leased by this call: inserted, or taken over (the only rows without changed_idx).
-      RETURNING d.seq, d.lease_id, d.record_id, d.changed_idx IS NULL AS ours
+        delivered_idx = CASE WHEN d.leased_until > v_now THEN d.delivered_idx
+                             ELSE v_idxs[array_position(v_ids, d.record_id)] END,
+        leased_until = CASE WHEN d.leased_until > v_now THEN d.leased_until ELSE p_until END
+      WHERE d.ctid = ANY(v_tids)
+      -- Taken over by this call: the only rows left without changed_idx.
+      RETURNING d.seq, d.lease_id, d.changed_idx IS NULL AS ours
+    ), ins AS (
+      INSERT INTO deliveries (account_id, consumer_id, seq, record_id, lease_id, leased_until,
+                              retry_at, deliver_count, delivered_idx)
+      SELECT p_account, c.id, t.seq, t.id, gen_random_uuid(), p_until, p_until + v_backoff, 1, t.idx
+      FROM unnest(v_ids, v_idxs, v_seqs) AS t(id, idx, seq)
+      WHERE NOT t.id = ANY(v_held)
+      RETURNING seq, lease_id
     )
     SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', p_until,
                               'deliver_count', 1)
-    FROM ins i
-    WHERE i.ours
+    FROM (SELECT x.seq, x.lease_id FROM changed x WHERE x.ours
+          UNION ALL
+          SELECT n.seq, n.lease_id FROM ins n) i
     ORDER BY i.seq;
 END
 $$;
@@ -1049,6 +1108,7 @@ CREATE FUNCTION public.sequin_window_redrive_v1(p_account uuid, p_consumer uuid,
     AS $$
 DECLARE
   c consumers;
+  v_floor bigint;
   v_n int;
 BEGIN
   SELECT * INTO c FROM consumers WHERE account_id = p_account AND id = p_consumer;
@@ -1056,20 +1116,30 @@ BEGIN
     RETURN 0;
   END IF;
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
+  PERFORM pg_advisory_xact_lock(737605, hashtext(c.id::text));
+  v_floor := sequin_window_floor_pos_v1(p_account, c.id);
   WITH d AS (
     DELETE FROM dead_letters
     WHERE account_id = p_account AND consumer_id = c.id AND (p_seqs IS NULL OR seq = ANY(p_seqs))
     RETURNING seq, record_id, event_seq
   ), back AS (
     INSERT INTO deliveries (account_id, consumer_id, seq, record_id, event_seq, order_key, key_seq)
-    SELECT p_account, c.id, nextval('delivery_seq'), d.record_id, d.event_seq, sequin_order_key_v1(c, e),
+    SELECT p_account, c.id, nextval('delivery_seq'), x.record_id, x.event_seq, sequin_order_key_v1(c, e),
            CASE WHEN sequin_order_key_v1(c, e) IS NOT NULL THEN nextval('event_seq') END
-    FROM d
-    LEFT JOIN records r ON r.account_id = p_account AND r.id = d.record_id
-    LEFT JOIN events e ON e.account_id = p_account AND e.seq = d.event_seq
-    WHERE r.id IS NOT NULL OR e.seq IS NOT NULL
-    ORDER BY d.seq
-    ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL DO NOTHING
+    FROM (
+      -- A record dead more than once comes back once, at its first dead letter's place.
+      SELECT DISTINCT ON (coalesce(d.record_id::text, d.seq::text)) d.seq, d.record_id, d.event_seq
+      FROM d ORDER BY coalesce(d.record_id::text, d.seq::text), d.seq
+    ) x
+    LEFT JOIN records r ON r.account_id = p_account AND r.id = x.record_id
+    LEFT JOIN events e ON e.account_id = p_account AND e.seq = x.event_seq
+    WHERE (r.id IS NOT NULL
+           AND (SELECT 1 FROM deliveries w
+                WHERE w.account_id = p_account AND w.consumer_id = c.id AND w.record_id IS NOT NULL
+                  AND (w.record_id, w.seq) > (x.record_id, v_floor) AND w.record_id <= x.record_id
+                ORDER BY w.record_id, w.seq LIMIT 1) IS NULL)
+       OR e.seq IS NOT NULL
+    ORDER BY x.seq
   )
   SELECT count(*) INTO v_n FROM d;
   IF v_n > 0 THEN
@@ -1093,7 +1163,9 @@ CREATE FUNCTION public.sequin_window_rewind_v1(p_account uuid, p_consumer uuid, 
 DECLARE
   c consumers;
   v_cursor bigint;
+  v_floor bigint;
   v_to bigint;
+  v_tids tid[];
 BEGIN
   SELECT * INTO c FROM consumers WHERE account_id = p_account AND id = p_consumer;
   IF c.id IS NULL THEN
@@ -1102,19 +1174,26 @@ BEGIN
   PERFORM pg_advisory_xact_lock_shared(737604, hashtext(c.id::text));
   PERFORM pg_advisory_xact_lock(737605, hashtext(c.id::text));
   v_cursor := sequin_window_cursor_v1(p_account, c.id);
+  v_floor := sequin_window_floor_pos_v1(p_account, c.id);
   IF c.kind = 'record' AND p_since IS NOT NULL THEN
-    WITH wanted AS MATERIALIZED (
-      SELECT r.id, r.updated_idx FROM record_versions r
-      WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx <= v_cursor
-        AND (r.upstream_updated_at >= p_since OR r.upstream_updated_at IS NULL)
-        AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)
-    )
+    -- A delivery the record has already is replaced by a new one: all at the head, in log order.
+    SELECT coalesce(array_agg(h.tid), '{}') INTO v_tids
+    FROM record_versions r
+    CROSS JOIN LATERAL (
+      SELECT d.ctid AS tid FROM deliveries d
+      WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.record_id IS NOT NULL
+        AND (d.record_id, d.seq) > (r.id, v_floor) AND d.record_id <= r.id
+      ORDER BY d.record_id, d.seq LIMIT 1 FOR UPDATE) h
+    WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx <= v_cursor
+      AND (r.upstream_updated_at >= p_since OR r.upstream_updated_at IS NULL)
+      AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id);
+    DELETE FROM deliveries d WHERE d.ctid = ANY(v_tids);
     INSERT INTO deliveries (account_id, consumer_id, seq, record_id)
-    SELECT p_account, c.id, nextval('delivery_seq'), w.id FROM wanted w ORDER BY w.updated_idx
-    -- A delivery the record has already is replaced by the new one.
-    ON CONFLICT (account_id, consumer_id, record_id) WHERE record_id IS NOT NULL
-    DO UPDATE SET seq = EXCLUDED.seq, lease_id = NULL, leased_until = '-infinity', retry_at = '-infinity',
-      deliver_count = 0, delivered_idx = NULL, changed_idx = NULL, acked_idx = NULL, last_error = NULL;
+    SELECT p_account, c.id, nextval('delivery_seq'), r.id FROM record_versions r
+    WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx <= v_cursor
+      AND (r.upstream_updated_at >= p_since OR r.upstream_updated_at IS NULL)
+      AND sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id)
+    ORDER BY r.updated_idx;
   ELSE
     v_to := least(v_cursor, greatest(coalesce(p_from, 0) - 1, 0));
     IF c.kind = 'record' THEN
@@ -1656,7 +1735,7 @@ CREATE INDEX deliveries_by_key ON public.deliveries USING btree (account_id, con
 -- Name: deliveries_by_record; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE UNIQUE INDEX deliveries_by_record ON public.deliveries USING btree (account_id, consumer_id, record_id) WHERE (record_id IS NOT NULL);
+CREATE INDEX deliveries_by_record ON public.deliveries USING btree (account_id, consumer_id, record_id, seq) WHERE (record_id IS NOT NULL);
 
 --
 -- Name: events_by_age; Type: INDEX; Schema: public; Owner: -

@@ -52,7 +52,11 @@ function asOwner(): {
   };
 }
 
-export async function startCluster(): Promise<Cluster> {
+/**
+ * `settings`: extra `-c name=value` server settings (the design aids load pg_stat_statements);
+ * the bench itself runs with none.
+ */
+export async function startCluster(settings: string[] = []): Promise<Cluster> {
   const bin = postgresBin();
   const owner = asOwner();
   const dir = mkdtempSync(join(tmpdir(), "sequin-bench-pg-"));
@@ -92,7 +96,10 @@ export async function startCluster(): Promise<Cluster> {
   run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
   const port = await freePort();
   // Port, address and socket dir on the command line: postgresql.conf stays as initdb wrote it.
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}`;
+  const options = [
+    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}`,
+    ...settings.map((s) => `-c ${s}`),
+  ].join(" ");
   started = true;
   run("pg_ctl", [
     "start",
