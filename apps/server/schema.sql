@@ -428,6 +428,8 @@ CREATE FUNCTION public.sequin_window_catch_up_v2(p_account uuid, p_consumer uuid
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
+    SET enable_sort TO 'off'
+    SET jit TO 'off'
     AS $$
 DECLARE
   c consumers;
@@ -1002,6 +1004,7 @@ CREATE FUNCTION public.sequin_window_pull_v1(p_account uuid, c public.consumers,
     SET plan_cache_mode TO 'force_generic_plan'
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
+    SET enable_sort TO 'off'
     SET enable_seqscan TO 'off'
     SET enable_bitmapscan TO 'off'
     SET jit TO 'off'
@@ -1105,6 +1108,8 @@ CREATE FUNCTION public.sequin_window_redrive_v1(p_account uuid, p_consumer uuid,
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
+    SET enable_sort TO 'off'
+    SET jit TO 'off'
     AS $$
 DECLARE
   c consumers;
@@ -1159,6 +1164,8 @@ CREATE FUNCTION public.sequin_window_rewind_v1(p_account uuid, p_consumer uuid, 
     SET enable_hashjoin TO 'off'
     SET enable_mergejoin TO 'off'
     SET enable_seqscan TO 'off'
+    SET enable_sort TO 'off'
+    SET jit TO 'off'
     AS $$
 DECLARE
   c consumers;

@@ -59,7 +59,7 @@ type Leased = { m_seq: number; lease_id: string };
 
 async function lease(consumer: string, on: pg.Client = client): Promise<Leased[]> {
   const { rows } = await on.query<{ row: Leased }>(
-    "SELECT row FROM sequin_window_lease_v3($1, $2, NULL, NULL, 10, 100, false) AS row",
+    "SELECT row FROM sequin_window_lease_v3($1, $2, NULL, NULL, 100, 100, false) AS row",
     [account.accountId, consumer],
   );
   return rows.map((r) => r.row).filter((r) => r.m_seq !== undefined);
@@ -76,10 +76,16 @@ function ack(consumer: string, leased: Leased[], on: pg.Client = client) {
 
 type Plan = { Plan: { "Shared Hit Blocks": number; "Shared Read Blocks": number } };
 
-/** A lease under EXPLAIN (ANALYZE, BUFFERS): the shared buffers it touched; what it leased is then acked. */
+/**
+ * A lease under EXPLAIN (ANALYZE, BUFFERS): the shared buffers it touched; what it leased is then
+ * acked. Planned from fresh statistics, as after autovacuum's ANALYZE: they count the window's
+ * live rows only, so every path looks like one row (a plan that took the primary key's consumer
+ * range read every finished delivery per record).
+ */
 async function measuredLease(consumer: string): Promise<number> {
+  await client.query("ANALYZE deliveries");
   const { rows } = await client.query<{ "QUERY PLAN": Plan[] }>(
-    "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT * FROM sequin_window_lease_v3($1, $2, NULL, NULL, 10, 100, false)",
+    "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT * FROM sequin_window_lease_v3($1, $2, NULL, NULL, 100, 100, false)",
     [account.accountId, consumer],
   );
   const plan = rows[0]!["QUERY PLAN"][0]!.Plan;
@@ -87,44 +93,54 @@ async function measuredLease(consumer: string): Promise<number> {
     "SELECT seq AS m_seq, lease_id FROM deliveries WHERE account_id = $1 AND consumer_id = $2",
     [account.accountId, consumer],
   );
-  expect(out).toHaveLength(1);
+  expect(out.length).toBeGreaterThan(0);
   await ack(consumer, out);
   return plan["Shared Hit Blocks"] + plan["Shared Read Blocks"];
 }
 
-it(`a record leased and acked ${CYCLES} times under a held snapshot costs its next lease what the first ones did`, async () => {
-  const consumer = await newConsumer("held");
-  await holder.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
-  // Its snapshot is taken by its first query: vacuum and pruning may remove no version after it.
-  await holder.query("SELECT count(*) FROM deliveries");
-  try {
-    /** Written again, leased, acked; the floor moves up (as after a lease, once a second at most). */
-    const cycle = async (n: number, measured = false) => {
-      await write("x", n);
-      let buffers = 0;
-      if (measured) buffers = await measuredLease(consumer);
-      else {
-        const leased = await lease(consumer);
-        expect(leased).toHaveLength(1);
-        await ack(consumer, leased);
-      }
-      await client.query("SELECT sequin_window_move_floor_v2($1, $2)", [
-        account.accountId,
-        consumer,
-      ]);
-      return buffers;
-    };
-    for (let n = 0; n < 5; n++) await cycle(n);
-    const before = await cycle(5, true);
-    for (let n = 6; n < 6 + CYCLES; n++) await cycle(n);
-    const after = await cycle(10_000, true);
-    // With the unique index, the lease after 300 cycles touched over 300 buffers more (one per
-    // finished delivery of the record); here only index growth may add a few.
-    expect(after, `lease: ${before} buffers before, ${after} after`).toBeLessThan(before + 20);
-  } finally {
-    await holder.query("ROLLBACK");
-  }
-});
+it.each([
+  ["alone", 0],
+  ["beside other records leased and acked", 10],
+])(
+  `a record leased and acked ${CYCLES} times under a held snapshot, %s, costs its next lease what the first ones did`,
+  async (_, others) => {
+    const consumer = await newConsumer(`held-${others}`);
+    await holder.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    // Its snapshot is taken by its first query: vacuum and pruning may remove no version after it.
+    await holder.query("SELECT count(*) FROM deliveries");
+    try {
+      /**
+       * Written again (with `others` records beside it), leased, acked; the floor moves up (as
+       * after a lease, once a second at most).
+       */
+      const cycle = async (n: number, measured = false) => {
+        await write("x", n);
+        for (let k = 0; k < others; k++) await write(`o${n}-${k}`, n);
+        let buffers = 0;
+        if (measured) buffers = await measuredLease(consumer);
+        else {
+          const leased = await lease(consumer);
+          expect(leased).toHaveLength(1 + others);
+          await ack(consumer, leased);
+        }
+        await client.query("SELECT sequin_window_move_floor_v2($1, $2)", [
+          account.accountId,
+          consumer,
+        ]);
+        return buffers;
+      };
+      for (let n = 0; n < 5; n++) await cycle(n);
+      const before = await cycle(5, true);
+      for (let n = 6; n < 6 + CYCLES; n++) await cycle(n);
+      const after = await cycle(10_000, true);
+      // With the unique index, the lease after 300 cycles touched over 300 buffers more (one per
+      // finished delivery of the record); here only index growth may add a few.
+      expect(after, `lease: ${before} buffers before, ${after} after`).toBeLessThan(before + 20);
+    } finally {
+      await holder.query("ROLLBACK");
+    }
+  },
+);
 
 /** A lease as the server makes it (the floor moved after it); its messages' ack tokens. */
 async function leaseTokens(consumer: string): Promise<string[]> {

@@ -5,6 +5,8 @@
 // with their mean ms and buffers touched per call, so that what grows under the held snapshot
 // shows by name. A development aid, not part of `pnpm bench`:
 //   npx tsx src/designs/window-held.ts [--minutes=3] [--free] [--top=8]
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
 import { ack, decodeAckTokens, lease } from "@sequin/server/direct-consume";
 import { migrate, openDatabase } from "@sequin/server/source";
 import pg from "pg";
@@ -23,8 +25,12 @@ const BACKLOG = 20_000;
 
 installTeardown();
 const cluster = await startCluster([
-  "shared_preload_libraries=pg_stat_statements",
+  "shared_preload_libraries=pg_stat_statements,auto_explain",
   "pg_stat_statements.track=all",
+  // Plans of statements slower than a second, nested ones included, into the cluster's log,
+  // copied to /tmp/window-held-postgres.log at the end.
+  "auto_explain.log_min_duration=1000",
+  "auto_explain.log_nested_statements=on",
 ]);
 const db = await openDatabase({ databaseUrl: cluster.url, poolMax: 8 });
 const holder = new pg.Client({ connectionString: cluster.url });
@@ -155,6 +161,7 @@ try {
   clearInterval(sampling);
   await sampler.end();
 } finally {
+  copyFileSync(join(cluster.dir, "postgres.log"), "/tmp/window-held-postgres.log");
   if (held) await holder.query("ROLLBACK").catch(() => {});
   await holder.end().catch(() => {});
   await db.close();

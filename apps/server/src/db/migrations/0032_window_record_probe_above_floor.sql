@@ -10,20 +10,25 @@
 --
 -- Every delivery left lies above the floor (`consumer_floors`; it moves up only, under the window
 -- lock held exclusively, and every writer of deliveries holds that lock shared). So the index now
--- ends with `seq`, and a lookup reads the range from (record, floor) to the record's last entry:
--- the entries of deliveries finished before the floor last moved lie below it and are never read.
--- The index is no longer unique: one delivery per record is kept by the pull lock (737605), which
+-- ends with `seq`, and a lookup reads from (record, floor) to the record's last entry: the entries
+-- of deliveries finished before the floor last moved lie below that range and are never read. The
+-- index is no longer unique: one delivery per record is kept by the pull lock (737605), which
 -- every routine that inserts a record's delivery holds (the pull, catch-up and rewind did;
 -- redrive takes it here) before the statement that looks the record up.
 --
--- How the lookup is written, so that no plan reads the window instead:
--- - One subquery with LIMIT 1 per record (lateral, or scalar): a join of the records with
---   `deliveries`, from a CTE estimated at one row, was planned as a walk of the window per record.
--- - `(record_id, seq) > (record, floor) AND record_id <= record ORDER BY record_id, seq`: with
---   `record_id = record AND seq > floor` a plan made from an empty table took the primary key
---   (account_id, consumer_id, seq > floor) with record_id as a filter (equal row estimates, and
---   fewer index conditions cost less), and read the whole window per record (window-plans.test.ts:
---   500,000 rows thrown away for 100 records). Only this index gives that order without a sort.
+-- How a lookup is written, so that no plan reads the window instead. The window has few live rows
+-- and, under a held snapshot, a great many dead ones, which statistics do not count; every path
+-- then looks like one row, and the primary key's (account_id, consumer_id) range with the record
+-- as a filter won, reading the whole window, dead entries included, per record: from empty
+-- tables (window-plans.test.ts, 500,000 rows thrown away for 100 records) and in the held soak
+-- after an autovacuum ANALYZE (4.7M buffers and 25-30 s for one pull of 100; also with
+-- `record_id = $1 AND seq > floor` and with a narrower (record_id, seq) index). So:
+-- - `(record_id, seq) > (record, floor) AND record_id <= record ORDER BY record_id, seq LIMIT 1`,
+--   in routines with sorts off: only this index gives that order, and any other path needs a sort,
+--   which then costs too much to be chosen, whatever the statistics say. (An equality on record_id
+--   would make the order one by seq alone, which the primary key gives too.)
+-- - One such subquery per record (lateral, or scalar): a join of the records with `deliveries`,
+--   from a CTE estimated at one row, was planned as a walk of the window per record.
 -- - `record_id IS NOT NULL`, which the partial index needs stated.
 --
 -- In place of ON CONFLICT, each such routine locks the deliveries it finds (an ack that deletes one
@@ -65,7 +70,7 @@ ALTER FUNCTION sequin_window_lease_v3(uuid, uuid, text, bytea, integer, integer,
 CREATE OR REPLACE FUNCTION sequin_window_pull_v1(p_account uuid, c consumers, p_want int, p_until timestamptz)
 RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
 SET plan_cache_mode = force_generic_plan
-SET enable_hashjoin = off SET enable_mergejoin = off
+SET enable_hashjoin = off SET enable_mergejoin = off SET enable_sort = off
 SET enable_seqscan = off SET enable_bitmapscan = off SET jit = off
 AS $$
 DECLARE
@@ -163,6 +168,7 @@ $$;
 CREATE OR REPLACE FUNCTION sequin_window_catch_up_v2(p_account uuid, p_consumer uuid) RETURNS void
 LANGUAGE plpgsql
 SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off
+SET enable_sort = off SET jit = off
 AS $$
 DECLARE
   c consumers;
@@ -227,6 +233,7 @@ CREATE OR REPLACE FUNCTION sequin_window_rewind_v1(p_account uuid, p_consumer uu
                                                    p_since timestamptz) RETURNS void
 LANGUAGE plpgsql
 SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off
+SET enable_sort = off SET jit = off
 AS $$
 DECLARE
   c consumers;
@@ -289,6 +296,7 @@ $$;
 CREATE OR REPLACE FUNCTION sequin_window_redrive_v1(p_account uuid, p_consumer uuid, p_seqs bigint[])
 RETURNS integer LANGUAGE plpgsql
 SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off
+SET enable_sort = off SET jit = off
 AS $$
 DECLARE
   c consumers;
