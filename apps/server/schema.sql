@@ -1015,9 +1015,10 @@ DECLARE
   v_cursor bigint;
   v_floor bigint;
   v_scan int;
-  v_ids uuid[];
-  v_idxs bigint[];
-  v_seqs bigint[];
+  v_row jsonb;
+  v_ids uuid[] := '{}';
+  v_idxs bigint[] := '{}';
+  v_seqs bigint[] := '{}';
   v_tids tid[];
   v_held uuid[];
 BEGIN
@@ -1029,35 +1030,61 @@ BEGIN
   v_scan := CASE WHEN c.filter_collection_id = '*' AND c.filter_resource_id = '*'
                       AND c.filter_provider = '*' AND c.filter_sync_id = '*'
                  THEN p_want ELSE greatest(p_want * 4, 1000) END;
-  -- The records to take, in log order, each with the position it takes if leased now.
-  WITH scan AS MATERIALIZED (
-    SELECT r.id, r.updated_idx,
-           sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id) AS wanted
-    FROM record_versions r
-    WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
-    ORDER BY r.updated_idx LIMIT v_scan
-  ), taken AS MATERIALIZED (
-    SELECT x.id, x.updated_idx, nextval('delivery_seq') AS seq
-    FROM (SELECT s.id, s.updated_idx FROM scan s WHERE s.wanted
-          ORDER BY s.updated_idx LIMIT p_want) x
-  ), moved AS (
-    -- Past the last row taken when the batch is full, else past every row read (the same
-    -- snapshot: nothing in between goes unseen; writers of a stream commit in log order).
-    INSERT INTO consumer_cursors (account_id, consumer_id, pos)
-    SELECT p_account, c.id,
-           CASE WHEN (SELECT count(*) FROM taken) >= p_want
-                THEN (SELECT max(t.updated_idx) FROM taken t)
-                ELSE (SELECT max(s.updated_idx) FROM scan s) END
-    WHERE EXISTS (SELECT 1 FROM scan)
-    ON CONFLICT DO NOTHING
-  )
-  SELECT coalesce(array_agg(t.id ORDER BY t.seq), '{}'), coalesce(array_agg(t.updated_idx ORDER BY t.seq), '{}'),
-         coalesce(array_agg(t.seq ORDER BY t.seq), '{}')
-  INTO v_ids, v_idxs, v_seqs FROM taken t;
+  FOR v_row IN
+    WITH scan AS MATERIALIZED (
+      SELECT r.id, r.updated_idx,
+             sequin_filter_match_v1(c, r.collection_id, r.resource_id, r.provider, r.sync_id) AS wanted
+      FROM record_versions r
+      WHERE r.account_id = p_account AND r.stream_id = c.stream_id AND r.updated_idx > v_cursor
+      ORDER BY r.updated_idx LIMIT v_scan
+    ), taken AS MATERIALIZED (
+      -- Each with the position it takes if leased now, drawn in log order, and whether the window
+      -- has it already.
+      SELECT x.id, x.updated_idx, nextval('delivery_seq') AS seq,
+             EXISTS (SELECT 1 FROM deliveries d
+                     WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.record_id IS NOT NULL
+                       AND (d.record_id, d.seq) > (x.id, v_floor) AND d.record_id <= x.id
+                     ORDER BY d.record_id, d.seq LIMIT 1) AS held
+      FROM (SELECT s.id, s.updated_idx FROM scan s WHERE s.wanted
+            ORDER BY s.updated_idx LIMIT p_want) x
+    ), moved AS (
+      -- Past the last row taken when the batch is full, else past every row read (the same
+      -- snapshot: nothing in between goes unseen; writers of a stream commit in log order).
+      INSERT INTO consumer_cursors (account_id, consumer_id, pos)
+      SELECT p_account, c.id,
+             CASE WHEN (SELECT count(*) FROM taken) >= p_want
+                  THEN (SELECT max(t.updated_idx) FROM taken t)
+                  ELSE (SELECT max(s.updated_idx) FROM scan s) END
+      WHERE EXISTS (SELECT 1 FROM scan)
+      ON CONFLICT DO NOTHING
+    ), ins AS (
+      INSERT INTO deliveries (account_id, consumer_id, seq, record_id, lease_id, leased_until,
+                              retry_at, deliver_count, delivered_idx)
+      SELECT p_account, c.id, t.seq, t.id, gen_random_uuid(), p_until, p_until + v_backoff, 1,
+             t.updated_idx
+      FROM taken t WHERE NOT t.held
+      RETURNING seq, lease_id
+    )
+    SELECT jsonb_build_object('m_seq', i.seq, 'lease_id', i.lease_id, 'leased_until', p_until,
+                              'deliver_count', 1)
+    FROM ins i
+    UNION ALL
+    SELECT jsonb_build_object('held', t.id, 'idx', t.updated_idx, 'seq', t.seq)
+    FROM taken t WHERE t.held
+  LOOP
+    IF v_row ? 'held' THEN
+      v_ids := v_ids || (v_row->>'held')::uuid;
+      v_idxs := v_idxs || (v_row->>'idx')::bigint;
+      v_seqs := v_seqs || (v_row->>'seq')::bigint;
+    ELSE
+      RETURN NEXT v_row;
+    END IF;
+  END LOOP;
   IF cardinality(v_ids) = 0 THEN
     RETURN;
   END IF;
-  -- Those the window has already, locked.
+  -- The records the window has already: their deliveries locked (an ack that deleted one first
+  -- leaves nothing to lock: the lookup waits for the ack, then finds the row gone).
   SELECT coalesce(array_agg(h.tid), '{}'), coalesce(array_agg(t.id), '{}') INTO v_tids, v_held
   FROM unnest(v_ids) AS t(id)
   CROSS JOIN LATERAL (
@@ -1094,8 +1121,7 @@ BEGIN
                               'deliver_count', 1)
     FROM (SELECT x.seq, x.lease_id FROM changed x WHERE x.ours
           UNION ALL
-          SELECT n.seq, n.lease_id FROM ins n) i
-    ORDER BY i.seq;
+          SELECT n.seq, n.lease_id FROM ins n) i;
 END
 $$;
 
