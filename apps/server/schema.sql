@@ -1040,11 +1040,13 @@ BEGIN
     ), taken AS MATERIALIZED (
       -- Each with the position it takes if leased now, drawn in log order, and whether the window
       -- has it already.
+      -- (A scalar subquery, not EXISTS: the planner drops ORDER BY and LIMIT from an EXISTS, and
+      -- then read the window by primary key per record in the held soak.)
       SELECT x.id, x.updated_idx, nextval('delivery_seq') AS seq,
-             EXISTS (SELECT 1 FROM deliveries d
-                     WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.record_id IS NOT NULL
-                       AND (d.record_id, d.seq) > (x.id, v_floor) AND d.record_id <= x.id
-                     ORDER BY d.record_id, d.seq LIMIT 1) AS held
+             (SELECT d.seq FROM deliveries d
+              WHERE d.account_id = p_account AND d.consumer_id = c.id AND d.record_id IS NOT NULL
+                AND (d.record_id, d.seq) > (x.id, v_floor) AND d.record_id <= x.id
+              ORDER BY d.record_id, d.seq LIMIT 1) IS NOT NULL AS held
       FROM (SELECT s.id, s.updated_idx FROM scan s WHERE s.wanted
             ORDER BY s.updated_idx LIMIT p_want) x
     ), moved AS (
