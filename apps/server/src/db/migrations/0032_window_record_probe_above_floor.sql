@@ -19,10 +19,11 @@
 -- How a lookup is written, so that no plan reads the window instead. The window has few live rows
 -- and, under a held snapshot, a great many dead ones, which statistics do not count; every path
 -- then looks like one row, and the primary key's (account_id, consumer_id) range with the record
--- as a filter won, reading the whole window, dead entries included, per record: from empty
--- tables (window-plans.test.ts, 500,000 rows thrown away for 100 records) and in the held soak
--- after an autovacuum ANALYZE (4.7M buffers and 25-30 s for one pull of 100; also with
--- `record_id = $1 AND seq > floor` and with a narrower (record_id, seq) index). So:
+-- as a filter won, reading the whole window, dead entries included, per record: planned from
+-- empty tables with `record_id = $1 AND seq > floor`, also on a narrower (record_id, seq) index
+-- (window-plans.test.ts, 500,000 rows thrown away for 100 records), and in the held design run
+-- after an autovacuum ANALYZE with the row comparison below but sorts allowed (4.7M buffers and
+-- 25-30 s for one pull of 100). So:
 -- - `(record_id, seq) > (record, floor) AND record_id <= record ORDER BY record_id, seq LIMIT 1`,
 --   in routines with sorts off: only this index gives that order, and any other path needs a sort,
 --   which then costs too much to be chosen, whatever the statistics say. (An equality on record_id
